@@ -1,0 +1,148 @@
+//! The device's store in IndexedDB: records, dictionaries, the outbox and sync bookkeeping. Every change
+//! that belongs together happens in one transaction, so a closed tab never leaves half of it behind.
+
+use chrono::{DateTime, Utc};
+use domain::dictionary::DictionaryEntry;
+use domain::help_request::HelpRequest;
+use domain::sync::merge::merge_pulled;
+use domain::sync::outbox::{Acknowledgement, OutboxEntry, OutboxState};
+use domain::sync::protocol::{PullResponse, Record};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+
+const DB_NAME: &str = "sasiedzi";
+/// Raise with every schema change and add the step to `upgrade`.
+const DB_VERSION: u32 = 1;
+
+const HELP_REQUESTS: &str = "help_requests";
+const OUTBOX: &str = "outbox";
+const DICTIONARY: &str = "dictionary";
+const META: &str = "meta";
+
+const META_CURSOR: &str = "pull_cursor";
+const META_LAST_SYNC: &str = "last_sync";
+
+#[derive(Debug, Clone)]
+pub struct DbError(pub String);
+
+impl<E: std::fmt::Display> From<E> for DbError {
+    fn from(e: E) -> Self {
+        DbError(e.to_string())
+    }
+}
+
+/// Everything the pages show, read in one transaction.
+pub struct Snapshot {
+    pub requests: Vec<HelpRequest>,
+    pub outbox: Vec<OutboxEntry>,
+    pub dictionary: Vec<DictionaryEntry>,
+    pub last_sync: Option<DateTime<Utc>>,
+}
+
+pub struct LocalDb {
+    db: Database,
+}
+
+impl LocalDb {
+    pub async fn open() -> Result<Self, DbError> {
+        let db = Database::open(DB_NAME)
+            .with_version(DB_VERSION)
+            .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
+            .await?;
+        Ok(Self { db })
+    }
+
+    pub async fn snapshot(&self) -> Result<Snapshot, DbError> {
+        let tx = self.db.transaction([HELP_REQUESTS, OUTBOX, DICTIONARY, META]).build()?;
+        let requests = tx.object_store(HELP_REQUESTS)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let outbox = tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let dictionary = tx.object_store(DICTIONARY)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let last_sync = tx.object_store(META)?.get(META_LAST_SYNC).serde()?.await?;
+        Ok(Snapshot { requests, outbox, dictionary, last_sync })
+    }
+
+    /// Saves a record and the mutation that will carry it to the server, together or not at all.
+    pub async fn record(&self, request: &HelpRequest, entry: &OutboxEntry) -> Result<(), DbError> {
+        let tx = self.db.transaction([HELP_REQUESTS, OUTBOX]).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(HELP_REQUESTS)?.put(request).serde()?.await?;
+        tx.object_store(OUTBOX)?.put(entry).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, DbError> {
+        let tx = self.db.transaction(OUTBOX).build()?;
+        let entries = tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        Ok(entries)
+    }
+
+    pub async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), DbError> {
+        let tx = self.db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+        let store = tx.object_store(OUTBOX)?;
+        for id in &ack.remove {
+            store.delete(id.to_string()).await?;
+        }
+        for (id, reason) in &ack.reject {
+            let entry: Option<OutboxEntry> = store.get(id.to_string()).serde()?.await?;
+            if let Some(mut entry) = entry {
+                entry.state = OutboxState::Rejected { reason: reason.clone() };
+                store.put(&entry).serde()?.await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn pull_cursor(&self) -> Result<i64, DbError> {
+        let tx = self.db.transaction(META).build()?;
+        let cursor: Option<i64> = tx.object_store(META)?.get(META_CURSOR).serde()?.await?;
+        Ok(cursor.unwrap_or(0))
+    }
+
+    /// Applies a pulled page and moves the cursor past it in the same transaction, so a page is never
+    /// applied twice or skipped.
+    pub async fn apply_pull(&self, page: &PullResponse) -> Result<(), DbError> {
+        let tx = self
+            .db
+            .transaction([HELP_REQUESTS, OUTBOX, DICTIONARY, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox: Vec<OutboxEntry> =
+            tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let requests = tx.object_store(HELP_REQUESTS)?;
+        let dictionary = tx.object_store(DICTIONARY)?;
+        for change in &page.changes {
+            match &change.record {
+                Record::HelpRequest(incoming) => {
+                    let local: Option<HelpRequest> = requests.get(incoming.id.to_string()).serde()?.await?;
+                    requests.put(merge_pulled(local, incoming.clone(), &outbox)).serde()?.await?;
+                }
+                Record::DictionaryEntry(entry) => {
+                    dictionary.put(entry).with_key(entry.key()).serde()?.await?;
+                }
+            }
+        }
+        tx.object_store(META)?.put(page.next_cursor).with_key(META_CURSOR.to_owned()).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_last_sync(&self, at: DateTime<Utc>) -> Result<(), DbError> {
+        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(META)?.put(at).with_key(META_LAST_SYNC.to_owned()).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Schema steps, applied in order from the version the device has.
+fn upgrade(from: u32, db: &Database) -> indexed_db_futures::Result<()> {
+    if from < 1 {
+        db.create_object_store(HELP_REQUESTS).with_key_path("id".into()).build()?;
+        db.create_object_store(OUTBOX).with_key_path("mutation.id".into()).build()?;
+        db.create_object_store(DICTIONARY).build()?;
+        db.create_object_store(META).build()?;
+    }
+    Ok(())
+}

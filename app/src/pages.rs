@@ -1,0 +1,2 @@
+pub mod new_request;
+pub mod requests;

@@ -1,0 +1,67 @@
+//! The header's sync line: what waits to be sent, when the last sync was, and what is wrong if anything.
+
+use chrono::Local;
+use leptos::prelude::*;
+
+use crate::client;
+use crate::i18n::*;
+use crate::state::{use_app_state, SyncPhase, SyncProblem};
+
+#[component]
+pub fn SyncStatusBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_app_state().sync;
+    let pending = move || sync.with(|s| s.pending);
+    let phase = move || sync.with(|s| s.phase.clone());
+    let last = move || {
+        sync.with(|s| s.last_success.map(|t| t.with_timezone(&Local).format("%d.%m.%Y %H:%M").to_string()))
+    };
+    let problem_text = move |problem: SyncProblem| match problem {
+        SyncProblem::Server(status) => t_string!(i18n, problem_server, status = status).to_string(),
+        SyncProblem::UnsupportedVersion => t_string!(i18n, problem_unsupported).to_string(),
+        SyncProblem::Storage => t_string!(i18n, problem_storage).to_string(),
+        SyncProblem::Unexpected => t_string!(i18n, problem_unexpected).to_string(),
+    };
+    view! {
+        <section
+            class="sync-status"
+            class:sync-status--warn=move || matches!(phase(), SyncPhase::Offline | SyncPhase::Failed(_))
+            aria-label=move || t_string!(i18n, sync_label).to_string()
+        >
+            <p role="status" aria-live="polite" data-testid="sync-summary">
+                <span data-testid="pending-count" data-pending=pending>
+                    {move || if pending() == 0 {
+                        t_string!(i18n, sync_all_sent).to_string()
+                    } else {
+                        t_string!(i18n, sync_pending, count = pending()).to_string()
+                    }}
+                </span>
+                " · "
+                <span data-testid="last-sync">
+                    {move || match last() {
+                        Some(time) => t_string!(i18n, sync_last, time = time).to_string(),
+                        None => t_string!(i18n, sync_never).to_string(),
+                    }}
+                </span>
+            </p>
+            <p class="sync-status__phase" data-testid="sync-phase" data-phase=move || match phase() {
+                SyncPhase::Idle => "idle",
+                SyncPhase::Syncing => "syncing",
+                SyncPhase::Offline => "offline",
+                SyncPhase::Failed(_) => "error",
+            }>
+                {move || match phase() {
+                    SyncPhase::Idle => String::new(),
+                    SyncPhase::Syncing => t_string!(i18n, sync_syncing).to_string(),
+                    SyncPhase::Offline => t_string!(i18n, sync_offline).to_string(),
+                    SyncPhase::Failed(problem) => {
+                        t_string!(i18n, sync_error, reason = problem_text(problem)).to_string()
+                    }
+                }}
+            </p>
+            <button type="button" class="button button--quiet" on:click=move |_| client::sync_now()>
+                {t!(i18n, sync_now)}
+            </button>
+        </section>
+    }
+}

@@ -1,0 +1,7 @@
+//! Domain rules of Sąsiedzi: what a help request is, what makes one valid, the dictionaries it refers to, and
+//! the sync protocol with its outbox and merge rules. Shared by the browser client and the server, so both
+//! enforce the same rules; nothing here knows about browsers, HTTP or databases.
+
+pub mod dictionary;
+pub mod help_request;
+pub mod sync;

@@ -1,0 +1,208 @@
+//! Types of the `/api/v1/sync` endpoints, shared by client and server.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::dictionary::DictionaryEntry;
+use crate::help_request::{FieldError, HelpRequest, HelpRequestFields};
+
+/// Most mutations one push may carry; the client sends larger outboxes in several batches.
+pub const MAX_PUSH_BATCH: usize = 200;
+pub const DEFAULT_PULL_LIMIT: u32 = 200;
+pub const MAX_PULL_LIMIT: u32 = 1000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub device_id: Uuid,
+    pub mutations: Vec<MutationEnvelope>,
+}
+
+/// A mutation as it travels: `kind` and `payload` are checked one by one on the server, so one unknown or
+/// malformed mutation is rejected alone instead of failing the whole batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationEnvelope {
+    /// UUIDv7 made on the device: the idempotency key, and (being time-ordered) the order of the outbox.
+    pub id: Uuid,
+    pub kind: String,
+    pub recorded_at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+}
+
+/// The mutations this version of the protocol knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mutation {
+    CreateHelpRequest(CreateHelpRequest),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateHelpRequest {
+    pub help_request_id: Uuid,
+    #[serde(flatten)]
+    pub fields: HelpRequestFields,
+}
+
+const CREATE_HELP_REQUEST: &str = "help_request.create";
+
+impl Mutation {
+    pub fn into_envelope(self, id: Uuid, recorded_at: DateTime<Utc>) -> MutationEnvelope {
+        let (kind, payload) = match self {
+            Mutation::CreateHelpRequest(create) => (CREATE_HELP_REQUEST, serde_json::to_value(create)),
+        };
+        MutationEnvelope {
+            id,
+            kind: kind.to_owned(),
+            recorded_at,
+            payload: payload.expect("mutation payloads are plain data"),
+        }
+    }
+
+    pub fn from_envelope(envelope: &MutationEnvelope) -> Result<Self, RejectReason> {
+        let invalid = |e: serde_json::Error| RejectReason::InvalidPayload { detail: e.to_string() };
+        match envelope.kind.as_str() {
+            CREATE_HELP_REQUEST => serde_json::from_value(envelope.payload.clone())
+                .map(Mutation::CreateHelpRequest)
+                .map_err(invalid),
+            other => Err(RejectReason::UnknownKind { kind: other.to_owned() }),
+        }
+    }
+
+    /// The record this mutation changes, so the client can show it as "waiting to sync".
+    pub fn entity_id(&self) -> Uuid {
+        match self {
+            Mutation::CreateHelpRequest(create) => create.help_request_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One result per mutation, in the order they were sent.
+    pub results: Vec<MutationResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub mutation_id: Uuid,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    /// Its effect is already on the server (the same id twice in one batch, or an identical record that
+    /// another mutation created). Safe to drop from the outbox.
+    Duplicate,
+    /// Final: sending it again gives the same answer. The client keeps it for the person to see.
+    Rejected { reason: RejectReason },
+}
+
+impl Outcome {
+    /// The server has this mutation's effect (or final refusal): the outbox may let go of it.
+    pub fn is_acknowledgement(&self) -> bool {
+        matches!(self, Outcome::Applied | Outcome::Duplicate)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum RejectReason {
+    UnknownKind { kind: String },
+    InvalidPayload { detail: String },
+    Invalid { errors: Vec<FieldError> },
+    /// The record id is taken by a different record.
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Pass as `since` next time; equal to the request's `since` when nothing changed.
+    pub next_cursor: i64,
+    /// More changes wait after `next_cursor`: pull again at once.
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Server-assigned, strictly increasing in the order changes were committed.
+    pub cursor: i64,
+    #[serde(flatten)]
+    pub record: Record,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "entity", content = "data", rename_all = "snake_case")]
+pub enum Record {
+    HelpRequest(HelpRequest),
+    DictionaryEntry(DictionaryEntry),
+}
+
+/// The body of every error answer of the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create() -> Mutation {
+        Mutation::CreateHelpRequest(CreateHelpRequest {
+            help_request_id: Uuid::from_u128(7),
+            fields: HelpRequestFields {
+                resident_name: "Jan".into(),
+                district: "okolna".into(),
+                category: "shopping".into(),
+                description: "chleb".into(),
+            },
+        })
+    }
+
+    #[test]
+    fn a_mutation_survives_the_envelope_round_trip() {
+        let envelope = create().into_envelope(Uuid::from_u128(1), DateTime::UNIX_EPOCH);
+        assert_eq!(envelope.kind, "help_request.create");
+        assert_eq!(Mutation::from_envelope(&envelope), Ok(create()));
+        assert_eq!(create().entity_id(), Uuid::from_u128(7));
+    }
+
+    #[test]
+    fn an_unknown_kind_is_rejected_by_name() {
+        let mut envelope = create().into_envelope(Uuid::from_u128(1), DateTime::UNIX_EPOCH);
+        envelope.kind = "event.delete".into();
+        assert_eq!(
+            Mutation::from_envelope(&envelope),
+            Err(RejectReason::UnknownKind { kind: "event.delete".into() })
+        );
+    }
+
+    #[test]
+    fn a_payload_missing_a_field_is_rejected_as_invalid() {
+        let mut envelope = create().into_envelope(Uuid::from_u128(1), DateTime::UNIX_EPOCH);
+        envelope.payload.as_object_mut().unwrap().remove("district");
+        assert!(matches!(Mutation::from_envelope(&envelope), Err(RejectReason::InvalidPayload { .. })));
+    }
+
+    #[test]
+    fn outcomes_read_as_documented() {
+        let result = MutationResult {
+            mutation_id: Uuid::from_u128(1),
+            outcome: Outcome::Rejected { reason: RejectReason::Conflict },
+        };
+        let json = serde_json::to_value(&result).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "mutation_id": "00000000-0000-0000-0000-000000000001",
+                "outcome": "rejected",
+                "reason": {"code": "conflict"}
+            })
+        );
+        assert_eq!(serde_json::from_value::<MutationResult>(json).unwrap(), result);
+    }
+}

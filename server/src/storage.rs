@@ -1,0 +1,222 @@
+//! SQLite storage: the only code that speaks SQL. Handlers call it; the domain crate decides what is valid.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use domain::dictionary::{Dictionary, DictionaryEntry};
+use domain::help_request::{HelpRequest, HelpRequestStatus};
+use domain::sync::protocol::{
+    Change, CreateHelpRequest, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest,
+    Record, RejectReason,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use uuid::Uuid;
+
+pub const DATABASE_FILE: &str = "sasiedzi.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored record is corrupt: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating and migrating when needed) the database file in `data_dir`.
+    pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(data_dir.join(DATABASE_FILE))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Applies a batch in one transaction: either every answer is committed with its effect, or (on a
+    /// database failure) nothing is, and the client sends the batch again.
+    pub async fn push(&self, request: &PushRequest) -> Result<Vec<MutationResult>, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let dictionary = load_dictionary(&mut tx).await?;
+        let mut results: Vec<MutationResult> = Vec::with_capacity(request.mutations.len());
+        for envelope in &request.mutations {
+            if results.iter().any(|r| r.mutation_id == envelope.id) {
+                results.push(MutationResult { mutation_id: envelope.id, outcome: Outcome::Duplicate });
+                continue;
+            }
+            let outcome = match stored_outcome(&mut tx, envelope.id).await? {
+                Some(outcome) => outcome,
+                None => {
+                    let outcome = apply(&mut tx, envelope, request.device_id, &dictionary).await?;
+                    record_outcome(&mut tx, envelope, request.device_id, &outcome).await?;
+                    outcome
+                }
+            };
+            results.push(MutationResult { mutation_id: envelope.id, outcome });
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+
+    /// Changes committed after `since`, oldest first, at most `limit` of them.
+    pub async fn pull(&self, since: i64, limit: u32) -> Result<PullResponse, StoreError> {
+        let rows = sqlx::query("SELECT cursor, entity, data FROM change_log WHERE cursor > ? ORDER BY cursor LIMIT ?")
+            .bind(since)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let has_more = rows.len() > limit as usize;
+        let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
+        for row in rows.into_iter().take(limit as usize) {
+            let entity: String = row.get("entity");
+            let data: String = row.get("data");
+            let record = match entity.as_str() {
+                "help_request" => Record::HelpRequest(serde_json::from_str(&data)?),
+                _ => Record::DictionaryEntry(serde_json::from_str(&data)?),
+            };
+            changes.push(Change { cursor: row.get("cursor"), record });
+        }
+        let next_cursor = changes.last().map_or(since, |c| c.cursor);
+        Ok(PullResponse { changes, next_cursor, has_more })
+    }
+
+    pub async fn help_request_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM help_request").fetch_one(&self.pool).await?)
+    }
+}
+
+async fn load_dictionary(conn: &mut SqliteConnection) -> Result<Dictionary, StoreError> {
+    let rows = sqlx::query("SELECT data FROM change_log WHERE entity = 'dictionary_entry'").fetch_all(conn).await?;
+    let entries = rows
+        .iter()
+        .map(|row| serde_json::from_str::<DictionaryEntry>(row.get("data")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Dictionary::new(entries))
+}
+
+async fn stored_outcome(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Outcome>, StoreError> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT outcome FROM applied_mutation WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(stored.map(|json| serde_json::from_str(&json)).transpose()?)
+}
+
+async fn record_outcome(
+    conn: &mut SqliteConnection,
+    envelope: &MutationEnvelope,
+    device_id: Uuid,
+    outcome: &Outcome,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO applied_mutation (id, device_id, kind, outcome, received_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(envelope.id.to_string())
+        .bind(device_id.to_string())
+        .bind(&envelope.kind)
+        .bind(serde_json::to_string(outcome)?)
+        .bind(now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn apply(
+    conn: &mut SqliteConnection,
+    envelope: &MutationEnvelope,
+    device_id: Uuid,
+    dictionary: &Dictionary,
+) -> Result<Outcome, StoreError> {
+    let mutation = match Mutation::from_envelope(envelope) {
+        Ok(mutation) => mutation,
+        Err(reason) => return Ok(Outcome::Rejected { reason }),
+    };
+    match mutation {
+        Mutation::CreateHelpRequest(create) => create_help_request(conn, envelope, create, device_id, dictionary).await,
+    }
+}
+
+async fn create_help_request(
+    conn: &mut SqliteConnection,
+    envelope: &MutationEnvelope,
+    create: CreateHelpRequest,
+    device_id: Uuid,
+    dictionary: &Dictionary,
+) -> Result<Outcome, StoreError> {
+    let fields = create.fields.normalized();
+    if let Err(errors) = fields.validate(dictionary) {
+        return Ok(Outcome::Rejected { reason: RejectReason::Invalid { errors } });
+    }
+    let request = HelpRequest {
+        id: create.help_request_id,
+        fields,
+        status: HelpRequestStatus::AwaitingApproval,
+        recorded_at: envelope.recorded_at,
+    };
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT data FROM change_log WHERE entity = 'help_request' AND entity_key = ?")
+            .bind(request.id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(existing) = existing {
+        let existing: HelpRequest = serde_json::from_str(&existing)?;
+        return Ok(if existing.fields == request.fields {
+            Outcome::Duplicate
+        } else {
+            Outcome::Rejected { reason: RejectReason::Conflict }
+        });
+    }
+    sqlx::query(
+        "INSERT INTO help_request (id, resident_name, district, category, description, status, recorded_at, \
+         received_at, recorded_by_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(request.id.to_string())
+    .bind(&request.fields.resident_name)
+    .bind(&request.fields.district)
+    .bind(&request.fields.category)
+    .bind(&request.fields.description)
+    .bind(request.status.as_str())
+    .bind(request.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true))
+    .bind(now())
+    .bind(device_id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    log_change(conn, "help_request", &request.id.to_string(), &serde_json::to_string(&request)?).await?;
+    Ok(Outcome::Applied)
+}
+
+/// Moves a record to a new cursor with its latest state.
+async fn log_change(conn: &mut SqliteConnection, entity: &str, key: &str, data: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM change_log WHERE entity = ? AND entity_key = ?")
+        .bind(entity)
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO change_log (entity, entity_key, data) VALUES (?, ?, ?)")
+        .bind(entity)
+        .bind(key)
+        .bind(data)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}

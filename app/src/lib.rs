@@ -5,8 +5,8 @@ pub mod client;
 #[cfg(feature = "hydrate")]
 mod local;
 mod pages;
-mod sync_status;
 pub mod state;
+mod sync_status;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 

@@ -14,7 +14,10 @@ pub fn SyncStatusBar() -> impl IntoView {
     let pending = move || sync.with(|s| s.pending);
     let phase = move || sync.with(|s| s.phase.clone());
     let last = move || {
-        sync.with(|s| s.last_success.map(|t| t.with_timezone(&Local).format("%d.%m.%Y %H:%M").to_string()))
+        sync.with(|s| {
+            s.last_success
+                .map(|t| t.with_timezone(&Local).format("%d.%m.%Y %H:%M").to_string())
+        })
     };
     let problem_text = move |problem: SyncProblem| match problem {
         SyncProblem::Server(status) => t_string!(i18n, problem_server, status = status).to_string(),
@@ -28,6 +31,7 @@ pub fn SyncStatusBar() -> impl IntoView {
             class:sync-status--warn=move || matches!(phase(), SyncPhase::Offline | SyncPhase::Failed(_))
             aria-label=move || t_string!(i18n, sync_label).to_string()
         >
+            <div class="sync-status__text">
             <p role="status" aria-live="polite" data-testid="sync-summary">
                 <span data-testid="pending-count" data-pending=pending>
                     {move || if pending() == 0 {
@@ -37,7 +41,7 @@ pub fn SyncStatusBar() -> impl IntoView {
                     }}
                 </span>
                 " · "
-                <span data-testid="last-sync">
+                <span data-testid="last-sync" data-synced=move || last().is_some().to_string()>
                     {move || match last() {
                         Some(time) => t_string!(i18n, sync_last, time = time).to_string(),
                         None => t_string!(i18n, sync_never).to_string(),
@@ -59,6 +63,7 @@ pub fn SyncStatusBar() -> impl IntoView {
                     }
                 }}
             </p>
+            </div>
             <button type="button" class="button button--quiet" on:click=move |_| client::sync_now()>
                 {t!(i18n, sync_now)}
             </button>

@@ -68,11 +68,15 @@ impl Dictionary {
 
     /// Active entries of one kind, in their configured order: what a form offers.
     pub fn active(&self, kind: DictionaryKind) -> impl Iterator<Item = &DictionaryEntry> {
-        self.entries.iter().filter(move |e| e.kind == kind && e.active)
+        self.entries
+            .iter()
+            .filter(move |e| e.kind == kind && e.active)
     }
 
     pub fn find(&self, kind: DictionaryKind, code: &str) -> Option<&DictionaryEntry> {
-        self.entries.iter().find(|e| e.kind == kind && e.code == code)
+        self.entries
+            .iter()
+            .find(|e| e.kind == kind && e.code == code)
     }
 
     /// The label to show for a code; the code itself when the entry is unknown (e.g. not yet synced).
@@ -112,20 +116,29 @@ pub(crate) mod tests {
     #[test]
     fn a_form_offers_active_entries_in_configured_order() {
         let dictionary = sample();
-        let codes: Vec<_> = dictionary.active(DictionaryKind::District).map(|e| e.code.as_str()).collect();
+        let codes: Vec<_> = dictionary
+            .active(DictionaryKind::District)
+            .map(|e| e.code.as_str())
+            .collect();
         assert_eq!(codes, ["jedwabnik", "okolna"]);
     }
 
     #[test]
     fn retired_entries_keep_their_label_but_are_not_usable() {
         let dictionary = sample();
-        assert_eq!(dictionary.label(DictionaryKind::District, "stare", Language::En), "stare (en)");
+        assert_eq!(
+            dictionary.label(DictionaryKind::District, "stare", Language::En),
+            "stare (en)"
+        );
         assert!(!dictionary.is_usable(DictionaryKind::District, "stare"));
         assert!(dictionary.is_usable(DictionaryKind::District, "okolna"));
     }
 
     #[test]
     fn an_unknown_code_is_shown_as_itself() {
-        assert_eq!(sample().label(DictionaryKind::HelpCategory, "x", Language::Pl), "x");
+        assert_eq!(
+            sample().label(DictionaryKind::HelpCategory, "x", Language::Pl),
+            "x"
+        );
     }
 }

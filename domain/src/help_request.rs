@@ -57,7 +57,9 @@ pub enum Field {
 #[serde(rename_all = "snake_case", tag = "problem")]
 pub enum Problem {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     /// Not in the dictionary, or retired from it.
     UnknownChoice,
 }
@@ -73,7 +75,11 @@ impl HelpRequestFields {
     /// Trims what a person typed around the edges; inner line breaks of the description stay.
     pub fn normalized(&self) -> Self {
         Self {
-            resident_name: self.resident_name.split_whitespace().collect::<Vec<_>>().join(" "),
+            resident_name: self
+                .resident_name
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             district: self.district.trim().to_owned(),
             category: self.category.trim().to_owned(),
             description: self.description.trim().to_owned(),
@@ -110,7 +116,11 @@ impl HelpRequestFields {
             }
         };
         choice(Field::District, DictionaryKind::District, &self.district);
-        choice(Field::Category, DictionaryKind::HelpCategory, &self.category);
+        choice(
+            Field::Category,
+            DictionaryKind::HelpCategory,
+            &self.category,
+        );
         errors.sort_by_key(|e| e.field as u8);
         if errors.is_empty() {
             Ok(())
@@ -141,36 +151,76 @@ mod tests {
 
     #[test]
     fn every_missing_field_is_reported_in_form_order() {
-        let errors = HelpRequestFields::default().validate(&sample()).unwrap_err();
+        let errors = HelpRequestFields::default()
+            .validate(&sample())
+            .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
-        assert_eq!(fields, [Field::ResidentName, Field::District, Field::Category, Field::Description]);
+        assert_eq!(
+            fields,
+            [
+                Field::ResidentName,
+                Field::District,
+                Field::Category,
+                Field::Description
+            ]
+        );
         assert!(errors.iter().all(|e| e.problem == Problem::Required));
     }
 
     #[test]
     fn whitespace_only_counts_as_missing() {
-        let fields = HelpRequestFields { resident_name: "   ".into(), ..valid() };
+        let fields = HelpRequestFields {
+            resident_name: "   ".into(),
+            ..valid()
+        };
         let errors = fields.validate(&sample()).unwrap_err();
-        assert_eq!(errors, [FieldError { field: Field::ResidentName, problem: Problem::Required }]);
+        assert_eq!(
+            errors,
+            [FieldError {
+                field: Field::ResidentName,
+                problem: Problem::Required
+            }]
+        );
     }
 
     #[test]
     fn length_limits_count_characters_not_bytes() {
         let polish = "ż".repeat(MAX_NAME_CHARS);
-        assert_eq!(HelpRequestFields { resident_name: polish.clone(), ..valid() }.validate(&sample()), Ok(()));
-        let too_long = HelpRequestFields { resident_name: polish + "ż", ..valid() };
+        assert_eq!(
+            HelpRequestFields {
+                resident_name: polish.clone(),
+                ..valid()
+            }
+            .validate(&sample()),
+            Ok(())
+        );
+        let too_long = HelpRequestFields {
+            resident_name: polish + "ż",
+            ..valid()
+        };
         assert_eq!(
             too_long.validate(&sample()).unwrap_err()[0].problem,
-            Problem::TooLong { max: MAX_NAME_CHARS }
+            Problem::TooLong {
+                max: MAX_NAME_CHARS
+            }
         );
     }
 
     #[test]
     fn retired_or_unknown_district_is_rejected() {
         for code in ["stare", "atlantyda"] {
-            let fields = HelpRequestFields { district: code.into(), ..valid() };
+            let fields = HelpRequestFields {
+                district: code.into(),
+                ..valid()
+            };
             let errors = fields.validate(&sample()).unwrap_err();
-            assert_eq!(errors, [FieldError { field: Field::District, problem: Problem::UnknownChoice }]);
+            assert_eq!(
+                errors,
+                [FieldError {
+                    field: Field::District,
+                    problem: Problem::UnknownChoice
+                }]
+            );
         }
     }
 

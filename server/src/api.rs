@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::sync::protocol::{
-    ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_BATCH,
+    ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+    MAX_PUSH_BATCH,
 };
 use serde::Deserialize;
 
@@ -27,15 +28,29 @@ pub fn router(store: Store) -> Router {
 }
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (status, Json(ApiError { error: code.to_owned(), message: message.into() })).into_response()
+    (
+        status,
+        Json(ApiError {
+            error: code.to_owned(),
+            message: message.into(),
+        }),
+    )
+        .into_response()
 }
 
 fn storage_failure(e: crate::storage::StoreError) -> Response {
     tracing::error!(error = %e, "storage failure");
-    error(StatusCode::INTERNAL_SERVER_ERROR, "storage_failure", "The server could not store the data; retry later.")
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "storage_failure",
+        "The server could not store the data; retry later.",
+    )
 }
 
-async fn push(State(store): State<Store>, body: Result<Json<PushRequest>, JsonRejection>) -> Response {
+async fn push(
+    State(store): State<Store>,
+    body: Result<Json<PushRequest>, JsonRejection>,
+) -> Response {
     let request = match body {
         Ok(Json(request)) => request,
         Err(rejection) => return json_rejection(rejection),
@@ -56,7 +71,9 @@ async fn push(State(store): State<Store>, body: Result<Json<PushRequest>, JsonRe
 fn json_rejection(rejection: JsonRejection) -> Response {
     let (status, code) = match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        }
         // Bad syntax and a wrong shape are both the client's malformed JSON.
         _ => (StatusCode::BAD_REQUEST, "malformed_json"),
     };
@@ -70,15 +87,31 @@ struct PullQuery {
     limit: Option<u32>,
 }
 
-async fn pull(State(store): State<Store>, query: Result<Query<PullQuery>, QueryRejection>) -> Response {
+async fn pull(
+    State(store): State<Store>,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Response {
     let Query(query) = match query {
         Ok(query) => query,
-        Err(rejection) => return error(StatusCode::BAD_REQUEST, "malformed_query", rejection.body_text()),
+        Err(rejection) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "malformed_query",
+                rejection.body_text(),
+            )
+        }
     };
     if query.since < 0 {
-        return error(StatusCode::BAD_REQUEST, "malformed_query", "`since` is a cursor from an earlier pull, or 0.");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "malformed_query",
+            "`since` is a cursor from an earlier pull, or 0.",
+        );
     }
-    let limit = query.limit.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT);
+    let limit = query
+        .limit
+        .unwrap_or(DEFAULT_PULL_LIMIT)
+        .clamp(1, MAX_PULL_LIMIT);
     match store.pull(query.since, limit).await {
         Ok(page) => Json::<PullResponse>(page).into_response(),
         Err(e) => storage_failure(e),
@@ -87,7 +120,12 @@ async fn pull(State(store): State<Store>, query: Result<Query<PullQuery>, QueryR
 
 /// `/api/v2/...` from a newer client, or a path this version does not have.
 async fn unknown_api(uri: Uri) -> Response {
-    let version = uri.path().trim_start_matches("/api/").split('/').next().unwrap_or_default();
+    let version = uri
+        .path()
+        .trim_start_matches("/api/")
+        .split('/')
+        .next()
+        .unwrap_or_default();
     if version != "v1" {
         return error(
             StatusCode::NOT_FOUND,
@@ -95,5 +133,9 @@ async fn unknown_api(uri: Uri) -> Response {
             format!("This server speaks API v1; `{version}` is not supported."),
         );
     }
-    error(StatusCode::NOT_FOUND, "not_found", format!("No API endpoint at {}.", uri.path()))
+    error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("No API endpoint at {}.", uri.path()),
+    )
 }

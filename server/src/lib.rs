@@ -17,7 +17,9 @@ pub fn platform_router(assets: Arc<pwa::BuildAssets>) -> Router {
         .with_state(assets)
 }
 
-async fn healthz(axum::extract::State(assets): axum::extract::State<Arc<pwa::BuildAssets>>) -> Json<serde_json::Value> {
+async fn healthz(
+    axum::extract::State(assets): axum::extract::State<Arc<pwa::BuildAssets>>,
+) -> Json<serde_json::Value> {
     Json(serde_json::json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),

@@ -27,7 +27,8 @@ struct Cli {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -38,11 +39,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         leptos_options.site_addr = addr;
     }
     let addr = leptos_options.site_addr;
-    let hash_file = leptos_options.hash_files.then(|| {
-        let exe_dir = std::env::current_exe().ok().and_then(|exe| exe.parent().map(PathBuf::from));
-        exe_dir.unwrap_or_default().join(leptos_options.hash_file.as_ref())
-    });
-    let assets = Arc::new(BuildAssets::load(&leptos_options.output_name, hash_file.as_deref()));
+    // cargo-leptos writes the hash file beside the binary it builds with hashed asset names; where the
+    // environment does not say, the build does.
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(PathBuf::from));
+    let hash_file = exe_dir
+        .unwrap_or_default()
+        .join(leptos_options.hash_file.as_ref());
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos_options.hash_files = hash_file.exists();
+    }
+    let hash_file = leptos_options.hash_files.then_some(hash_file);
+    let assets = Arc::new(BuildAssets::load(
+        &leptos_options.output_name,
+        hash_file.as_deref(),
+    ));
 
     let routes = generate_route_list(App);
     let pages = Router::new()
@@ -62,7 +74,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, data_dir = %cli.data_dir.display(), build = %assets.build_id, "Sąsiedzi is listening");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 
@@ -70,7 +84,9 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

@@ -52,16 +52,26 @@ impl BuildAssets {
             Some(_) => name("wasm", "wasm"),
             None => format!("/pkg/{output_name}_bg.wasm"),
         };
-        Self { build_id, js: name("js", "js"), wasm, css: name("css", "css") }
+        Self {
+            build_id,
+            js: name("js", "js"),
+            wasm,
+            css: name("css", "css"),
+        }
     }
 
     pub fn service_worker(&self) -> String {
         let quoted = |items: &mut dyn Iterator<Item = &str>| {
-            items.map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", ")
+            items
+                .map(|i| format!("{i:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let routes = quoted(&mut OFFLINE_ROUTES.iter().copied());
         let assets = quoted(
-            &mut [self.js.as_str(), self.wasm.as_str(), self.css.as_str()].into_iter().chain(STATIC_ASSETS.iter().copied()),
+            &mut [self.js.as_str(), self.wasm.as_str(), self.css.as_str()]
+                .into_iter()
+                .chain(STATIC_ASSETS.iter().copied()),
         );
         format!(
             "const BUILD = {build:?};\nconst ROUTES = [{routes}];\nconst ASSETS = [{assets}];\n{body}",
@@ -71,7 +81,9 @@ impl BuildAssets {
     }
 }
 
-pub async fn service_worker(axum::extract::State(assets): axum::extract::State<std::sync::Arc<BuildAssets>>) -> impl IntoResponse {
+pub async fn service_worker(
+    axum::extract::State(assets): axum::extract::State<std::sync::Arc<BuildAssets>>,
+) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),

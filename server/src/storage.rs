@@ -8,8 +8,8 @@ use chrono::{SecondsFormat, Utc};
 use domain::dictionary::{Dictionary, DictionaryEntry};
 use domain::help_request::{HelpRequest, HelpRequestStatus};
 use domain::sync::protocol::{
-    Change, CreateHelpRequest, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest,
-    Record, RejectReason,
+    Change, CreateHelpRequest, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse,
+    PushRequest, Record, RejectReason,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -20,7 +20,10 @@ pub const DATABASE_FILE: &str = "sasiedzi.sqlite3";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration: {0}")]
@@ -37,8 +40,10 @@ pub struct Store {
 impl Store {
     /// Opens (creating and migrating when needed) the database file in `data_dir`.
     pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(data_dir.join(DATABASE_FILE))
             .create_if_missing(true)
@@ -46,7 +51,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool })
     }
@@ -59,7 +67,10 @@ impl Store {
         let mut results: Vec<MutationResult> = Vec::with_capacity(request.mutations.len());
         for envelope in &request.mutations {
             if results.iter().any(|r| r.mutation_id == envelope.id) {
-                results.push(MutationResult { mutation_id: envelope.id, outcome: Outcome::Duplicate });
+                results.push(MutationResult {
+                    mutation_id: envelope.id,
+                    outcome: Outcome::Duplicate,
+                });
                 continue;
             }
             let outcome = match stored_outcome(&mut tx, envelope.id).await? {
@@ -70,7 +81,10 @@ impl Store {
                     outcome
                 }
             };
-            results.push(MutationResult { mutation_id: envelope.id, outcome });
+            results.push(MutationResult {
+                mutation_id: envelope.id,
+                outcome,
+            });
         }
         tx.commit().await?;
         Ok(results)
@@ -78,11 +92,13 @@ impl Store {
 
     /// Changes committed after `since`, oldest first, at most `limit` of them.
     pub async fn pull(&self, since: i64, limit: u32) -> Result<PullResponse, StoreError> {
-        let rows = sqlx::query("SELECT cursor, entity, data FROM change_log WHERE cursor > ? ORDER BY cursor LIMIT ?")
-            .bind(since)
-            .bind(i64::from(limit) + 1)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT cursor, entity, data FROM change_log WHERE cursor > ? ORDER BY cursor LIMIT ?",
+        )
+        .bind(since)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
         let has_more = rows.len() > limit as usize;
         let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
         for row in rows.into_iter().take(limit as usize) {
@@ -92,19 +108,30 @@ impl Store {
                 "help_request" => Record::HelpRequest(serde_json::from_str(&data)?),
                 _ => Record::DictionaryEntry(serde_json::from_str(&data)?),
             };
-            changes.push(Change { cursor: row.get("cursor"), record });
+            changes.push(Change {
+                cursor: row.get("cursor"),
+                record,
+            });
         }
         let next_cursor = changes.last().map_or(since, |c| c.cursor);
-        Ok(PullResponse { changes, next_cursor, has_more })
+        Ok(PullResponse {
+            changes,
+            next_cursor,
+            has_more,
+        })
     }
 
     pub async fn help_request_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM help_request").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT count(*) FROM help_request")
+            .fetch_one(&self.pool)
+            .await?)
     }
 }
 
 async fn load_dictionary(conn: &mut SqliteConnection) -> Result<Dictionary, StoreError> {
-    let rows = sqlx::query("SELECT data FROM change_log WHERE entity = 'dictionary_entry'").fetch_all(conn).await?;
+    let rows = sqlx::query("SELECT data FROM change_log WHERE entity = 'dictionary_entry'")
+        .fetch_all(conn)
+        .await?;
     let entries = rows
         .iter()
         .map(|row| serde_json::from_str::<DictionaryEntry>(row.get("data")))
@@ -112,11 +139,15 @@ async fn load_dictionary(conn: &mut SqliteConnection) -> Result<Dictionary, Stor
     Ok(Dictionary::new(entries))
 }
 
-async fn stored_outcome(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Outcome>, StoreError> {
-    let stored: Option<String> = sqlx::query_scalar("SELECT outcome FROM applied_mutation WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+async fn stored_outcome(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<Outcome>, StoreError> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT outcome FROM applied_mutation WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(conn)
+            .await?;
     Ok(stored.map(|json| serde_json::from_str(&json)).transpose()?)
 }
 
@@ -148,7 +179,9 @@ async fn apply(
         Err(reason) => return Ok(Outcome::Rejected { reason }),
     };
     match mutation {
-        Mutation::CreateHelpRequest(create) => create_help_request(conn, envelope, create, device_id, dictionary).await,
+        Mutation::CreateHelpRequest(create) => {
+            create_help_request(conn, envelope, create, device_id, dictionary).await
+        }
     }
 }
 
@@ -161,7 +194,9 @@ async fn create_help_request(
 ) -> Result<Outcome, StoreError> {
     let fields = create.fields.normalized();
     if let Err(errors) = fields.validate(dictionary) {
-        return Ok(Outcome::Rejected { reason: RejectReason::Invalid { errors } });
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::Invalid { errors },
+        });
     }
     let request = HelpRequest {
         id: create.help_request_id,
@@ -169,17 +204,20 @@ async fn create_help_request(
         status: HelpRequestStatus::AwaitingApproval,
         recorded_at: envelope.recorded_at,
     };
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT data FROM change_log WHERE entity = 'help_request' AND entity_key = ?")
-            .bind(request.id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
+    let existing: Option<String> = sqlx::query_scalar(
+        "SELECT data FROM change_log WHERE entity = 'help_request' AND entity_key = ?",
+    )
+    .bind(request.id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
     if let Some(existing) = existing {
         let existing: HelpRequest = serde_json::from_str(&existing)?;
         return Ok(if existing.fields == request.fields {
             Outcome::Duplicate
         } else {
-            Outcome::Rejected { reason: RejectReason::Conflict }
+            Outcome::Rejected {
+                reason: RejectReason::Conflict,
+            }
         });
     }
     sqlx::query(
@@ -197,12 +235,23 @@ async fn create_help_request(
     .bind(device_id.to_string())
     .execute(&mut *conn)
     .await?;
-    log_change(conn, "help_request", &request.id.to_string(), &serde_json::to_string(&request)?).await?;
+    log_change(
+        conn,
+        "help_request",
+        &request.id.to_string(),
+        &serde_json::to_string(&request)?,
+    )
+    .await?;
     Ok(Outcome::Applied)
 }
 
 /// Moves a record to a new cursor with its latest state.
-async fn log_change(conn: &mut SqliteConnection, entity: &str, key: &str, data: &str) -> Result<(), StoreError> {
+async fn log_change(
+    conn: &mut SqliteConnection,
+    entity: &str,
+    key: &str,
+    data: &str,
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM change_log WHERE entity = ? AND entity_key = ?")
         .bind(entity)
         .bind(key)

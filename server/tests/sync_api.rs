@@ -8,8 +8,8 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use domain::help_request::HelpRequestFields;
 use domain::sync::protocol::{
-    CreateHelpRequest, Mutation, MutationEnvelope, Outcome, PullResponse, PushRequest, PushResponse, Record,
-    RejectReason, MAX_PUSH_BATCH,
+    CreateHelpRequest, Mutation, MutationEnvelope, Outcome, PullResponse, PushRequest,
+    PushResponse, Record, RejectReason, MAX_PUSH_BATCH,
 };
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -29,9 +29,14 @@ struct TestServer {
 async fn server() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("data")).await.unwrap();
-    let router = server::api::router(store.clone())
-        .merge(server::platform_router(Arc::new(BuildAssets::load("sasiedzi", None))));
-    TestServer { router, store, _dir: dir }
+    let router = server::api::router(store.clone()).merge(server::platform_router(Arc::new(
+        BuildAssets::load("sasiedzi", None),
+    )));
+    TestServer {
+        router,
+        store,
+        _dir: dir,
+    }
 }
 
 impl TestServer {
@@ -39,7 +44,10 @@ impl TestServer {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     async fn push_raw(&self, body: impl Into<Body>) -> (StatusCode, Value) {
@@ -51,7 +59,10 @@ impl TestServer {
     }
 
     async fn push(&self, mutations: &[MutationEnvelope]) -> PushResponse {
-        let body = PushRequest { device_id: Uuid::from_u128(42), mutations: mutations.to_vec() };
+        let body = PushRequest {
+            device_id: Uuid::from_u128(42),
+            mutations: mutations.to_vec(),
+        };
         let (status, json) = self.push_raw(serde_json::to_vec(&body).unwrap()).await;
         assert_eq!(status, StatusCode::OK, "{json}");
         serde_json::from_value(json).unwrap()
@@ -59,7 +70,9 @@ impl TestServer {
 
     async fn pull(&self, since: i64, limit: u32) -> PullResponse {
         let uri = format!("/api/v1/sync/pull?since={since}&limit={limit}");
-        let (status, json) = self.send(Request::get(uri).body(Body::empty()).unwrap()).await;
+        let (status, json) = self
+            .send(Request::get(uri).body(Body::empty()).unwrap())
+            .await;
         assert_eq!(status, StatusCode::OK, "{json}");
         serde_json::from_value(json).unwrap()
     }
@@ -92,8 +105,11 @@ fn fields(name: &str) -> HelpRequestFields {
 }
 
 fn create(mutation: u128, record: u128, fields: HelpRequestFields) -> MutationEnvelope {
-    Mutation::CreateHelpRequest(CreateHelpRequest { help_request_id: Uuid::from_u128(record), fields })
-        .into_envelope(Uuid::from_u128(mutation), DateTime::<Utc>::UNIX_EPOCH)
+    Mutation::CreateHelpRequest(CreateHelpRequest {
+        help_request_id: Uuid::from_u128(record),
+        fields,
+    })
+    .into_envelope(Uuid::from_u128(mutation), DateTime::<Utc>::UNIX_EPOCH)
 }
 
 fn outcomes(response: &PushResponse) -> Vec<Outcome> {
@@ -103,9 +119,16 @@ fn outcomes(response: &PushResponse) -> Vec<Outcome> {
 #[tokio::test]
 async fn the_same_batch_twice_stores_one_row_each_and_answers_the_same() {
     let server = server().await;
-    let batch = [create(1, 101, fields("Anna")), create(2, 102, fields("Jan")), create(3, 103, fields("Ewa"))];
+    let batch = [
+        create(1, 101, fields("Anna")),
+        create(2, 102, fields("Jan")),
+        create(3, 103, fields("Ewa")),
+    ];
     let first = server.push(&batch).await;
-    assert_eq!(outcomes(&first), [Outcome::Applied, Outcome::Applied, Outcome::Applied]);
+    assert_eq!(
+        outcomes(&first),
+        [Outcome::Applied, Outcome::Applied, Outcome::Applied]
+    );
     let second = server.push(&batch).await;
     assert_eq!(second, first);
     assert_eq!(server.store.help_request_count().await.unwrap(), 3);
@@ -119,7 +142,14 @@ async fn a_bad_mutation_is_rejected_alone_and_its_answer_is_replayed() {
     unknown.kind = "help_request.teleport".into();
     let batch = [
         create(1, 101, fields("Anna")),
-        create(2, 102, HelpRequestFields { district: "atlantyda".into(), ..fields("Jan") }),
+        create(
+            2,
+            102,
+            HelpRequestFields {
+                district: "atlantyda".into(),
+                ..fields("Jan")
+            },
+        ),
         unknown,
     ];
     let first = server.push(&batch).await;
@@ -130,7 +160,11 @@ async fn a_bad_mutation_is_rejected_alone_and_its_answer_is_replayed() {
     ));
     assert_eq!(
         outcomes(&first)[2],
-        Outcome::Rejected { reason: RejectReason::UnknownKind { kind: "help_request.teleport".into() } }
+        Outcome::Rejected {
+            reason: RejectReason::UnknownKind {
+                kind: "help_request.teleport".into()
+            }
+        }
     );
     assert_eq!(server.push(&batch).await, first);
     assert_eq!(server.store.help_request_count().await.unwrap(), 1);
@@ -149,10 +183,20 @@ async fn a_mutation_repeated_within_a_batch_is_a_duplicate() {
 async fn a_record_id_reused_is_a_duplicate_if_identical_and_a_conflict_otherwise() {
     let server = server().await;
     server.push(&[create(1, 101, fields("Anna"))]).await;
-    let response = server.push(&[create(2, 101, fields("Anna")), create(3, 101, fields("Zofia"))]).await;
+    let response = server
+        .push(&[
+            create(2, 101, fields("Anna")),
+            create(3, 101, fields("Zofia")),
+        ])
+        .await;
     assert_eq!(
         outcomes(&response),
-        [Outcome::Duplicate, Outcome::Rejected { reason: RejectReason::Conflict }]
+        [
+            Outcome::Duplicate,
+            Outcome::Rejected {
+                reason: RejectReason::Conflict
+            }
+        ]
     );
     let stored = server.pull_all_help_requests().await;
     assert_eq!(stored.len(), 1);
@@ -162,27 +206,53 @@ async fn a_record_id_reused_is_a_duplicate_if_identical_and_a_conflict_otherwise
 #[tokio::test]
 async fn input_is_normalized_before_it_is_stored() {
     let server = server().await;
-    server.push(&[create(1, 101, HelpRequestFields { resident_name: "  Anna   Nowak ".into(), ..fields("") })]).await;
-    assert_eq!(server.pull_all_help_requests().await[0].1.resident_name, "Anna Nowak");
+    server
+        .push(&[create(
+            1,
+            101,
+            HelpRequestFields {
+                resident_name: "  Anna   Nowak ".into(),
+                ..fields("")
+            },
+        )])
+        .await;
+    assert_eq!(
+        server.pull_all_help_requests().await[0].1.resident_name,
+        "Anna Nowak"
+    );
 }
 
 #[tokio::test]
 async fn batches_arriving_out_of_order_are_all_applied_in_commit_order() {
     let server = server().await;
-    let earlier = [create(1, 101, fields("Anna")), create(2, 102, fields("Jan"))];
-    let later = [create(3, 103, fields("Ewa")), create(4, 104, fields("Olek"))];
+    let earlier = [
+        create(1, 101, fields("Anna")),
+        create(2, 102, fields("Jan")),
+    ];
+    let later = [
+        create(3, 103, fields("Ewa")),
+        create(4, 104, fields("Olek")),
+    ];
     server.push(&later).await;
     server.push(&earlier).await;
     let pulled = server.pull_all_help_requests().await;
-    let names: Vec<_> = pulled.iter().map(|(_, f)| f.resident_name.as_str()).collect();
+    let names: Vec<_> = pulled
+        .iter()
+        .map(|(_, f)| f.resident_name.as_str())
+        .collect();
     assert_eq!(names, ["Ewa", "Olek", "Anna", "Jan"]);
-    assert!(pulled.windows(2).all(|pair| pair[0].0 < pair[1].0), "cursors increase");
+    assert!(
+        pulled.windows(2).all(|pair| pair[0].0 < pair[1].0),
+        "cursors increase"
+    );
 }
 
 #[tokio::test]
 async fn pulling_page_by_page_returns_every_change_once() {
     let server = server().await;
-    let batch: Vec<_> = (0..5).map(|n| create(n, 100 + n, fields(&format!("Osoba {n}")))).collect();
+    let batch: Vec<_> = (0..5)
+        .map(|n| create(n, 100 + n, fields(&format!("Osoba {n}"))))
+        .collect();
     server.push(&batch).await;
     let mut since = 0;
     let mut seen = Vec::new();
@@ -244,8 +314,14 @@ async fn malformed_json_is_a_400_and_changes_nothing() {
 #[tokio::test]
 async fn too_large_a_body_is_a_413() {
     let server = server().await;
-    let huge = HelpRequestFields { description: "x".repeat(server::api::MAX_BODY_BYTES), ..fields("Anna") };
-    let body = PushRequest { device_id: Uuid::from_u128(42), mutations: vec![create(1, 101, huge)] };
+    let huge = HelpRequestFields {
+        description: "x".repeat(server::api::MAX_BODY_BYTES),
+        ..fields("Anna")
+    };
+    let body = PushRequest {
+        device_id: Uuid::from_u128(42),
+        mutations: vec![create(1, 101, huge)],
+    };
     let (status, answer) = server.push_raw(serde_json::to_vec(&body).unwrap()).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(answer["error"], "body_too_large");
@@ -255,8 +331,13 @@ async fn too_large_a_body_is_a_413() {
 #[tokio::test]
 async fn too_many_mutations_in_one_push_is_a_413() {
     let server = server().await;
-    let batch: Vec<_> = (0..=MAX_PUSH_BATCH as u128).map(|n| create(n, 1000 + n, fields("A"))).collect();
-    let body = PushRequest { device_id: Uuid::from_u128(42), mutations: batch };
+    let batch: Vec<_> = (0..=MAX_PUSH_BATCH as u128)
+        .map(|n| create(n, 1000 + n, fields("A")))
+        .collect();
+    let body = PushRequest {
+        device_id: Uuid::from_u128(42),
+        mutations: batch,
+    };
     let (status, answer) = server.push_raw(serde_json::to_vec(&body).unwrap()).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(answer["error"], "batch_too_large");
@@ -280,7 +361,9 @@ async fn an_unknown_api_version_gets_a_clear_error() {
 async fn a_negative_or_garbled_cursor_is_a_400() {
     let server = server().await;
     for uri in ["/api/v1/sync/pull?since=-1", "/api/v1/sync/pull?since=abc"] {
-        let (status, body) = server.send(Request::get(uri).body(Body::empty()).unwrap()).await;
+        let (status, body) = server
+            .send(Request::get(uri).body(Body::empty()).unwrap())
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
         assert_eq!(body["error"], "malformed_query");
     }
@@ -290,18 +373,27 @@ async fn a_negative_or_garbled_cursor_is_a_400() {
 async fn data_survives_a_restart_of_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
-    let body = PushRequest { device_id: Uuid::from_u128(42), mutations: vec![create(1, 101, fields("Anna"))] };
+    let body = PushRequest {
+        device_id: Uuid::from_u128(42),
+        mutations: vec![create(1, 101, fields("Anna"))],
+    };
     store.push(&body).await.unwrap();
     drop(store);
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(reopened.help_request_count().await.unwrap(), 1);
-    assert_eq!(reopened.push(&body).await.unwrap()[0].outcome, Outcome::Applied, "the replay is remembered");
+    assert_eq!(
+        reopened.push(&body).await.unwrap()[0].outcome,
+        Outcome::Applied,
+        "the replay is remembered"
+    );
 }
 
 #[tokio::test]
 async fn healthz_reports_ok_and_the_version() {
     let server = server().await;
-    let (status, body) = server.send(Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    let (status, body) = server
+        .send(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));

@@ -54,18 +54,48 @@ impl LocalDb {
     }
 
     pub async fn snapshot(&self) -> Result<Snapshot, DbError> {
-        let tx = self.db.transaction([HELP_REQUESTS, OUTBOX, DICTIONARY, META]).build()?;
-        let requests = tx.object_store(HELP_REQUESTS)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
-        let outbox = tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
-        let dictionary = tx.object_store(DICTIONARY)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let tx = self
+            .db
+            .transaction([HELP_REQUESTS, OUTBOX, DICTIONARY, META])
+            .build()?;
+        let requests = tx
+            .object_store(HELP_REQUESTS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        let outbox = tx
+            .object_store(OUTBOX)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        let dictionary = tx
+            .object_store(DICTIONARY)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
         let last_sync = tx.object_store(META)?.get(META_LAST_SYNC).serde()?.await?;
-        Ok(Snapshot { requests, outbox, dictionary, last_sync })
+        Ok(Snapshot {
+            requests,
+            outbox,
+            dictionary,
+            last_sync,
+        })
     }
 
     /// Saves a record and the mutation that will carry it to the server, together or not at all.
     pub async fn record(&self, request: &HelpRequest, entry: &OutboxEntry) -> Result<(), DbError> {
-        let tx = self.db.transaction([HELP_REQUESTS, OUTBOX]).with_mode(TransactionMode::Readwrite).build()?;
-        tx.object_store(HELP_REQUESTS)?.put(request).serde()?.await?;
+        let tx = self
+            .db
+            .transaction([HELP_REQUESTS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(HELP_REQUESTS)?
+            .put(request)
+            .serde()?
+            .await?;
         tx.object_store(OUTBOX)?.put(entry).serde()?.await?;
         tx.commit().await?;
         Ok(())
@@ -73,12 +103,21 @@ impl LocalDb {
 
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, DbError> {
         let tx = self.db.transaction(OUTBOX).build()?;
-        let entries = tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let entries = tx
+            .object_store(OUTBOX)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
         Ok(entries)
     }
 
     pub async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), DbError> {
-        let tx = self.db.transaction(OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self
+            .db
+            .transaction(OUTBOX)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
         let store = tx.object_store(OUTBOX)?;
         for id in &ack.remove {
             store.delete(id.to_string()).await?;
@@ -86,7 +125,9 @@ impl LocalDb {
         for (id, reason) in &ack.reject {
             let entry: Option<OutboxEntry> = store.get(id.to_string()).serde()?.await?;
             if let Some(mut entry) = entry {
-                entry.state = OutboxState::Rejected { reason: reason.clone() };
+                entry.state = OutboxState::Rejected {
+                    reason: reason.clone(),
+                };
                 store.put(&entry).serde()?.await?;
             }
         }
@@ -108,29 +149,49 @@ impl LocalDb {
             .transaction([HELP_REQUESTS, OUTBOX, DICTIONARY, META])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let outbox: Vec<OutboxEntry> =
-            tx.object_store(OUTBOX)?.get_all().serde()?.await?.collect::<Result<_, _>>()?;
+        let outbox: Vec<OutboxEntry> = tx
+            .object_store(OUTBOX)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
         let requests = tx.object_store(HELP_REQUESTS)?;
         let dictionary = tx.object_store(DICTIONARY)?;
         for change in &page.changes {
             match &change.record {
                 Record::HelpRequest(incoming) => {
-                    let local: Option<HelpRequest> = requests.get(incoming.id.to_string()).serde()?.await?;
-                    requests.put(merge_pulled(local, incoming.clone(), &outbox)).serde()?.await?;
+                    let local: Option<HelpRequest> =
+                        requests.get(incoming.id.to_string()).serde()?.await?;
+                    requests
+                        .put(merge_pulled(local, incoming.clone(), &outbox))
+                        .serde()?
+                        .await?;
                 }
                 Record::DictionaryEntry(entry) => {
                     dictionary.put(entry).with_key(entry.key()).serde()?.await?;
                 }
             }
         }
-        tx.object_store(META)?.put(page.next_cursor).with_key(META_CURSOR.to_owned()).serde()?.await?;
+        tx.object_store(META)?
+            .put(page.next_cursor)
+            .with_key(META_CURSOR.to_owned())
+            .serde()?
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn set_last_sync(&self, at: DateTime<Utc>) -> Result<(), DbError> {
-        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
-        tx.object_store(META)?.put(at).with_key(META_LAST_SYNC.to_owned()).serde()?.await?;
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(META)?
+            .put(at)
+            .with_key(META_LAST_SYNC.to_owned())
+            .serde()?
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -139,8 +200,12 @@ impl LocalDb {
 /// Schema steps, applied in order from the version the device has.
 fn upgrade(from: u32, db: &Database) -> indexed_db_futures::Result<()> {
     if from < 1 {
-        db.create_object_store(HELP_REQUESTS).with_key_path("id".into()).build()?;
-        db.create_object_store(OUTBOX).with_key_path("mutation.id".into()).build()?;
+        db.create_object_store(HELP_REQUESTS)
+            .with_key_path("id".into())
+            .build()?;
+        db.create_object_store(OUTBOX)
+            .with_key_path("mutation.id".into())
+            .build()?;
         db.create_object_store(DICTIONARY).build()?;
         db.create_object_store(META).build()?;
     }

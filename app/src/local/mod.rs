@@ -72,7 +72,10 @@ pub async fn refresh(state: AppState) {
     };
     let rows = newest_first(snapshot.requests)
         .into_iter()
-        .map(|request| RequestRow { sync: sync_state(request.id, &snapshot.outbox), request })
+        .map(|request| RequestRow {
+            sync: sync_state(request.id, &snapshot.outbox),
+            request,
+        })
         .collect();
     state.requests.set(Some(rows));
     let dictionary = Dictionary::new(snapshot.dictionary);
@@ -95,7 +98,10 @@ pub async fn record_help_request(state: AppState, fields: HelpRequestFields) -> 
         status: HelpRequestStatus::AwaitingApproval,
         recorded_at: now,
     };
-    let mutation = Mutation::CreateHelpRequest(CreateHelpRequest { help_request_id: request.id, fields });
+    let mutation = Mutation::CreateHelpRequest(CreateHelpRequest {
+        help_request_id: request.id,
+        fields,
+    });
     let entry = OutboxEntry {
         entity_id: mutation.entity_id(),
         mutation: mutation.into_envelope(Uuid::now_v7(), now),
@@ -109,7 +115,9 @@ pub async fn record_help_request(state: AppState, fields: HelpRequestFields) -> 
 }
 
 fn register_service_worker() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let container = window.navigator().service_worker();
     let registration = container.register("/sw.js");
     leptos::task::spawn_local(async move {
@@ -121,8 +129,12 @@ fn register_service_worker() {
 
 /// Asks the browser not to evict the offline data under storage pressure.
 fn request_persistent_storage() {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(promise) = window.navigator().storage().persist() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(promise) = window.navigator().storage().persist() else {
+        return;
+    };
     leptos::task::spawn_local(async move {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     });

@@ -6,7 +6,9 @@ use std::cell::RefCell;
 use chrono::Utc;
 use domain::sync::backoff::retry_delay_ms;
 use domain::sync::outbox::{acknowledge, next_batch};
-use domain::sync::protocol::{ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH};
+use domain::sync::protocol::{
+    ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH,
+};
 use futures::channel::mpsc;
 use futures::{FutureExt, StreamExt};
 use gloo_net::http::{Request, Response};
@@ -50,7 +52,8 @@ pub fn start(state: AppState) {
     WAKE.with(|wake| *wake.borrow_mut() = Some(sender));
     let on_online = Closure::<dyn Fn()>::new(wake);
     if let Some(window) = web_sys::window() {
-        let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
     }
     on_online.forget();
 
@@ -79,7 +82,11 @@ pub fn start(state: AppState) {
                     });
                     let delay = retry_delay_ms(failures, js_sys::Math::random()) as u32;
                     // Offline, the `online` event wakes us; the timer only covers networks that lie.
-                    if offline { delay.max(5_000) } else { delay }
+                    if offline {
+                        delay.max(5_000)
+                    } else {
+                        delay
+                    }
                 }
             };
             let mut timer = TimeoutFuture::new(wait_ms).fuse();
@@ -100,7 +107,9 @@ enum SyncFailure {
 }
 
 async fn sync_once() -> Result<(), SyncFailure> {
-    let db = db().await.map_err(|_| SyncFailure::Problem(SyncProblem::Storage))?;
+    let db = db()
+        .await
+        .map_err(|_| SyncFailure::Problem(SyncProblem::Storage))?;
     let storage = |_| SyncFailure::Problem(SyncProblem::Storage);
     loop {
         let outbox = db.outbox().await.map_err(storage)?;
@@ -108,8 +117,13 @@ async fn sync_once() -> Result<(), SyncFailure> {
         if batch.is_empty() {
             break;
         }
-        let body = PushRequest { device_id: device_id(), mutations: batch.clone() };
-        let request = Request::post("/api/v1/sync/push").json(&body).map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))?;
+        let body = PushRequest {
+            device_id: device_id(),
+            mutations: batch.clone(),
+        };
+        let request = Request::post("/api/v1/sync/push")
+            .json(&body)
+            .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))?;
         let response: PushResponse = read(request.send().await).await?;
         let ack = acknowledge(&batch, &response.results);
         let progressed = !ack.remove.is_empty() || !ack.reject.is_empty();
@@ -131,15 +145,22 @@ async fn sync_once() -> Result<(), SyncFailure> {
     Ok(())
 }
 
-async fn read<T: serde::de::DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, SyncFailure> {
+async fn read<T: serde::de::DeserializeOwned>(
+    sent: Result<Response, gloo_net::Error>,
+) -> Result<T, SyncFailure> {
     let response = sent.map_err(|_| SyncFailure::Network)?;
     if response.ok() {
-        return response.json().await.map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected));
+        return response
+            .json()
+            .await
+            .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected));
     }
     let status = response.status();
     let error: Option<ApiError> = response.json().await.ok();
     Err(match error {
-        Some(e) if e.error == "unsupported_api_version" => SyncFailure::Problem(SyncProblem::UnsupportedVersion),
+        Some(e) if e.error == "unsupported_api_version" => {
+            SyncFailure::Problem(SyncProblem::UnsupportedVersion)
+        }
         // A proxy's "bad gateway" while the server restarts is as good as offline.
         _ if matches!(status, 502..=504) => SyncFailure::Network,
         _ => SyncFailure::Problem(SyncProblem::Server(status)),
@@ -189,7 +210,11 @@ where
     });
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
-    let held = locks.unchecked_into::<LockManager>().request(LOCK_NAME, &options, callback.as_ref().unchecked_ref());
+    let held = locks.unchecked_into::<LockManager>().request(
+        LOCK_NAME,
+        &options,
+        callback.as_ref().unchecked_ref(),
+    );
     match held {
         Ok(promise) => {
             let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

@@ -1,7 +1,9 @@
 //! Recording a help request: works offline; what is typed survives a reload until it is saved.
 
 use domain::dictionary::DictionaryKind;
-use domain::help_request::{Field, FieldError, HelpRequestFields, Problem, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
+use domain::help_request::{
+    Field, FieldError, HelpRequestFields, Problem, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS,
+};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -67,12 +69,15 @@ pub fn NewRequestPage() -> impl IntoView {
         });
     };
 
-    let error_for = move |field: Field| errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.problem));
+    let error_for =
+        move |field: Field| errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.problem));
     let dictionary_missing = move || state.dictionary.with(|d| d.is_empty());
     let options = move |kind: DictionaryKind| {
         let lang = language(i18n.get_locale());
         state.dictionary.with(|d| {
-            d.active(kind).map(|e| (e.code.clone(), e.label(lang).to_owned())).collect::<Vec<_>>()
+            d.active(kind)
+                .map(|e| (e.code.clone(), e.label(lang).to_owned()))
+                .collect::<Vec<_>>()
         })
     };
 
@@ -200,7 +205,10 @@ fn focus_first_error() {
         use leptos::wasm_bindgen::JsCast;
         // Runs after the signals re-render the `aria-invalid` attributes.
         leptos::task::spawn_local(async {
-            let element = document().query_selector("[aria-invalid=\"true\"]").ok().flatten();
+            let element = document()
+                .query_selector("[aria-invalid=\"true\"]")
+                .ok()
+                .flatten();
             if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = element.focus();
             }

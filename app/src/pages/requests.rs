@@ -60,10 +60,20 @@ fn RequestCard(row: RequestRow) -> impl IntoView {
     let label = move |kind, code: &str| {
         dictionary.with(|d| d.label(kind, code, language(i18n.get_locale())).to_owned())
     };
-    let recorded = request.recorded_at.with_timezone(&Local).format("%d.%m.%Y %H:%M").to_string();
-    let (badge_class, badge) = match &sync {
-        SyncState::Synced => ("badge badge--ok", t_string!(i18n, item_synced).to_string()),
-        SyncState::Pending => ("badge badge--pending", t_string!(i18n, item_pending).to_string()),
+    let recorded = request
+        .recorded_at
+        .with_timezone(&Local)
+        .format("%d.%m.%Y %H:%M")
+        .to_string();
+    let badge_class = match &sync {
+        SyncState::Synced => "badge badge--ok",
+        SyncState::Pending => "badge badge--pending",
+        SyncState::Rejected(_) => "badge badge--error",
+    };
+    let sync_state = sync.clone();
+    let badge = move || match &sync_state {
+        SyncState::Synced => t_string!(i18n, item_synced).to_string(),
+        SyncState::Pending => t_string!(i18n, item_pending).to_string(),
         SyncState::Rejected(reason) => {
             let why = match reason {
                 RejectReason::Invalid { .. } | RejectReason::InvalidPayload { .. } => {
@@ -72,11 +82,14 @@ fn RequestCard(row: RequestRow) -> impl IntoView {
                 RejectReason::Conflict => t_string!(i18n, reject_conflict).to_string(),
                 RejectReason::UnknownKind { .. } => t_string!(i18n, reject_unknown).to_string(),
             };
-            ("badge badge--error", format!("{}: {why}", t_string!(i18n, item_rejected)))
+            format!("{}: {why}", t_string!(i18n, item_rejected))
         }
     };
-    let status = match request.status {
-        HelpRequestStatus::AwaitingApproval => t_string!(i18n, status_awaiting_approval).to_string(),
+    let status = request.status;
+    let status = move || match status {
+        HelpRequestStatus::AwaitingApproval => {
+            t_string!(i18n, status_awaiting_approval).to_string()
+        }
     };
     view! {
         <li class="card" data-testid="request-card" data-sync=match sync {

@@ -8,7 +8,9 @@ pub const MAX_DELAY_MS: u64 = 60_000;
 /// spreads devices that lost the network together, taking up to half the delay off.
 pub fn retry_delay_ms(failures: u32, jitter: f64) -> u64 {
     let exponent = failures.saturating_sub(1).min(16);
-    let delay = BASE_DELAY_MS.saturating_mul(1 << exponent).min(MAX_DELAY_MS);
+    let delay = BASE_DELAY_MS
+        .saturating_mul(1 << exponent)
+        .min(MAX_DELAY_MS);
     let jitter = jitter.clamp(0.0, 1.0);
     delay - (delay as f64 * jitter / 2.0) as u64
 }

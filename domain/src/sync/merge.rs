@@ -31,7 +31,11 @@ pub fn sync_state(entity_id: Uuid, outbox: &[OutboxEntry]) -> SyncState {
 }
 
 /// Decides which version of a record to keep when the server sends one.
-pub fn merge_pulled(local: Option<HelpRequest>, incoming: HelpRequest, outbox: &[OutboxEntry]) -> HelpRequest {
+pub fn merge_pulled(
+    local: Option<HelpRequest>,
+    incoming: HelpRequest,
+    outbox: &[OutboxEntry],
+) -> HelpRequest {
     match local {
         Some(local) if sync_state(local.id, outbox) == SyncState::Pending => local,
         _ => incoming,
@@ -54,7 +58,10 @@ mod tests {
     fn request(id: u128, description: &str, minutes: i64) -> HelpRequest {
         HelpRequest {
             id: Uuid::from_u128(id),
-            fields: HelpRequestFields { description: description.into(), ..Default::default() },
+            fields: HelpRequestFields {
+                description: description.into(),
+                ..Default::default()
+            },
             status: HelpRequestStatus::AwaitingApproval,
             recorded_at: DateTime::UNIX_EPOCH + Duration::minutes(minutes),
         }
@@ -82,34 +89,55 @@ mod tests {
     #[test]
     fn a_pending_local_edit_stays_until_acknowledged() {
         let outbox = [outbox_for(1, OutboxState::Pending)];
-        let merged = merge_pulled(Some(request(1, "local", 0)), request(1, "server", 0), &outbox);
+        let merged = merge_pulled(
+            Some(request(1, "local", 0)),
+            request(1, "server", 0),
+            &outbox,
+        );
         assert_eq!(merged.fields.description, "local");
     }
 
     #[test]
     fn a_new_record_from_the_server_is_taken_as_is() {
         let outbox = [outbox_for(2, OutboxState::Pending)];
-        assert_eq!(merge_pulled(None, request(1, "server", 0), &outbox).fields.description, "server");
+        assert_eq!(
+            merge_pulled(None, request(1, "server", 0), &outbox)
+                .fields
+                .description,
+            "server"
+        );
     }
 
     #[test]
     fn sync_state_reports_refusal_over_pending() {
         let outbox = [
             outbox_for(1, OutboxState::Pending),
-            outbox_for(1, OutboxState::Rejected { reason: RejectReason::Conflict }),
+            outbox_for(
+                1,
+                OutboxState::Rejected {
+                    reason: RejectReason::Conflict,
+                },
+            ),
             outbox_for(2, OutboxState::Pending),
         ];
-        assert_eq!(sync_state(Uuid::from_u128(1), &outbox), SyncState::Rejected(RejectReason::Conflict));
+        assert_eq!(
+            sync_state(Uuid::from_u128(1), &outbox),
+            SyncState::Rejected(RejectReason::Conflict)
+        );
         assert_eq!(sync_state(Uuid::from_u128(2), &outbox), SyncState::Pending);
         assert_eq!(sync_state(Uuid::from_u128(3), &outbox), SyncState::Synced);
     }
 
     #[test]
     fn lists_show_the_newest_first() {
-        let ids: Vec<_> = newest_first(vec![request(1, "", 5), request(2, "", 9), request(3, "", 1)])
-            .iter()
-            .map(|r| r.id.as_u128())
-            .collect();
+        let ids: Vec<_> = newest_first(vec![
+            request(1, "", 5),
+            request(2, "", 9),
+            request(3, "", 1),
+        ])
+        .iter()
+        .map(|r| r.id.as_u128())
+        .collect();
         assert_eq!(ids, [2, 1, 3]);
     }
 }

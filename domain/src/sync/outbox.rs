@@ -29,7 +29,11 @@ impl OutboxEntry {
 
 /// The next mutations to push: pending ones, oldest first (UUIDv7 ids sort by creation time).
 pub fn next_batch(entries: &[OutboxEntry], max: usize) -> Vec<MutationEnvelope> {
-    let mut pending: Vec<_> = entries.iter().filter(|e| e.is_pending()).map(|e| &e.mutation).collect();
+    let mut pending: Vec<_> = entries
+        .iter()
+        .filter(|e| e.is_pending())
+        .map(|e| &e.mutation)
+        .collect();
     pending.sort_by_key(|m| m.id);
     pending.into_iter().take(max).cloned().collect()
 }
@@ -75,23 +79,35 @@ mod tests {
     }
 
     fn entry(n: u128, state: OutboxState) -> OutboxEntry {
-        OutboxEntry { mutation: envelope(n), entity_id: Uuid::from_u128(100 + n), state }
+        OutboxEntry {
+            mutation: envelope(n),
+            entity_id: Uuid::from_u128(100 + n),
+            state,
+        }
     }
 
     fn result(n: u128, outcome: Outcome) -> MutationResult {
-        MutationResult { mutation_id: Uuid::from_u128(n), outcome }
+        MutationResult {
+            mutation_id: Uuid::from_u128(n),
+            outcome,
+        }
     }
 
     #[test]
     fn batches_hold_pending_mutations_oldest_first_up_to_the_limit() {
-        let rejected = OutboxState::Rejected { reason: RejectReason::Conflict };
+        let rejected = OutboxState::Rejected {
+            reason: RejectReason::Conflict,
+        };
         let entries = [
             entry(3, OutboxState::Pending),
             entry(1, OutboxState::Pending),
             entry(2, rejected),
             entry(4, OutboxState::Pending),
         ];
-        let ids: Vec<_> = next_batch(&entries, 2).iter().map(|m| m.id.as_u128()).collect();
+        let ids: Vec<_> = next_batch(&entries, 2)
+            .iter()
+            .map(|m| m.id.as_u128())
+            .collect();
         assert_eq!(ids, [1, 3]);
     }
 
@@ -103,7 +119,12 @@ mod tests {
             &[
                 result(1, Outcome::Applied),
                 result(2, Outcome::Duplicate),
-                result(3, Outcome::Rejected { reason: RejectReason::Conflict }),
+                result(
+                    3,
+                    Outcome::Rejected {
+                        reason: RejectReason::Conflict,
+                    },
+                ),
             ],
         );
         assert_eq!(ack.remove, [Uuid::from_u128(1), Uuid::from_u128(2)]);

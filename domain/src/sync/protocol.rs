@@ -47,7 +47,9 @@ const CREATE_HELP_REQUEST: &str = "help_request.create";
 impl Mutation {
     pub fn into_envelope(self, id: Uuid, recorded_at: DateTime<Utc>) -> MutationEnvelope {
         let (kind, payload) = match self {
-            Mutation::CreateHelpRequest(create) => (CREATE_HELP_REQUEST, serde_json::to_value(create)),
+            Mutation::CreateHelpRequest(create) => {
+                (CREATE_HELP_REQUEST, serde_json::to_value(create))
+            }
         };
         MutationEnvelope {
             id,
@@ -58,12 +60,16 @@ impl Mutation {
     }
 
     pub fn from_envelope(envelope: &MutationEnvelope) -> Result<Self, RejectReason> {
-        let invalid = |e: serde_json::Error| RejectReason::InvalidPayload { detail: e.to_string() };
+        let invalid = |e: serde_json::Error| RejectReason::InvalidPayload {
+            detail: e.to_string(),
+        };
         match envelope.kind.as_str() {
             CREATE_HELP_REQUEST => serde_json::from_value(envelope.payload.clone())
                 .map(Mutation::CreateHelpRequest)
                 .map_err(invalid),
-            other => Err(RejectReason::UnknownKind { kind: other.to_owned() }),
+            other => Err(RejectReason::UnknownKind {
+                kind: other.to_owned(),
+            }),
         }
     }
 
@@ -96,7 +102,9 @@ pub enum Outcome {
     /// another mutation created). Safe to drop from the outbox.
     Duplicate,
     /// Final: sending it again gives the same answer. The client keeps it for the person to see.
-    Rejected { reason: RejectReason },
+    Rejected {
+        reason: RejectReason,
+    },
 }
 
 impl Outcome {
@@ -109,9 +117,15 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RejectReason {
-    UnknownKind { kind: String },
-    InvalidPayload { detail: String },
-    Invalid { errors: Vec<FieldError> },
+    UnknownKind {
+        kind: String,
+    },
+    InvalidPayload {
+        detail: String,
+    },
+    Invalid {
+        errors: Vec<FieldError>,
+    },
     /// The record id is taken by a different record.
     Conflict,
 }
@@ -177,7 +191,9 @@ mod tests {
         envelope.kind = "event.delete".into();
         assert_eq!(
             Mutation::from_envelope(&envelope),
-            Err(RejectReason::UnknownKind { kind: "event.delete".into() })
+            Err(RejectReason::UnknownKind {
+                kind: "event.delete".into()
+            })
         );
     }
 
@@ -185,14 +201,19 @@ mod tests {
     fn a_payload_missing_a_field_is_rejected_as_invalid() {
         let mut envelope = create().into_envelope(Uuid::from_u128(1), DateTime::UNIX_EPOCH);
         envelope.payload.as_object_mut().unwrap().remove("district");
-        assert!(matches!(Mutation::from_envelope(&envelope), Err(RejectReason::InvalidPayload { .. })));
+        assert!(matches!(
+            Mutation::from_envelope(&envelope),
+            Err(RejectReason::InvalidPayload { .. })
+        ));
     }
 
     #[test]
     fn outcomes_read_as_documented() {
         let result = MutationResult {
             mutation_id: Uuid::from_u128(1),
-            outcome: Outcome::Rejected { reason: RejectReason::Conflict },
+            outcome: Outcome::Rejected {
+                reason: RejectReason::Conflict,
+            },
         };
         let json = serde_json::to_value(&result).unwrap();
         assert_eq!(
@@ -203,6 +224,9 @@ mod tests {
                 "reason": {"code": "conflict"}
             })
         );
-        assert_eq!(serde_json::from_value::<MutationResult>(json).unwrap(), result);
+        assert_eq!(
+            serde_json::from_value::<MutationResult>(json).unwrap(),
+            result
+        );
     }
 }

@@ -1,0 +1,90 @@
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, openOnline, test } from "./support/server";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+type Build = { binary: string; siteRoot: string; js: string; wasm: string; id: string };
+
+function currentBuild(): Build {
+  const hashes = Object.fromEntries(
+    readFileSync(path.join(ROOT, "target/debug/hash.txt"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => line.split(":").map((part) => part.trim())),
+  );
+  return {
+    binary: path.join(ROOT, "target/debug/server"),
+    siteRoot: path.join(ROOT, "target/site"),
+    js: `/pkg/sasiedzi.${hashes.js}.js`,
+    wasm: `/pkg/sasiedzi.${hashes.wasm}.wasm`,
+    id: `${hashes.js}-${hashes.wasm}-${hashes.css}`,
+  };
+}
+
+/** A second deploy: the same files under new hashed names, as cargo-leptos would write after a change. */
+function nextBuild(dir: string): Build {
+  const suffix = "next";
+  const hashes: Record<string, string> = {};
+  const original = readFileSync(path.join(ROOT, "target/debug/hash.txt"), "utf8");
+  const lines = original.trim().split("\n").map((line) => {
+    const [kind, hash] = line.split(":").map((part) => part.trim());
+    hashes[kind] = hash;
+    return `${kind}: ${hash}${suffix}`;
+  });
+  const binary = path.join(dir, "server");
+  copyFileSync(path.join(ROOT, "target/debug/server"), binary);
+  writeFileSync(path.join(dir, "hash.txt"), lines.join("\n") + "\n");
+  const siteRoot = path.join(dir, "site");
+  cpSync(path.join(ROOT, "target/site"), siteRoot, { recursive: true });
+  for (const name of readdirSync(path.join(siteRoot, "pkg"))) {
+    for (const [kind, hash] of Object.entries(hashes)) {
+      if (name === `sasiedzi.${hash}.${kind}`) {
+        renameSync(path.join(siteRoot, "pkg", name), path.join(siteRoot, "pkg", `sasiedzi.${hash}${suffix}.${kind}`));
+      }
+    }
+  }
+  return {
+    binary,
+    siteRoot,
+    js: `/pkg/sasiedzi.${hashes.js}${suffix}.js`,
+    wasm: `/pkg/sasiedzi.${hashes.wasm}${suffix}.wasm`,
+    id: `${hashes.js}${suffix}-${hashes.wasm}${suffix}-${hashes.css}${suffix}`,
+  };
+}
+
+test("a new deploy replaces the cached build whole: offline afterwards, only the new JS and WASM load", async ({
+  server,
+  page,
+  context,
+}) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "sasiedzi-deploy-"));
+  const first = currentBuild();
+  const second = nextBuild(dir);
+  const cacheNames = () => page.evaluate(async () => (await caches.keys()).sort());
+
+  await openOnline(page, server.url);
+  await expect.poll(cacheNames).toEqual([`sasiedzi-${first.id}`]);
+
+  await server.stop();
+  await server.start(second.binary, second.siteRoot);
+  await page.reload();
+  // The browser notices the new worker on navigation; it precaches the new build, then drops the old one.
+  await expect.poll(cacheNames, { timeout: 30_000 }).toEqual([`sasiedzi-${second.id}`]);
+
+  await server.stop();
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Prośby o pomoc");
+  const loaded = await page.evaluate(() =>
+    performance.getEntriesByType("resource").map((entry) => new URL(entry.name).pathname),
+  );
+  expect(loaded).toEqual(expect.arrayContaining([second.js, second.wasm]));
+  expect(loaded).not.toContain(first.js);
+  expect(loaded).not.toContain(first.wasm);
+  // Hydrated and working offline: client-side navigation and the synced dictionaries.
+  await page.getByRole("link", { name: "Nowa prośba" }).click();
+  await expect(page.getByLabel("Osiedle").locator("option")).toHaveCount(9);
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -96,10 +96,15 @@ try {
   await context.setOffline(false);
   await page.waitForSelector('[data-testid="pending-count"][data-pending="0"]', { timeout: 300_000 });
   const seconds = (performance.now() - started) / 1000;
-  const stored = await (await fetch(`${url}/api/v1/sync/pull?since=0&limit=1000`)).json();
-  const helpRequests = stored.changes.filter((c) => c.entity === "help_request").length;
+  let helpRequests = 0;
+  for (let since = 0, more = true; more; ) {
+    const page = await (await fetch(`${url}/api/v1/sync/pull?since=${since}&limit=1000`)).json();
+    helpRequests += page.changes.filter((c) => c.entity === "help_request").length;
+    [since, more] = [page.next_cursor, page.has_more];
+  }
   console.log(`sync-push: ${count} queued mutations pushed and acknowledged in ${seconds.toFixed(2)} s ` +
-    `(${(count / seconds).toFixed(0)} mutations/s); server holds ${helpRequests}${stored.has_more ? "+" : ""} help requests`);
+    `(${(count / seconds).toFixed(0)} mutations/s); server holds ${helpRequests} help requests`);
+  if (helpRequests !== count) process.exitCode = 1;
 } finally {
   await browser.close();
   if (server && server.exitCode === null) await stopServer();

@@ -22,7 +22,7 @@ use crate::state::AppState;
 pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="pl">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
@@ -47,7 +47,7 @@ pub fn App() -> impl IntoView {
     Effect::new(move || client::start(state));
 
     view! {
-        <I18nContextProvider>
+        <I18nContextProvider ssr_lang_header_getter=polish_unless_chosen()>
             <Head />
             <Router>
                 <Header />
@@ -60,6 +60,12 @@ pub fn App() -> impl IntoView {
             </Router>
         </I18nContextProvider>
     }
+}
+
+/// Polish is the default whatever the browser's language; English only once chosen (kept in a cookie).
+/// The provider sets `<html lang>`, which is also how hydration learns the language the server used.
+fn polish_unless_chosen() -> leptos_i18n::context::UseLocalesOptions {
+    leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(|| None)
 }
 
 #[component]

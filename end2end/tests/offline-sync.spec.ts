@@ -93,9 +93,15 @@ test("what was typed survives a reload before saving", async ({ server, page }) 
   await expect(page.getByLabel("Opis potrzeby")).toHaveValue("Naprawa kranu");
 });
 
-test("the interface switches to English and stays so after a reload", async ({ server, page }) => {
+test("the interface is Polish even in an English browser, and switches to English on request", async ({
+  server,
+  browser,
+}) => {
+  const context = await browser.newContext({ locale: "en-US", serviceWorkers: "allow" });
+  const page = await context.newPage();
   await openOnline(page, server.url);
   await expect(page.locator("html")).toHaveAttribute("lang", "pl");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Prośby o pomoc");
   await page.getByRole("button", { name: "Switch to English" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Help requests");
   await page.reload();
@@ -104,4 +110,5 @@ test("the interface switches to English and stays so after a reload", async ({ s
   await page.getByRole("link", { name: "New request" }).click();
   await expect(page.getByLabel("District")).toBeVisible();
   await expect(page.getByLabel("Kind of help").locator("option", { hasText: "Door-to-door transport" })).toHaveCount(1);
+  await context.close();
 });

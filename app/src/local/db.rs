@@ -58,24 +58,9 @@ impl LocalDb {
             .db
             .transaction([HELP_REQUESTS, OUTBOX, DICTIONARY, META])
             .build()?;
-        let requests = tx
-            .object_store(HELP_REQUESTS)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
-        let outbox = tx
-            .object_store(OUTBOX)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
-        let dictionary = tx
-            .object_store(DICTIONARY)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
+        let requests = all(&tx, HELP_REQUESTS).await?;
+        let outbox = all(&tx, OUTBOX).await?;
+        let dictionary = all(&tx, DICTIONARY).await?;
         let last_sync = tx.object_store(META)?.get(META_LAST_SYNC).serde()?.await?;
         Ok(Snapshot {
             requests,
@@ -103,12 +88,7 @@ impl LocalDb {
 
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, DbError> {
         let tx = self.db.transaction(OUTBOX).build()?;
-        let entries = tx
-            .object_store(OUTBOX)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
+        let entries = all(&tx, OUTBOX).await?;
         Ok(entries)
     }
 
@@ -149,12 +129,7 @@ impl LocalDb {
             .transaction([HELP_REQUESTS, OUTBOX, DICTIONARY, META])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let outbox: Vec<OutboxEntry> = tx
-            .object_store(OUTBOX)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
+        let outbox: Vec<OutboxEntry> = all(&tx, OUTBOX).await?;
         let requests = tx.object_store(HELP_REQUESTS)?;
         let dictionary = tx.object_store(DICTIONARY)?;
         for change in &page.changes {
@@ -195,6 +170,15 @@ impl LocalDb {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Every record of one store, read within the transaction `tx`.
+async fn all<T: serde::de::DeserializeOwned>(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    store: &str,
+) -> Result<Vec<T>, DbError> {
+    let records = tx.object_store(store)?.get_all().serde()?.await?;
+    Ok(records.collect::<Result<_, _>>()?)
 }
 
 /// Schema steps, applied in order from the version the device has.

@@ -72,15 +72,6 @@ pub fn NewRequestPage() -> impl IntoView {
     let error_for =
         move |field: Field| errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.problem));
     let dictionary_missing = move || state.dictionary.with(|d| d.is_empty());
-    let options = move |kind: DictionaryKind| {
-        let lang = language(i18n.get_locale());
-        state.dictionary.with(|d| {
-            d.active(kind)
-                .map(|e| (e.code.clone(), e.label(lang).to_owned()))
-                .collect::<Vec<_>>()
-        })
-    };
-
     view! {
         <h1>{t!(i18n, new_request_title)}</h1>
         <p class="muted">{t!(i18n, new_request_intro)}</p>
@@ -111,54 +102,24 @@ pub fn NewRequestPage() -> impl IntoView {
                 />
                 <FieldProblem id="resident_name-error" problem=Signal::derive(move || error_for(Field::ResidentName)) />
             </div>
-            <div class="field">
-                <label for="district">{t!(i18n, field_district)}</label>
-                <select
-                    id="district"
-                    name="district"
-                    aria-invalid=move || error_for(Field::District).is_some().to_string()
-                    aria-describedby="district-error"
-                    prop:value=move || fields.with(|f| f.district.clone())
-                    on:change=move |ev| edit(|f, v| f.district = v, event_target_value(&ev))
-                >
-                    <option value="">{t!(i18n, choose)}</option>
-                    {move || {
-                        let selected = fields.with(|f| f.district.clone());
-                        options(DictionaryKind::District)
-                            .into_iter()
-                            .map(|(code, label)| {
-                                let is_selected = code == selected;
-                                view! { <option value=code selected=is_selected>{label}</option> }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-                <FieldProblem id="district-error" problem=Signal::derive(move || error_for(Field::District)) />
-            </div>
-            <div class="field">
-                <label for="category">{t!(i18n, field_category)}</label>
-                <select
-                    id="category"
-                    name="category"
-                    aria-invalid=move || error_for(Field::Category).is_some().to_string()
-                    aria-describedby="category-error"
-                    prop:value=move || fields.with(|f| f.category.clone())
-                    on:change=move |ev| edit(|f, v| f.category = v, event_target_value(&ev))
-                >
-                    <option value="">{t!(i18n, choose)}</option>
-                    {move || {
-                        let selected = fields.with(|f| f.category.clone());
-                        options(DictionaryKind::HelpCategory)
-                            .into_iter()
-                            .map(|(code, label)| {
-                                let is_selected = code == selected;
-                                view! { <option value=code selected=is_selected>{label}</option> }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-                <FieldProblem id="category-error" problem=Signal::derive(move || error_for(Field::Category)) />
-            </div>
+            <ChoiceField
+                id="district"
+                kind=DictionaryKind::District
+                value=Signal::derive(move || fields.with(|f| f.district.clone()))
+                on_change=move |v| edit(|f, v| f.district = v, v)
+                problem=Signal::derive(move || error_for(Field::District))
+            >
+                {t!(i18n, field_district)}
+            </ChoiceField>
+            <ChoiceField
+                id="category"
+                kind=DictionaryKind::HelpCategory
+                value=Signal::derive(move || fields.with(|f| f.category.clone()))
+                on_change=move |v| edit(|f, v| f.category = v, v)
+                problem=Signal::derive(move || error_for(Field::Category))
+            >
+                {t!(i18n, field_category)}
+            </ChoiceField>
             <div class="field">
                 <label for="description">{t!(i18n, field_description)}</label>
                 <p class="field__hint" id="description-hint">{t!(i18n, field_description_hint)}</p>
@@ -184,8 +145,51 @@ pub fn NewRequestPage() -> impl IntoView {
     }
 }
 
+/// A dropdown of one dictionary's active entries, labelled in the current language.
 #[component]
-fn FieldProblem(id: &'static str, problem: Signal<Option<Problem>>) -> impl IntoView {
+fn ChoiceField(
+    id: &'static str,
+    kind: DictionaryKind,
+    value: Signal<String>,
+    on_change: impl Fn(String) + 'static,
+    problem: Signal<Option<Problem>>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let dictionary = use_app_state().dictionary;
+    let error_id = format!("{id}-error");
+    let options = move || {
+        let (selected, lang) = (value.get(), language(i18n.get_locale()));
+        dictionary.with(|d| {
+            d.active(kind)
+                .map(|e| {
+                    let is_selected = e.code == selected;
+                    view! { <option value=e.code.clone() selected=is_selected>{e.label(lang).to_owned()}</option> }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <div class="field">
+            <label for=id>{children()}</label>
+            <select
+                id=id
+                name=id
+                aria-invalid=move || problem.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+                prop:value=value
+                on:change=move |ev| on_change(event_target_value(&ev))
+            >
+                <option value="">{t!(i18n, choose)}</option>
+                {options}
+            </select>
+            <FieldProblem id=error_id problem />
+        </div>
+    }
+}
+
+#[component]
+fn FieldProblem(#[prop(into)] id: String, problem: Signal<Option<Problem>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="field__error" id=id>

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
 use domain::dictionary::{Dictionary, DictionaryEntry};
-use domain::help_request::{HelpRequest, HelpRequestStatus};
+use domain::help_request::{HelpRequest, HelpRequestFields, HelpRequestStatus};
 use domain::sync::protocol::{
     Change, CreateHelpRequest, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse,
     PushRequest, Record, RejectReason,
@@ -30,6 +30,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored record is corrupt: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error("the change log names an unknown entity `{0}`")]
+    UnknownEntity(String),
 }
 
 #[derive(Clone)]
@@ -106,7 +108,8 @@ impl Store {
             let data: String = row.get("data");
             let record = match entity.as_str() {
                 "help_request" => Record::HelpRequest(serde_json::from_str(&data)?),
-                _ => Record::DictionaryEntry(serde_json::from_str(&data)?),
+                "dictionary_entry" => Record::DictionaryEntry(serde_json::from_str(&data)?),
+                other => return Err(StoreError::UnknownEntity(other.to_owned())),
             };
             changes.push(Change {
                 cursor: row.get("cursor"),
@@ -129,13 +132,22 @@ impl Store {
 }
 
 async fn load_dictionary(conn: &mut SqliteConnection) -> Result<Dictionary, StoreError> {
-    let rows = sqlx::query("SELECT data FROM change_log WHERE entity = 'dictionary_entry'")
-        .fetch_all(conn)
-        .await?;
-    let entries = rows
-        .iter()
-        .map(|row| serde_json::from_str::<DictionaryEntry>(row.get("data")))
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = sqlx::query(
+        "SELECT kind, code, label_pl, label_en, position, active FROM dictionary_entry",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        entries.push(DictionaryEntry {
+            kind: serde_json::from_value(serde_json::Value::String(row.get("kind")))?,
+            code: row.get("code"),
+            label_pl: row.get("label_pl"),
+            label_en: row.get("label_en"),
+            position: row.get("position"),
+            active: row.get("active"),
+        });
+    }
     Ok(Dictionary::new(entries))
 }
 
@@ -204,15 +216,20 @@ async fn create_help_request(
         status: HelpRequestStatus::AwaitingApproval,
         recorded_at: envelope.recorded_at,
     };
-    let existing: Option<String> = sqlx::query_scalar(
-        "SELECT data FROM change_log WHERE entity = 'help_request' AND entity_key = ?",
+    let existing = sqlx::query(
+        "SELECT resident_name, district, category, description FROM help_request WHERE id = ?",
     )
     .bind(request.id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
-    if let Some(existing) = existing {
-        let existing: HelpRequest = serde_json::from_str(&existing)?;
-        return Ok(if existing.fields == request.fields {
+    if let Some(row) = existing {
+        let existing = HelpRequestFields {
+            resident_name: row.get("resident_name"),
+            district: row.get("district"),
+            category: row.get("category"),
+            description: row.get("description"),
+        };
+        return Ok(if existing == request.fields {
             Outcome::Duplicate
         } else {
             Outcome::Rejected {

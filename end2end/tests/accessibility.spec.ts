@@ -1,0 +1,27 @@
+import AxeBuilder from "@axe-core/playwright";
+import { Page } from "@playwright/test";
+import { expect, openOnline, test } from "./support/server";
+
+const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+async function violations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+test("the list and the form meet WCAG 2.1 AA checks, also with errors shown", async ({ server, page }) => {
+  await openOnline(page, `${server.url}/requests/new`);
+  expect(await violations(page)).toEqual([]);
+
+  await page.getByRole("button", { name: "Zapisz prośbę" }).click();
+  await expect(page.getByText("To pole jest wymagane.")).toHaveCount(4);
+  expect(await violations(page)).toEqual([]);
+
+  await page.getByLabel("Imię i nazwisko mieszkańca").fill("Anna Kowalska");
+  await page.getByLabel("Osiedle").selectOption("jedwabnik");
+  await page.getByLabel("Rodzaj pomocy").selectOption("shopping");
+  await page.getByLabel("Opis potrzeby").fill("Zakupy w czwartek");
+  await page.getByRole("button", { name: "Zapisz prośbę" }).click();
+  await expect(page.getByTestId("request-card")).toHaveCount(1);
+  expect(await violations(page)).toEqual([]);
+});

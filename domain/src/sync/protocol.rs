@@ -107,13 +107,6 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
-    /// The server has this mutation's effect (or final refusal): the outbox may let go of it.
-    pub fn is_acknowledgement(&self) -> bool {
-        matches!(self, Outcome::Applied | Outcome::Duplicate)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RejectReason {

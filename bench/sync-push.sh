@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks of the release build: asset sizes, and 1,000 mutations pushed end to end on loopback.
+# Benchmarks of the release build: asset sizes, and 1,000 mutations synced end to end on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node bench/asset-sizes.mjs target/site/pkg
-node bench/sync-push.mjs "$PWD/target/release/server" "$PWD/target/site" "${COUNT:-1000}"
+# The benchmark imports the browser tests' support code, which resolves its packages from end2end/.
+NODE_PATH="$PWD/end2end/node_modules" end2end/node_modules/.bin/playwright test --config bench/playwright.config.ts

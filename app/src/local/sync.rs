@@ -5,7 +5,7 @@ use std::cell::RefCell;
 
 use chrono::Utc;
 use domain::sync::backoff::retry_delay_ms;
-use domain::sync::outbox::{acknowledge, next_batch};
+use domain::sync::outbox::{acknowledge, next_batch, smaller_batch};
 use domain::sync::protocol::{
     ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH,
 };
@@ -111,9 +111,10 @@ async fn sync_once() -> Result<(), SyncFailure> {
         .await
         .map_err(|_| SyncFailure::Problem(SyncProblem::Storage))?;
     let storage = |_| SyncFailure::Problem(SyncProblem::Storage);
+    let mut batch_size = MAX_PUSH_BATCH;
     loop {
         let outbox = db.outbox().await.map_err(storage)?;
-        let batch = next_batch(&outbox, MAX_PUSH_BATCH);
+        let batch = next_batch(&outbox, batch_size);
         if batch.is_empty() {
             break;
         }
@@ -124,7 +125,15 @@ async fn sync_once() -> Result<(), SyncFailure> {
         let request = Request::post("/api/v1/sync/push")
             .json(&body)
             .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))?;
-        let response: PushResponse = read(request.send().await).await?;
+        let sent = read(request.send().await).await;
+        let response: PushResponse = match (sent, smaller_batch(batch_size)) {
+            // Long descriptions can make a full batch exceed the body limit: send fewer at a time.
+            (Err(SyncFailure::Problem(SyncProblem::Server(413))), Some(smaller)) => {
+                batch_size = smaller;
+                continue;
+            }
+            (sent, _) => sent?,
+        };
         let ack = acknowledge(&batch, &response.results);
         let progressed = !ack.remove.is_empty() || !ack.reject.is_empty();
         db.acknowledge(&ack).await.map_err(storage)?;

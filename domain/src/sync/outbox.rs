@@ -38,6 +38,12 @@ pub fn next_batch(entries: &[OutboxEntry], max: usize) -> Vec<MutationEnvelope> 
     pending.into_iter().take(max).cloned().collect()
 }
 
+/// The batch size to try after the server refused a push as too large (`413`): half, down to a single
+/// mutation. `None` when one mutation alone was refused; it then waits in the outbox, nothing is dropped.
+pub fn smaller_batch(size: usize) -> Option<usize> {
+    (size > 1).then_some(size / 2)
+}
+
 /// What to do with the outbox after a push.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Acknowledgement {
@@ -109,6 +115,15 @@ mod tests {
             .map(|m| m.id.as_u128())
             .collect();
         assert_eq!(ids, [1, 3]);
+    }
+
+    #[test]
+    fn a_batch_too_large_is_halved_down_to_one_mutation() {
+        let mut sizes = vec![200];
+        while let Some(next) = smaller_batch(*sizes.last().unwrap()) {
+            sizes.push(next);
+        }
+        assert_eq!(sizes, [200, 100, 50, 25, 12, 6, 3, 1]);
     }
 
     #[test]

@@ -1,0 +1,51 @@
+import { Page } from "@playwright/test";
+
+/**
+ * Queues `count` help requests in the browser's store exactly as the app saves them (the record and its
+ * outbox entry), for tests that need more entries than typing allows.
+ */
+export async function queueHelpRequests(page: Page, count: number, description: string) {
+  await page.evaluate(
+    async ({ count, description }) => {
+      const uuidv7 = (ms: number, n: number) => {
+        const hex = ms.toString(16).padStart(12, "0") + "7" + n.toString(16).padStart(19, "0");
+        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+      };
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open("sasiedzi");
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const tx = db.transaction(["help_requests", "outbox"], "readwrite");
+      const now = Date.now();
+      for (let n = 0; n < count; n++) {
+        const recorded_at = new Date(now + n).toISOString();
+        const fields = { resident_name: `Mieszkaniec ${n}`, district: "jedwabnik", category: "shopping", description };
+        const id = uuidv7(now + n, 2 * n);
+        tx.objectStore("help_requests").put({ id, ...fields, status: "awaiting_approval", recorded_at });
+        tx.objectStore("outbox").put({
+          mutation: { id: uuidv7(now + n, 2 * n + 1), kind: "help_request.create", recorded_at, payload: { help_request_id: id, ...fields } },
+          entity_id: id,
+          state: { state: "pending" },
+        });
+      }
+      await new Promise((resolve, reject) => {
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+    },
+    { count, description },
+  );
+}
+
+/** How many help requests the server holds, read through the pull API. */
+export async function serverHelpRequestCount(url: string) {
+  let count = 0;
+  for (let since = 0, more = true; more; ) {
+    const page = await (await fetch(`${url}/api/v1/sync/pull?since=${since}&limit=1000`)).json();
+    count += page.changes.filter((c: { entity: string }) => c.entity === "help_request").length;
+    [since, more] = [page.next_cursor, page.has_more];
+  }
+  return count;
+}

@@ -2,6 +2,8 @@
 //! the sync protocol with its outbox and merge rules. Shared by the browser client and the server, so both
 //! enforce the same rules; nothing here knows about browsers, HTTP or databases.
 
+pub mod account;
 pub mod dictionary;
+pub mod event;
 pub mod help_request;
 pub mod sync;

@@ -1,13 +1,21 @@
 //! Sąsiedzi's server as a library, so integration tests drive the same routers the binary serves.
 
 pub mod api;
+pub mod auth;
 pub mod pwa;
 pub mod storage;
 
 use std::sync::Arc;
 
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::storage::Store;
 
 /// `/healthz` and `/sw.js`: what monitoring and the PWA need besides pages and the API.
 pub fn platform_router(assets: Arc<pwa::BuildAssets>) -> Router {
@@ -25,4 +33,37 @@ async fn healthz(
         "version": env!("CARGO_PKG_VERSION"),
         "build": assets.build_id,
     }))
+}
+
+/// The setup page exists only while there is no account; the sign-in page only once there is one.
+pub async fn setup_gate(State(store): State<Store>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path == "/setup" || path == "/login" {
+        match store.account_count().await {
+            Ok(0) if path == "/login" => return Redirect::to("/setup").into_response(),
+            Ok(n) if n > 0 && path == "/setup" => return Redirect::to("/login").into_response(),
+            _ => {}
+        }
+    }
+    next.run(request).await
+}
+
+/// Headers every answer carries. Pages send their own Content-Security-Policy (with the hydration
+/// script's nonce); everything else (the service worker above all) may use the site's own origin and nothing else.
+pub fn with_security_headers(router: Router) -> Router {
+    let header = |name, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    router
+        .layer(header(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(
+            header::HeaderName::from_static("permissions-policy"),
+            "camera=(self), geolocation=(), microphone=()",
+        ))
 }

@@ -1,16 +1,22 @@
 //! SQLite storage: the only code that speaks SQL. Handlers call it; the domain crate decides what is valid.
 
+pub mod accounts;
+pub mod audit;
+pub mod devices;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
+use domain::account::{Permission, Principal};
 use domain::dictionary::{Dictionary, DictionaryEntry};
 use domain::help_request::{HelpRequest, HelpRequestFields, HelpRequestStatus};
 use domain::sync::protocol::{
     Change, CreateHelpRequest, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse,
     PushRequest, Record, RejectReason,
 };
+use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
@@ -32,6 +38,8 @@ pub enum StoreError {
     Corrupt(#[from] serde_json::Error),
     #[error("the change log names an unknown entity `{0}`")]
     UnknownEntity(String),
+    #[error("stored value is malformed: {0}")]
+    BadValue(String),
 }
 
 #[derive(Clone)]
@@ -63,7 +71,11 @@ impl Store {
 
     /// Applies a batch in one transaction: either every answer is committed with its effect, or (on a
     /// database failure) nothing is, and the client sends the batch again.
-    pub async fn push(&self, request: &PushRequest) -> Result<Vec<MutationResult>, StoreError> {
+    pub async fn push(
+        &self,
+        request: &PushRequest,
+        author: Uuid,
+    ) -> Result<Vec<MutationResult>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let dictionary = load_dictionary(&mut tx).await?;
         let mut results: Vec<MutationResult> = Vec::with_capacity(request.mutations.len());
@@ -78,7 +90,8 @@ impl Store {
             let outcome = match stored_outcome(&mut tx, envelope.id).await? {
                 Some(outcome) => outcome,
                 None => {
-                    let outcome = apply(&mut tx, envelope, request.device_id, &dictionary).await?;
+                    let outcome =
+                        apply(&mut tx, envelope, request.device_id, author, &dictionary).await?;
                     record_outcome(&mut tx, envelope, request.device_id, &outcome).await?;
                     outcome
                 }
@@ -92,12 +105,25 @@ impl Store {
         Ok(results)
     }
 
-    /// Changes committed after `since`, oldest first, at most `limit` of them.
-    pub async fn pull(&self, since: i64, limit: u32) -> Result<PullResponse, StoreError> {
+    /// Changes committed after `since` that `reader` may see, oldest first, at most `limit` of them.
+    /// A volunteer sees the help requests they recorded; organisers and coordinators see all.
+    pub async fn pull(
+        &self,
+        reader: Principal,
+        since: i64,
+        limit: u32,
+    ) -> Result<PullResponse, StoreError> {
+        let (sees_all, reader_id) = match reader {
+            Principal::User { id, .. } => (reader.may(Permission::ReadAllRequests), id.to_string()),
+            Principal::Anonymous | Principal::Kiosk { .. } => (false, String::new()),
+        };
         let rows = sqlx::query(
-            "SELECT cursor, entity, data FROM change_log WHERE cursor > ? ORDER BY cursor LIMIT ?",
+            "SELECT cursor, entity, data FROM change_log WHERE cursor > ? AND (entity <> 'help_request' OR ? \
+             OR entity_key IN (SELECT id FROM help_request WHERE recorded_by = ?)) ORDER BY cursor LIMIT ?",
         )
         .bind(since)
+        .bind(sees_all)
+        .bind(reader_id)
         .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
         .await?;
@@ -184,6 +210,7 @@ async fn apply(
     conn: &mut SqliteConnection,
     envelope: &MutationEnvelope,
     device_id: Uuid,
+    author: Uuid,
     dictionary: &Dictionary,
 ) -> Result<Outcome, StoreError> {
     let mutation = match Mutation::from_envelope(envelope) {
@@ -192,7 +219,7 @@ async fn apply(
     };
     match mutation {
         Mutation::CreateHelpRequest(create) => {
-            create_help_request(conn, envelope, create, device_id, dictionary).await
+            create_help_request(conn, envelope, create, device_id, author, dictionary).await
         }
     }
 }
@@ -202,6 +229,7 @@ async fn create_help_request(
     envelope: &MutationEnvelope,
     create: CreateHelpRequest,
     device_id: Uuid,
+    author: Uuid,
     dictionary: &Dictionary,
 ) -> Result<Outcome, StoreError> {
     let fields = create.fields.normalized();
@@ -239,7 +267,7 @@ async fn create_help_request(
     }
     sqlx::query(
         "INSERT INTO help_request (id, resident_name, district, category, description, status, recorded_at, \
-         received_at, recorded_by_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         received_at, recorded_by_device, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(request.id.to_string())
     .bind(&request.fields.resident_name)
@@ -250,6 +278,7 @@ async fn create_help_request(
     .bind(request.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true))
     .bind(now())
     .bind(device_id.to_string())
+    .bind(author.to_string())
     .execute(&mut *conn)
     .await?;
     log_change(
@@ -285,4 +314,18 @@ async fn log_change(
 
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_time(text: String) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::BadValue(format!("time {text}")))
+}
+
+fn parse_uuid(text: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text).map_err(|_| StoreError::BadValue(format!("uuid {text}")))
+}
+
+fn parse_uuid_column(row: &SqliteRow, column: &str) -> Result<Uuid, StoreError> {
+    parse_uuid(&row.get::<String, _>(column))
 }

@@ -1,61 +1,56 @@
 //! The sync API over HTTP against a real SQLite file in a temporary directory.
 
-use std::sync::Arc;
+mod support;
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::{header, Method, Request, StatusCode};
 use chrono::{DateTime, Utc};
+use domain::account::{NewAccount, Role};
 use domain::help_request::HelpRequestFields;
 use domain::sync::protocol::{
     CreateHelpRequest, Mutation, MutationEnvelope, Outcome, PullResponse, PushRequest,
     PushResponse, Record, RejectReason, MAX_PUSH_BATCH,
 };
-use http_body_util::BodyExt;
 use serde_json::Value;
-use server::pwa::BuildAssets;
 use server::storage::Store;
-use tower::ServiceExt;
+use support::{Browser, TestApp};
 use uuid::Uuid;
 
 const SEEDED_DICTIONARY_ENTRIES: usize = 16;
 
+/// The server with an organiser signed in (organisers see every request in a pull).
 struct TestServer {
-    router: Router,
+    app: TestApp,
     store: Store,
-    _dir: tempfile::TempDir,
+    organiser: Browser,
 }
 
 async fn server() -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("data")).await.unwrap();
-    let router = server::api::router(store.clone()).merge(server::platform_router(Arc::new(
-        BuildAssets::load("sasiedzi", None),
-    )));
+    let app = TestApp::new().await;
+    app.add_account("organizator", Role::Organiser).await;
+    let organiser = app.signed_in("organizator").await;
     TestServer {
-        router,
-        store,
-        _dir: dir,
+        store: app.store.clone(),
+        app,
+        organiser,
     }
 }
 
 impl TestServer {
     async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        let answer = self.app.send(request).await;
+        (answer.status, answer.json)
     }
 
     async fn push_raw(&self, body: impl Into<Body>) -> (StatusCode, Value) {
         let request = Request::post("/api/v1/sync/push")
             .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, self.organiser.cookie_header())
+            .header("x-csrf-token", self.organiser.csrf().unwrap())
             .body(body.into())
             .unwrap();
-        self.send(request).await
+        let answer = self.app.send(request).await;
+        (answer.status, answer.json)
     }
 
     async fn push(&self, mutations: &[MutationEnvelope]) -> PushResponse {
@@ -68,11 +63,17 @@ impl TestServer {
         serde_json::from_value(json).unwrap()
     }
 
+    async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        let answer = self
+            .app
+            .call(&mut self.organiser.clone(), Method::GET, uri, None)
+            .await;
+        (answer.status, answer.json)
+    }
+
     async fn pull(&self, since: i64, limit: u32) -> PullResponse {
         let uri = format!("/api/v1/sync/pull?since={since}&limit={limit}");
-        let (status, json) = self
-            .send(Request::get(uri).body(Body::empty()).unwrap())
-            .await;
+        let (status, json) = self.get(&uri).await;
         assert_eq!(status, StatusCode::OK, "{json}");
         serde_json::from_value(json).unwrap()
     }
@@ -361,9 +362,7 @@ async fn an_unknown_api_version_gets_a_clear_error() {
 async fn a_negative_or_garbled_cursor_is_a_400() {
     let server = server().await;
     for uri in ["/api/v1/sync/pull?since=-1", "/api/v1/sync/pull?since=abc"] {
-        let (status, body) = server
-            .send(Request::get(uri).body(Body::empty()).unwrap())
-            .await;
+        let (status, body) = server.get(uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
         assert_eq!(body["error"], "malformed_query");
     }
@@ -373,16 +372,27 @@ async fn a_negative_or_garbled_cursor_is_a_400() {
 async fn data_survives_a_restart_of_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
+    let account = NewAccount {
+        username: "anna".into(),
+        display_name: "Anna".into(),
+        role: Role::Volunteer,
+        password: support::PASSWORD.into(),
+    };
+    let author = store
+        .create_account(&account, "hash", false)
+        .await
+        .unwrap()
+        .id;
     let body = PushRequest {
         device_id: Uuid::from_u128(42),
         mutations: vec![create(1, 101, fields("Anna"))],
     };
-    store.push(&body).await.unwrap();
+    store.push(&body, author).await.unwrap();
     drop(store);
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(reopened.help_request_count().await.unwrap(), 1);
     assert_eq!(
-        reopened.push(&body).await.unwrap()[0].outcome,
+        reopened.push(&body, author).await.unwrap()[0].outcome,
         Outcome::Applied,
         "the replay is remembered"
     );

@@ -1,0 +1,333 @@
+//! First-start setup, signing in and out, and one's own password.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use axum_extra::extract::cookie::CookieJar;
+use domain::account::{
+    normalize_username, validate_password, Account, AccountError, InvalidAccount, NewAccount,
+    PasswordChange, Role, SessionView, SetupStatus, SignIn,
+};
+use serde_json::json;
+
+use super::{body, error, storage_failure, ApiState};
+use crate::auth::{
+    self, csrf_cookie, hash_password, new_token, session_cookies, throttled, token_hash,
+    verify_password, without_session, Caller, CSRF_COOKIE, SESSION_COOKIE,
+};
+use crate::storage::accounts::{AccountError as CreateError, SessionOwner};
+use crate::storage::audit::AuditEvent;
+use crate::storage::Store;
+
+pub(super) fn invalid(errors: Vec<AccountError>) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(InvalidAccount {
+            error: "invalid".into(),
+            message: "Some fields need correcting.".into(),
+            errors,
+        }),
+    )
+        .into_response()
+}
+
+/// Writes the audit entry; a failure to do so is logged, not shown to the person whose action worked.
+pub(super) async fn audit(
+    store: &Store,
+    caller: &Caller,
+    action: &str,
+    target: Option<String>,
+    details: serde_json::Value,
+) {
+    let actor_id = caller.account().ok().map(|a| a.id);
+    audit_as(
+        store,
+        actor_id,
+        &caller.actor_label(),
+        action,
+        target,
+        details,
+    )
+    .await;
+}
+
+pub(super) async fn audit_as(
+    store: &Store,
+    actor_id: Option<uuid::Uuid>,
+    actor: &str,
+    action: &str,
+    target: Option<String>,
+    details: serde_json::Value,
+) {
+    let event = AuditEvent {
+        actor_id,
+        actor,
+        action,
+        target,
+        details,
+    };
+    if let Err(e) = store.audit(event).await {
+        tracing::error!(error = %e, action, "audit log write failed");
+    }
+}
+
+pub async fn setup_status(State(state): State<ApiState>) -> Response {
+    match state.store.account_count().await {
+        Ok(count) => Json(SetupStatus {
+            required: count == 0,
+        })
+        .into_response(),
+        Err(e) => storage_failure(e),
+    }
+}
+
+fn setup_done() -> Response {
+    error(
+        StatusCode::CONFLICT,
+        "setup_done",
+        "The first coordinator already exists; sign in instead.",
+    )
+}
+
+/// Creates the first coordinator and signs them in; refused once any account exists.
+pub async fn setup(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    jar: CookieJar,
+    request: Result<Json<NewAccount>, JsonRejection>,
+) -> Response {
+    match state.store.account_count().await {
+        Ok(0) => {}
+        Ok(_) => return setup_done(),
+        Err(e) => return storage_failure(e),
+    }
+    let mut account = match body(request) {
+        Ok(account) => account.normalized(),
+        Err(rejected) => return rejected,
+    };
+    account.role = Role::Coordinator;
+    if let Err(errors) = account.validate() {
+        return invalid(errors);
+    }
+    let hash = hash_password(account.password.clone()).await;
+    let created = match state.store.create_account(&account, &hash, true).await {
+        Ok(created) => created,
+        Err(CreateError::SetupDone | CreateError::UsernameTaken) => return setup_done(),
+        Err(CreateError::Store(e)) => return storage_failure(e),
+    };
+    audit_as(
+        &state.store,
+        Some(created.id),
+        &created.username,
+        "setup",
+        Some(created.username.clone()),
+        json!({"role": created.role}),
+    )
+    .await;
+    start_session(&state, &caller, jar, created).await
+}
+
+/// Opens a session for `account`, replacing whatever session the device had.
+async fn start_session(
+    state: &ApiState,
+    caller: &Caller,
+    jar: CookieJar,
+    account: Account,
+) -> Response {
+    if let Some(old) = &caller.session {
+        if let Err(e) = state.store.delete_session(&old.token_hash).await {
+            return storage_failure(e);
+        }
+    }
+    let (token, csrf) = (new_token(), new_token());
+    let owner = SessionOwner::Account(account.id);
+    if let Err(e) = state
+        .store
+        .create_session(&token_hash(&token), &csrf, &owner)
+        .await
+    {
+        return storage_failure(e);
+    }
+    (
+        session_cookies(jar, &token, &csrf, caller.secure),
+        Json(SessionView::Person { account }),
+    )
+        .into_response()
+}
+
+pub async fn current(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    jar: CookieJar,
+) -> Response {
+    let Some(session) = &caller.session else {
+        // Before signing in, the page still needs a token to double-submit with the sign-in form.
+        let jar = if jar.get(CSRF_COOKIE).is_none() {
+            jar.add(csrf_cookie(&new_token(), caller.secure))
+        } else {
+            jar
+        };
+        return (jar, auth::unauthenticated()).into_response();
+    };
+    let view = match (&session.account, session.principal) {
+        (Some(account), _) => SessionView::Person {
+            account: account.clone(),
+        },
+        (None, domain::account::Principal::Kiosk { event_id, .. }) => {
+            match state.store.event(event_id).await {
+                Ok(Some(event)) => SessionView::Kiosk {
+                    event_id,
+                    event_title: event.title,
+                },
+                Ok(None) => return auth::unauthenticated(),
+                Err(e) => return storage_failure(e),
+            }
+        }
+        (None, _) => return auth::unauthenticated(),
+    };
+    // A person's session slides with use; the cookies follow, so they outlive the first 30 days.
+    let jar = match (jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()), &view) {
+        (Some(token), SessionView::Person { .. }) => {
+            session_cookies(jar, &token, &session.csrf_token, caller.secure)
+        }
+        _ => jar,
+    };
+    (jar, Json(view)).into_response()
+}
+
+fn bad_credentials() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "Wrong username or password.",
+    )
+}
+
+pub async fn sign_in(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    jar: CookieJar,
+    request: Result<Json<SignIn>, JsonRejection>,
+) -> Response {
+    let sign_in = match body(request) {
+        Ok(sign_in) => sign_in,
+        Err(rejected) => return rejected,
+    };
+    let username = normalize_username(&sign_in.username);
+    if let Err(wait) = state.throttle.attempt(caller.ip, Some(&username)) {
+        audit(&state.store, &caller, "sign_in_throttled", None, json!({})).await;
+        return throttled(wait);
+    }
+    let candidate = match state.store.login_candidate(&username).await {
+        Ok(candidate) => candidate,
+        Err(e) => return storage_failure(e),
+    };
+    let (account, hash) = match candidate {
+        Some((account, hash, true)) => (Some(account), Some(hash)),
+        // An inactive account answers like a wrong password, and costs the same time.
+        Some((account, _, false)) => (Some(account), None),
+        None => (None, None),
+    };
+    let verified = verify_password(sign_in.password, hash).await;
+    match (account, verified) {
+        (Some(account), true) => {
+            audit_as(
+                &state.store,
+                Some(account.id),
+                &account.username,
+                "sign_in",
+                None,
+                json!({}),
+            )
+            .await;
+            start_session(&state, &caller, jar, account).await
+        }
+        (account, _) => {
+            // The typed username is not logged unless it names an account: it may be a mistyped password.
+            let target = account.map(|a| a.username);
+            audit(&state.store, &caller, "sign_in_failed", target, json!({})).await;
+            bad_credentials()
+        }
+    }
+}
+
+pub async fn sign_out(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    jar: CookieJar,
+) -> Response {
+    let Some(session) = &caller.session else {
+        return auth::unauthenticated();
+    };
+    if let Err(e) = state.store.delete_session(&session.token_hash).await {
+        return storage_failure(e);
+    }
+    audit(&state.store, &caller, "sign_out", None, json!({})).await;
+    (without_session(jar), StatusCode::NO_CONTENT).into_response()
+}
+
+pub async fn sign_out_everywhere(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    jar: CookieJar,
+) -> Response {
+    let account = match caller.account() {
+        Ok(account) => account,
+        Err(denied) => return denied,
+    };
+    let ended = match state.store.delete_account_sessions(account.id).await {
+        Ok(ended) => ended,
+        Err(e) => return storage_failure(e),
+    };
+    audit(
+        &state.store,
+        &caller,
+        "sign_out_everywhere",
+        None,
+        json!({"sessions": ended}),
+    )
+    .await;
+    (without_session(jar), StatusCode::NO_CONTENT).into_response()
+}
+
+/// Changes one's own password (the current one is required) and ends one's other sessions.
+pub async fn change_password(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    request: Result<Json<PasswordChange>, JsonRejection>,
+) -> Response {
+    let account = match caller.account() {
+        Ok(account) => account.clone(),
+        Err(denied) => return denied,
+    };
+    let change = match body(request) {
+        Ok(change) => change,
+        Err(rejected) => return rejected,
+    };
+    if let Err(wait) = state.throttle.attempt(caller.ip, Some(&account.username)) {
+        return throttled(wait);
+    }
+    let stored = match state.store.password_hash(account.id).await {
+        Ok(stored) => stored,
+        Err(e) => return storage_failure(e),
+    };
+    if !verify_password(change.current_password, stored).await {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "wrong_password",
+            "The current password is wrong.",
+        );
+    }
+    if let Err(problem) = validate_password(&change.new_password, &account.username) {
+        return invalid(vec![problem]);
+    }
+    let hash = hash_password(change.new_password).await;
+    let keep = caller.session.as_ref().map(|s| s.token_hash.as_str());
+    if let Err(e) = state.store.set_password(account.id, &hash, keep).await {
+        return storage_failure(e);
+    }
+    audit(&state.store, &caller, "password_changed", None, json!({})).await;
+    StatusCode::NO_CONTENT.into_response()
+}

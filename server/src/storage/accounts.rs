@@ -1,0 +1,362 @@
+//! Accounts and sessions (of people and of kiosk tablets).
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use domain::account::{Account, NewAccount, Principal, Role};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{now, parse_time, parse_uuid, parse_uuid_column, Store, StoreError};
+
+/// A session stays valid this long after its last use, so a phone used weekly never has to sign in again.
+pub const SESSION_IDLE_DAYS: i64 = 30;
+/// `last_seen_at` is written at most this often, so reads do not turn into writes.
+const TOUCH_AFTER_MINUTES: i64 = 10;
+
+/// An account as coordinators manage it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccountRecord {
+    #[serde(flatten)]
+    pub account: Account,
+    pub active: bool,
+    pub created_at: String,
+}
+
+/// A request's session, as the cookie's token resolves.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub token_hash: String,
+    pub principal: Principal,
+    pub csrf_token: String,
+    pub account: Option<Account>,
+}
+
+pub enum SessionOwner {
+    Account(Uuid),
+    Kiosk {
+        enrolment_id: Uuid,
+        expires_at: DateTime<Utc>,
+    },
+}
+
+/// What a coordinator may change about an account; `None` leaves it as is.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AccountChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("username taken")]
+    UsernameTaken,
+    #[error("accounts already exist")]
+    SetupDone,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        AccountError::Store(e.into())
+    }
+}
+
+fn account_from(row: &SqliteRow) -> Result<Account, StoreError> {
+    let role: String = row.get("role");
+    Ok(Account {
+        id: parse_uuid_column(row, "id")?,
+        username: row.get("username"),
+        display_name: row.get("display_name"),
+        role: Role::parse(&role).ok_or_else(|| StoreError::BadValue(format!("role {role}")))?,
+    })
+}
+
+impl Store {
+    pub async fn account_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM account")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Creates an account. With `only_if_first`, refuses once any account exists (the one-time setup),
+    /// checked in the same transaction so two setup pages racing cannot both win.
+    pub async fn create_account(
+        &self,
+        account: &NewAccount,
+        password_hash: &str,
+        only_if_first: bool,
+    ) -> Result<Account, AccountError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if only_if_first {
+            let count: i64 = sqlx::query_scalar("SELECT count(*) FROM account")
+                .fetch_one(&mut *tx)
+                .await?;
+            if count > 0 {
+                return Err(AccountError::SetupDone);
+            }
+        }
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM account WHERE username = ?")
+            .bind(&account.username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AccountError::UsernameTaken);
+        }
+        let created = Account {
+            id: Uuid::now_v7(),
+            username: account.username.clone(),
+            display_name: account.display_name.clone(),
+            role: account.role,
+        };
+        let at = now();
+        sqlx::query(
+            "INSERT INTO account (id, username, display_name, role, password_hash, active, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+        )
+        .bind(created.id.to_string())
+        .bind(&created.username)
+        .bind(&created.display_name)
+        .bind(created.role.as_str())
+        .bind(password_hash)
+        .bind(&at)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// The account behind a username with its password hash, whether or not it is active.
+    pub async fn login_candidate(
+        &self,
+        username: &str,
+    ) -> Result<Option<(Account, String, bool)>, StoreError> {
+        let row = sqlx::query("SELECT * FROM account WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok((
+                account_from(&row)?,
+                row.get("password_hash"),
+                row.get("active"),
+            ))
+        })
+        .transpose()
+    }
+
+    pub async fn password_hash(&self, account_id: Uuid) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT password_hash FROM account WHERE id = ? AND active = 1")
+                .bind(account_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM account ORDER BY active DESC, display_name")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AccountRecord {
+                    account: account_from(row)?,
+                    active: row.get("active"),
+                    created_at: row.get("created_at"),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn account(&self, id: Uuid) -> Result<Option<AccountRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM account WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(AccountRecord {
+                account: account_from(&row)?,
+                active: row.get("active"),
+                created_at: row.get("created_at"),
+            })
+        })
+        .transpose()
+    }
+
+    /// Applies the changes; a deactivated account loses its sessions at once.
+    pub async fn update_account(
+        &self,
+        id: Uuid,
+        changes: &AccountChanges,
+    ) -> Result<Option<AccountRecord>, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let updated = sqlx::query(
+            "UPDATE account SET display_name = coalesce(?, display_name), role = coalesce(?, role), \
+             active = coalesce(?, active), updated_at = ? WHERE id = ?",
+        )
+        .bind(changes.display_name.as_deref())
+        .bind(changes.role.map(Role::as_str))
+        .bind(changes.active)
+        .bind(now())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        if changes.active == Some(false) || changes.role.is_some() {
+            // A new role takes effect on the next sign-in, with a client that knows it.
+            sqlx::query("DELETE FROM session WHERE account_id = ?")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.account(id).await
+    }
+
+    /// Sets a new password hash and ends the account's sessions, except `keep` (the one that changed it).
+    pub async fn set_password(
+        &self,
+        id: Uuid,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let updated =
+            sqlx::query("UPDATE account SET password_hash = ?, updated_at = ? WHERE id = ?")
+                .bind(password_hash)
+                .bind(now())
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        sqlx::query("DELETE FROM session WHERE account_id = ? AND token_hash IS NOT ?")
+            .bind(id.to_string())
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    /// Stores a session under the token's hash.
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        csrf_token: &str,
+        owner: &SessionOwner,
+    ) -> Result<(), StoreError> {
+        let at = Utc::now();
+        let (account_id, enrolment_id, expires_at) = match owner {
+            SessionOwner::Account(id) => (
+                Some(id.to_string()),
+                None,
+                at + Duration::days(SESSION_IDLE_DAYS),
+            ),
+            SessionOwner::Kiosk {
+                enrolment_id,
+                expires_at,
+            } => (None, Some(enrolment_id.to_string()), *expires_at),
+        };
+        sqlx::query(
+            "INSERT INTO session (token_hash, account_id, enrolment_id, csrf_token, created_at, last_seen_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(enrolment_id)
+        .bind(csrf_token)
+        .bind(stamp(at))
+        .bind(stamp(at))
+        .bind(stamp(expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The live session with this token hash; expired ones, of inactive accounts or of revoked
+    /// enrolments, do not count. A person's session slides forward with use.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>, StoreError> {
+        let at = Utc::now();
+        let row = sqlx::query(
+            "SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.enrolment_id, e.event_id, e.revoked_at, \
+                    a.id, a.username, a.display_name, a.role, a.active \
+             FROM session s \
+             LEFT JOIN account a ON a.id = s.account_id \
+             LEFT JOIN device_enrolment e ON e.id = s.enrolment_id \
+             WHERE s.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        if parse_time(row.get("expires_at"))? <= at {
+            self.delete_session(token_hash).await?;
+            return Ok(None);
+        }
+        let csrf_token: String = row.get("csrf_token");
+        let enrolment_id: Option<String> = row.get("enrolment_id");
+        if let Some(enrolment_id) = enrolment_id {
+            let revoked: Option<String> = row.get("revoked_at");
+            if revoked.is_some() {
+                return Ok(None);
+            }
+            return Ok(Some(SessionInfo {
+                token_hash: token_hash.to_owned(),
+                principal: Principal::Kiosk {
+                    enrolment_id: parse_uuid(&enrolment_id)?,
+                    event_id: parse_uuid_column(&row, "event_id")?,
+                },
+                csrf_token,
+                account: None,
+            }));
+        }
+        if !row.get::<bool, _>("active") {
+            return Ok(None);
+        }
+        let account = account_from(&row)?;
+        if parse_time(row.get("last_seen_at"))? < at - Duration::minutes(TOUCH_AFTER_MINUTES) {
+            sqlx::query("UPDATE session SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?")
+                .bind(stamp(at))
+                .bind(stamp(at + Duration::days(SESSION_IDLE_DAYS)))
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(SessionInfo {
+            token_hash: token_hash.to_owned(),
+            principal: Principal::User {
+                id: account.id,
+                role: account.role,
+            },
+            csrf_token,
+            account: Some(account),
+        }))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM session WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of the account ("sign out of all devices"); returns how many there were.
+    pub async fn delete_account_sessions(&self, account_id: Uuid) -> Result<u64, StoreError> {
+        let deleted = sqlx::query("DELETE FROM session WHERE account_id = ?")
+            .bind(account_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(deleted.rows_affected())
+    }
+}
+
+pub(super) fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}

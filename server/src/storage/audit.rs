@@ -1,0 +1,113 @@
+//! The audit log: who did what, when. Written next to the change it describes; read by coordinators.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Row, Sqlite};
+use uuid::Uuid;
+
+use super::{now, Store, StoreError};
+
+pub const AUDIT_PAGE: i64 = 100;
+
+/// One thing that happened, as the code that did it describes it.
+#[derive(Debug, Clone)]
+pub struct AuditEvent<'a> {
+    /// The account that acted, if a person did.
+    pub actor_id: Option<Uuid>,
+    /// How the actor reads in the log: a username, `kiosk`, `cli`, or `anonymous`.
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: Option<String>,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub details: serde_json::Value,
+}
+
+/// Narrows the log; every part is optional. `before` pages backwards from an entry id.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    /// Inclusive dates, `YYYY-MM-DD`, in UTC.
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub before: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `before` for the next (older) page; `None` at the start of the log.
+    pub older: Option<i64>,
+}
+
+impl Store {
+    pub async fn audit(&self, event: AuditEvent<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, actor, action, target, details) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(now())
+        .bind(event.actor_id.map(|id| id.to_string()))
+        .bind(event.actor)
+        .bind(event.action)
+        .bind(event.target)
+        .bind(event.details.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Newest first, one page.
+    pub async fn audit_page(&self, filter: &AuditFilter) -> Result<AuditPage, StoreError> {
+        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT id, at, actor, action, target, details FROM audit_log WHERE 1 = 1",
+        );
+        if let Some(action) = filter.action.as_deref().filter(|a| !a.is_empty()) {
+            query.push(" AND action = ").push_bind(action.to_owned());
+        }
+        if let Some(actor) = filter.actor.as_deref().filter(|a| !a.is_empty()) {
+            query
+                .push(" AND actor = ")
+                .push_bind(actor.trim().to_lowercase());
+        }
+        if let Some(from) = filter.from {
+            query.push(" AND at >= ").push_bind(from.to_string());
+        }
+        if let Some(to) = filter.to.and_then(|to| to.succ_opt()) {
+            query.push(" AND at < ").push_bind(to.to_string());
+        }
+        if let Some(before) = filter.before {
+            query.push(" AND id < ").push_bind(before);
+        }
+        query
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(AUDIT_PAGE + 1);
+        let rows = query.build().fetch_all(&self.pool).await?;
+        let more = rows.len() as i64 > AUDIT_PAGE;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in rows.iter().take(AUDIT_PAGE as usize) {
+            let details: String = row.get("details");
+            entries.push(AuditEntry {
+                id: row.get("id"),
+                at: row.get("at"),
+                actor: row.get("actor"),
+                action: row.get("action"),
+                target: row.get("target"),
+                details: serde_json::from_str(&details)?,
+            });
+        }
+        let older = if more {
+            entries.last().map(|e| e.id)
+        } else {
+            None
+        };
+        Ok(AuditPage { entries, older })
+    }
+}

@@ -1,0 +1,197 @@
+//! Events (as far as enrolment needs them) and kiosk enrolments.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::accounts::stamp;
+use super::{parse_time, parse_uuid, parse_uuid_column, Store, StoreError};
+
+/// An enrolment code must be typed in (or scanned) this soon after it is shown.
+pub const CODE_VALID_MINUTES: i64 = 15;
+/// A kiosk keeps working this long after its event ends (late signatures, syncing the list).
+pub const KIOSK_GRACE_HOURS: i64 = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: Uuid,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub event_title: String,
+    pub code_expires_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub claimed: bool,
+    pub revoked: bool,
+}
+
+fn event_from(row: &SqliteRow) -> Result<Event, StoreError> {
+    Ok(Event {
+        id: parse_uuid_column(row, "id")?,
+        title: row.get("title"),
+        starts_at: parse_time(row.get("starts_at"))?,
+        ends_at: parse_time(row.get("ends_at"))?,
+    })
+}
+
+fn enrolment_from(row: &SqliteRow) -> Result<Enrolment, StoreError> {
+    Ok(Enrolment {
+        id: parse_uuid_column(row, "id")?,
+        event_id: parse_uuid_column(row, "event_id")?,
+        event_title: row.get("title"),
+        code_expires_at: parse_time(row.get("code_expires_at"))?,
+        expires_at: parse_time(row.get("expires_at"))?,
+        claimed: row.get::<Option<String>, _>("claimed_at").is_some(),
+        revoked: row.get::<Option<String>, _>("revoked_at").is_some(),
+    })
+}
+
+const ENROLMENT_SELECT: &str =
+    "SELECT d.id, d.event_id, ev.title, d.code_expires_at, d.expires_at, \
+     d.claimed_at, d.revoked_at FROM device_enrolment d JOIN event ev ON ev.id = d.event_id";
+
+impl Store {
+    pub async fn create_event(
+        &self,
+        title: &str,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        created_by: Uuid,
+    ) -> Result<Event, StoreError> {
+        let event = Event {
+            id: Uuid::now_v7(),
+            title: title.to_owned(),
+            starts_at,
+            ends_at,
+        };
+        sqlx::query(
+            "INSERT INTO event (id, title, starts_at, ends_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(event.id.to_string())
+        .bind(&event.title)
+        .bind(stamp(starts_at))
+        .bind(stamp(ends_at))
+        .bind(created_by.to_string())
+        .bind(stamp(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(event)
+    }
+
+    pub async fn events(&self) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM event ORDER BY starts_at DESC")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_from).collect()
+    }
+
+    pub async fn event(&self, id: Uuid) -> Result<Option<Event>, StoreError> {
+        let row = sqlx::query("SELECT * FROM event WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(event_from).transpose()
+    }
+
+    /// Enrols a (future) kiosk for `event`; `code_hash` is the hash of the code shown to the organiser.
+    pub async fn create_enrolment(
+        &self,
+        event: &Event,
+        code_hash: &str,
+        created_by: Uuid,
+    ) -> Result<Enrolment, StoreError> {
+        let at = Utc::now();
+        let enrolment = Enrolment {
+            id: Uuid::now_v7(),
+            event_id: event.id,
+            event_title: event.title.clone(),
+            code_expires_at: at + Duration::minutes(CODE_VALID_MINUTES),
+            // Enrolling a tablet in the morning for an evening event, or a day ahead, is fine.
+            expires_at: (event.ends_at + Duration::hours(KIOSK_GRACE_HOURS))
+                .max(at + Duration::hours(KIOSK_GRACE_HOURS)),
+            claimed: false,
+            revoked: false,
+        };
+        sqlx::query(
+            "INSERT INTO device_enrolment (id, event_id, code_hash, code_expires_at, expires_at, created_by, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(enrolment.id.to_string())
+        .bind(event.id.to_string())
+        .bind(code_hash)
+        .bind(stamp(enrolment.code_expires_at))
+        .bind(stamp(enrolment.expires_at))
+        .bind(created_by.to_string())
+        .bind(stamp(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(enrolment)
+    }
+
+    /// Redeems a code once: the enrolment it names, if the code is current and nobody used it yet.
+    pub async fn claim_enrolment(&self, code_hash: &str) -> Result<Option<Enrolment>, StoreError> {
+        let at = stamp(Utc::now());
+        let claimed: Option<String> = sqlx::query_scalar(
+            "UPDATE device_enrolment SET code_hash = NULL, claimed_at = ? \
+             WHERE code_hash = ? AND code_expires_at > ? AND expires_at > ? AND revoked_at IS NULL RETURNING id",
+        )
+        .bind(&at)
+        .bind(code_hash)
+        .bind(&at)
+        .bind(&at)
+        .fetch_optional(&self.pool)
+        .await?;
+        match claimed {
+            Some(id) => self.enrolment(parse_uuid(&id)?).await,
+            None => Ok(None),
+        }
+    }
+
+    pub async fn enrolment(&self, id: Uuid) -> Result<Option<Enrolment>, StoreError> {
+        let row = sqlx::query(&format!("{ENROLMENT_SELECT} WHERE d.id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(enrolment_from).transpose()
+    }
+
+    /// Enrolments still in force or waiting for their code, newest first.
+    pub async fn current_enrolments(&self) -> Result<Vec<Enrolment>, StoreError> {
+        let at = stamp(Utc::now());
+        let rows = sqlx::query(&format!(
+            "{ENROLMENT_SELECT} WHERE d.revoked_at IS NULL AND d.expires_at > ? \
+             AND (d.claimed_at IS NOT NULL OR d.code_expires_at > ?) ORDER BY d.created_at DESC"
+        ))
+        .bind(&at)
+        .bind(&at)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(enrolment_from).collect()
+    }
+
+    /// Revokes the enrolment and ends the kiosk's session; `false` if there was no such enrolment.
+    pub async fn revoke_enrolment(&self, id: Uuid) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let revoked = sqlx::query(
+            "UPDATE device_enrolment SET revoked_at = ?, code_hash = NULL WHERE id = ? AND revoked_at IS NULL",
+        )
+        .bind(stamp(Utc::now()))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM session WHERE enrolment_id = ?")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(revoked.rows_affected() == 1)
+    }
+}

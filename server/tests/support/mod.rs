@@ -1,0 +1,216 @@
+//! A real server (routers and SQLite file in a temporary directory) driven over HTTP, with signed-in
+//! sessions as a browser holds them: cookies plus the CSRF header.
+#![allow(dead_code)] // Each test file uses a different part of the harness.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use domain::account::{Account, NewAccount, Role};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use server::api::ApiState;
+use server::auth::SecurityConfig;
+use server::pwa::BuildAssets;
+use server::storage::Store;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "zielona łąka 2026";
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    _dir: tempfile::TempDir,
+}
+
+/// The cookies a browser would hold for the site.
+#[derive(Debug, Clone, Default)]
+pub struct Browser {
+    pub cookies: BTreeMap<String, String>,
+    /// Where requests appear to come from (throttling is per address).
+    pub ip: Option<SocketAddr>,
+}
+
+impl Browser {
+    pub fn csrf(&self) -> Option<&str> {
+        self.cookies.get("sasiedzi_csrf").map(String::as_str)
+    }
+
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn absorb(&mut self, headers: &HeaderMap) {
+        for value in headers.get_all(header::SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            let removed = text.contains("Max-Age=0") || value.is_empty();
+            if removed {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub json: Value,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("data")).await.unwrap();
+        let router = server::api::router(ApiState::new(store.clone(), SecurityConfig::default()))
+            .merge(server::platform_router(Arc::new(BuildAssets::load(
+                "sasiedzi", None,
+            ))));
+        Self {
+            router: server::with_security_headers(router),
+            store,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a request as `browser` would: its cookies, its CSRF token on writes, and keeps what the
+    /// server sets.
+    pub async fn call(
+        &self,
+        browser: &mut Browser,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method.clone()).uri(uri);
+        if !browser.cookies.is_empty() {
+            request = request.header(header::COOKIE, browser.cookie_header());
+        }
+        if method != Method::GET {
+            if let Some(csrf) = browser.csrf() {
+                request = request.header("x-csrf-token", csrf);
+            }
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        let mut request = request.body(body).unwrap();
+        if let Some(ip) = browser.ip {
+            request.extensions_mut().insert(ConnectInfo(ip));
+        }
+        let answer = self.send(request).await;
+        browser.absorb(&answer.headers);
+        answer
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Answer {
+            status,
+            headers,
+            json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn add_account(&self, username: &str, role: Role) -> Account {
+        let account = NewAccount {
+            username: username.into(),
+            display_name: format!("Osoba {username}"),
+            role,
+            password: PASSWORD.into(),
+        };
+        let hash = server::auth::hash_password(PASSWORD.into()).await;
+        self.store
+            .create_account(&account, &hash, false)
+            .await
+            .unwrap()
+    }
+
+    /// A browser that has opened the app (and so holds a CSRF cookie) but not signed in.
+    pub async fn visitor(&self) -> Browser {
+        let mut browser = Browser::default();
+        self.call(&mut browser, Method::GET, "/api/v1/session", None)
+            .await;
+        browser
+    }
+
+    pub async fn signed_in(&self, username: &str) -> Browser {
+        let mut browser = self.visitor().await;
+        let answer = self
+            .call(
+                &mut browser,
+                Method::POST,
+                "/api/v1/session",
+                Some(serde_json::json!({"username": username, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+        browser
+    }
+
+    pub async fn create_event(&self, organiser: &mut Browser, title: &str) -> Uuid {
+        let answer = self
+            .call(
+                organiser,
+                Method::POST,
+                "/api/v1/events",
+                Some(serde_json::json!({
+                    "title": title,
+                    "starts_at": "2026-11-22T10:00:00Z",
+                    "ends_at": "2099-11-22T12:00:00Z",
+                })),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json);
+        answer.json["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    /// Enrols a tablet for `event` as `organiser` and returns the tablet, claimed, with the enrolment id.
+    pub async fn kiosk(&self, organiser: &mut Browser, event: Uuid) -> (Browser, Uuid) {
+        let answer = self
+            .call(
+                organiser,
+                Method::POST,
+                "/api/v1/enrolments",
+                Some(serde_json::json!({"event_id": event})),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json);
+        let code = answer.json["code"].as_str().unwrap().to_owned();
+        let enrolment = answer.json["enrolment"]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut tablet = self.visitor().await;
+        let claimed = self
+            .call(
+                &mut tablet,
+                Method::POST,
+                "/api/v1/kiosk/claim",
+                Some(serde_json::json!({"code": code})),
+            )
+            .await;
+        assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.json);
+        (tablet, enrolment)
+    }
+}

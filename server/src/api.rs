@@ -126,6 +126,20 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
+/// An error answer on its way out: small enough to return in a `Result`, sent by [`IntoResponse`].
+#[derive(Debug)]
+pub struct Rejection {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        error(self.status, self.code, self.message)
+    }
+}
+
 pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (
         status,
@@ -146,7 +160,7 @@ pub(crate) fn storage_failure(e: crate::storage::StoreError) -> Response {
     )
 }
 
-fn json_rejection(rejection: JsonRejection) -> Response {
+fn json_rejection(rejection: JsonRejection) -> Rejection {
     let (status, code) = match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
@@ -155,20 +169,28 @@ fn json_rejection(rejection: JsonRejection) -> Response {
         // Bad syntax and a wrong shape are both the client's malformed JSON.
         _ => (StatusCode::BAD_REQUEST, "malformed_json"),
     };
-    error(status, code, rejection.body_text())
+    Rejection {
+        status,
+        code,
+        message: rejection.body_text(),
+    }
 }
 
 /// The JSON body, or the answer that explains why it is unusable.
-fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
+fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Rejection> {
     body.map(|Json(value)| value).map_err(json_rejection)
 }
 
 fn not_found(what: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("No such {what}."),
-    )
+    missing(what).into_response()
+}
+
+fn missing(what: &str) -> Rejection {
+    Rejection {
+        status: StatusCode::NOT_FOUND,
+        code: "not_found",
+        message: format!("No such {what}."),
+    }
 }
 
 /// `/api/v2/...` from a newer client, or a path this version does not have.

@@ -11,7 +11,7 @@ use argon2::Argon2;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use domain::account::{
     Account, Permission, Principal, ENROLMENT_CODE_ALPHABET, ENROLMENT_CODE_LEN,
@@ -20,7 +20,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 
-use crate::api::{error, storage_failure, ApiState};
+use crate::api::{error, storage_failure, ApiState, Rejection};
 use crate::storage::accounts::{SessionInfo, SESSION_IDLE_DAYS};
 
 pub const SESSION_COOKIE: &str = "sasiedzi_session";
@@ -116,28 +116,28 @@ impl Caller {
     }
 
     /// 401 without a session, 403 with one that lacks the permission.
-    pub fn require(&self, permission: Permission) -> Result<(), Response> {
+    pub fn require(&self, permission: Permission) -> Result<(), Rejection> {
         match self.principal() {
-            Principal::Anonymous => Err(unauthenticated()),
+            Principal::Anonymous => Err(not_signed_in()),
             principal if principal.may(permission) => Ok(()),
-            _ => Err(error(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Your role does not allow this.",
-            )),
+            _ => Err(Rejection {
+                status: StatusCode::FORBIDDEN,
+                code: "forbidden",
+                message: "Your role does not allow this.".into(),
+            }),
         }
     }
 
     /// The signed-in person, or 401 (kiosks and anonymous callers have no account).
-    pub fn account(&self) -> Result<&Account, Response> {
+    pub fn account(&self) -> Result<&Account, Rejection> {
         match self.session.as_ref().and_then(|s| s.account.as_ref()) {
             Some(account) => Ok(account),
-            None if self.session.is_some() => Err(error(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Only a signed-in person can do this.",
-            )),
-            None => Err(unauthenticated()),
+            None if self.session.is_some() => Err(Rejection {
+                status: StatusCode::FORBIDDEN,
+                code: "forbidden",
+                message: "Only a signed-in person can do this.".into(),
+            }),
+            None => Err(not_signed_in()),
         }
     }
 
@@ -155,12 +155,16 @@ impl Caller {
     }
 }
 
+fn not_signed_in() -> Rejection {
+    Rejection {
+        status: StatusCode::UNAUTHORIZED,
+        code: "unauthenticated",
+        message: "Sign in to continue.".into(),
+    }
+}
+
 pub fn unauthenticated() -> Response {
-    error(
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "Sign in to continue.",
-    )
+    not_signed_in().into_response()
 }
 
 /// Resolves the session and checks the CSRF token of every state-changing request, for the whole API.

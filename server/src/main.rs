@@ -48,6 +48,11 @@ enum Command {
         #[arg(long, value_parser = parse_role)]
         role: Role,
     },
+    /// Sign a person out of every device (a lost phone, a leaked password)
+    EndSessions {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -72,6 +77,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }) = cli.command
     {
         return create_user(&store, username, display_name, role).await;
+    }
+    if let Some(Command::EndSessions { username }) = cli.command {
+        return end_sessions(&store, &username).await;
     }
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if let Some(addr) = cli.addr {
@@ -126,6 +134,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    Ok(())
+}
+
+async fn end_sessions(store: &Store, username: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let username = domain::account::normalize_username(username);
+    let Some((account, _, _)) = store.login_candidate(&username).await? else {
+        return Err(format!("no account named {username}").into());
+    };
+    let ended = store.delete_account_sessions(account.id).await?;
+    store
+        .audit(AuditEvent {
+            actor_id: None,
+            actor: "cli",
+            action: "sign_out_everywhere",
+            target: Some(account.username.clone()),
+            details: serde_json::json!({"sessions": ended}),
+        })
+        .await?;
+    println!("ended {ended} session(s) of {}", account.username);
     Ok(())
 }
 

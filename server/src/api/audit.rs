@@ -17,7 +17,7 @@ pub async fn browse(
     filter: Result<Query<AuditFilter>, QueryRejection>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::ReadAuditLog) {
-        return denied;
+        return denied.into_response();
     }
     let Query(filter) = match filter {
         Ok(filter) => filter,

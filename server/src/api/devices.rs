@@ -25,7 +25,7 @@ pub async fn list_events(
     Extension(caller): Extension<Caller>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::ReadEvents) {
-        return denied;
+        return denied.into_response();
     }
     match state.store.events().await {
         Ok(events) => Json(events).into_response(),
@@ -39,15 +39,15 @@ pub async fn create_event(
     request: Result<Json<NewEvent>, JsonRejection>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::ManageEvents) {
-        return denied;
+        return denied.into_response();
     }
     let author = match caller.account() {
         Ok(account) => account.id,
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     let event = match body(request) {
         Ok(event) => event.normalized(),
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     if let Err(problems) = event.validate() {
         return (
@@ -81,7 +81,7 @@ pub async fn list_enrolments(
     Extension(caller): Extension<Caller>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::EnrolDevices) {
-        return denied;
+        return denied.into_response();
     }
     match state.store.current_enrolments().await {
         Ok(enrolments) => Json(enrolments).into_response(),
@@ -110,15 +110,15 @@ pub async fn enrol(
     request: Result<Json<EnrolRequest>, JsonRejection>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::EnrolDevices) {
-        return denied;
+        return denied.into_response();
     }
     let author = match caller.account() {
         Ok(account) => account.id,
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     let request = match body(request) {
         Ok(request) => request,
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     let event = match state.store.event(request.event_id).await {
         Ok(Some(event)) => event,
@@ -174,7 +174,7 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::EnrolDevices) {
-        return denied;
+        return denied.into_response();
     }
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found("enrolment");
@@ -210,7 +210,7 @@ pub async fn claim(
 ) -> Response {
     let request = match body(request) {
         Ok(request) => request,
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     if let Err(wait) = state.throttle.attempt(caller.ip, None) {
         return throttled(wait);
@@ -271,7 +271,7 @@ pub async fn kiosk_event(
         Principal::Kiosk { event_id, .. } => event_id,
         _ => {
             return match caller.require(Permission::KioskOf(Uuid::nil())) {
-                Err(denied) => denied,
+                Err(denied) => denied.into_response(),
                 Ok(()) => not_found("event"),
             }
         }

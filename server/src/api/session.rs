@@ -105,7 +105,7 @@ pub async fn setup(
     }
     let mut account = match body(request) {
         Ok(account) => account.normalized(),
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     account.role = Role::Coordinator;
     if let Err(errors) = account.validate() {
@@ -213,7 +213,7 @@ pub async fn sign_in(
 ) -> Response {
     let sign_in = match body(request) {
         Ok(sign_in) => sign_in,
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     let username = normalize_username(&sign_in.username);
     if let Err(wait) = state.throttle.attempt(caller.ip, Some(&username)) {
@@ -275,7 +275,7 @@ pub async fn sign_out_everywhere(
 ) -> Response {
     let account = match caller.account() {
         Ok(account) => account,
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     let ended = match state.store.delete_account_sessions(account.id).await {
         Ok(ended) => ended,
@@ -300,11 +300,11 @@ pub async fn change_password(
 ) -> Response {
     let account = match caller.account() {
         Ok(account) => account.clone(),
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     let change = match body(request) {
         Ok(change) => change,
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     if let Err(wait) = state.throttle.attempt(caller.ip, Some(&account.username)) {
         return throttled(wait);

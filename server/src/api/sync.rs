@@ -20,15 +20,15 @@ pub async fn push(
     request: Result<Json<PushRequest>, JsonRejection>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::RecordEntries) {
-        return denied;
+        return denied.into_response();
     }
     let author = match caller.account() {
         Ok(account) => account.id,
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     let request = match body(request) {
         Ok(request) => request,
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     if request.mutations.len() > MAX_PUSH_BATCH {
         return error(
@@ -56,7 +56,7 @@ pub async fn pull(
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::RecordEntries) {
-        return denied;
+        return denied.into_response();
     }
     let Query(query) = match query {
         Ok(query) => query,

@@ -13,13 +13,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::session::{audit, invalid};
-use super::{body, not_found, storage_failure, ApiState};
+use super::{body, missing, not_found, storage_failure, ApiState, Rejection};
 use crate::auth::{hash_password, Caller};
 use crate::storage::accounts::{AccountChanges, AccountError as CreateError};
 
 pub async fn list(State(state): State<ApiState>, Extension(caller): Extension<Caller>) -> Response {
     if let Err(denied) = caller.require(Permission::ManageUsers) {
-        return denied;
+        return denied.into_response();
     }
     match state.store.accounts().await {
         Ok(accounts) => Json(accounts).into_response(),
@@ -33,11 +33,11 @@ pub async fn create(
     request: Result<Json<NewAccount>, JsonRejection>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::ManageUsers) {
-        return denied;
+        return denied.into_response();
     }
     let account = match body(request) {
         Ok(account) => account.normalized(),
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     if let Err(errors) = account.validate() {
         return invalid(errors);
@@ -65,8 +65,8 @@ pub async fn create(
     }
 }
 
-fn parse_id(id: &str) -> Result<Uuid, Response> {
-    Uuid::parse_str(id).map_err(|_| not_found("user"))
+fn parse_id(id: &str) -> Result<Uuid, Rejection> {
+    Uuid::parse_str(id).map_err(|_| missing("user"))
 }
 
 pub async fn update(
@@ -76,15 +76,15 @@ pub async fn update(
     request: Result<Json<AccountChanges>, JsonRejection>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::ManageUsers) {
-        return denied;
+        return denied.into_response();
     }
     let id = match parse_id(&id) {
         Ok(id) => id,
-        Err(missing) => return missing,
+        Err(missing) => return missing.into_response(),
     };
     let mut changes = match body(request) {
         Ok(changes) => changes,
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     if let Some(name) = &changes.display_name {
         if let Err(problem) = validate_display_name(name) {
@@ -131,15 +131,15 @@ pub async fn reset_password(
     request: Result<Json<PasswordReset>, JsonRejection>,
 ) -> Response {
     if let Err(denied) = caller.require(Permission::ManageUsers) {
-        return denied;
+        return denied.into_response();
     }
     let id = match parse_id(&id) {
         Ok(id) => id,
-        Err(missing) => return missing,
+        Err(missing) => return missing.into_response(),
     };
     let reset = match body(request) {
         Ok(reset) => reset,
-        Err(rejected) => return rejected,
+        Err(rejected) => return rejected.into_response(),
     };
     let record = match state.store.account(id).await {
         Ok(Some(record)) => record,

@@ -1,12 +1,43 @@
-//! What components ask of the device, in one place. In the browser these reach the local store and the
-//! sync loop; in the server render they are never called (event handlers and effects do not run there).
+//! What components ask of the device and the server, in one place. In the browser these reach the local
+//! store, the sync loop and the API; in the server render they are never called (event handlers and
+//! effects do not run there).
 
+#[cfg(feature = "hydrate")]
+use leptos::prelude::*;
+
+use domain::account::Account;
 use domain::help_request::HelpRequestFields;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 use crate::state::AppState;
 
-#[cfg(feature = "hydrate")]
-const DRAFT_KEY: &str = "sasiedzi.draft.help_request";
+/// Why a call to the server did not work.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// No answer: offline, or the server is down.
+    Network,
+    Status {
+        status: u16,
+        /// The API's stable error code (`invalid_credentials`, `throttled`, …).
+        error: String,
+        /// Seconds to wait, from a 429's `Retry-After`.
+        retry_after: Option<u64>,
+        body: serde_json::Value,
+    },
+    /// The answer could not be read.
+    Unexpected,
+}
+
+impl ApiFailure {
+    pub fn code(&self) -> &str {
+        match self {
+            ApiFailure::Status { error, .. } => error,
+            ApiFailure::Network => "network",
+            ApiFailure::Unexpected => "unexpected",
+        }
+    }
+}
 
 pub fn start(state: AppState) {
     #[cfg(feature = "hydrate")]
@@ -18,6 +49,47 @@ pub fn start(state: AppState) {
 pub fn sync_now() {
     #[cfg(feature = "hydrate")]
     crate::local::sync::wake();
+}
+
+/// A JSON call to `/api/v1/...`; writes carry the CSRF token.
+pub async fn api<T: DeserializeOwned>(
+    method: &'static str,
+    url: &str,
+    body: Option<serde_json::Value>,
+) -> Result<T, ApiFailure> {
+    #[cfg(feature = "hydrate")]
+    return crate::local::api::call(method, url, body).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (method, url, body);
+        Err(ApiFailure::Network)
+    }
+}
+
+/// Makes `account` this device's person: their own local data, and sync resumes.
+pub async fn signed_in(state: AppState, account: Account) {
+    #[cfg(feature = "hydrate")]
+    crate::local::signed_in(state, account).await;
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (state, account);
+}
+
+/// Entries on this device that the server does not have yet.
+pub async fn unsent_count() -> usize {
+    #[cfg(feature = "hydrate")]
+    return crate::local::unsent_count().await;
+    #[cfg(not(feature = "hydrate"))]
+    0
+}
+
+pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailure> {
+    #[cfg(feature = "hydrate")]
+    return crate::local::sign_out(state, everywhere).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (state, everywhere);
+        Err(ApiFailure::Network)
+    }
 }
 
 /// Saves the request on the device and queues it for the server. The error is for the developer console;
@@ -32,24 +104,42 @@ pub async fn record_help_request(state: AppState, fields: HelpRequestFields) -> 
     }
 }
 
-/// What was typed into the form and not yet saved, kept across reloads so nothing typed is lost.
-pub fn load_draft() -> Option<HelpRequestFields> {
-    #[cfg(feature = "hydrate")]
-    return <gloo_storage::LocalStorage as gloo_storage::Storage>::get(DRAFT_KEY).ok();
-    #[cfg(not(feature = "hydrate"))]
-    None
+/// Each person's unsaved form is their own.
+pub fn draft_key(account: Uuid) -> String {
+    format!("sasiedzi.draft.help_request.{account}")
 }
 
-pub fn save_draft(fields: &HelpRequestFields) {
+/// What was typed into the form and not yet saved, kept across reloads so nothing typed is lost.
+pub fn load_draft(state: AppState) -> Option<HelpRequestFields> {
     #[cfg(feature = "hydrate")]
     {
-        let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::set(DRAFT_KEY, fields);
+        let account = state.account.get_untracked()?;
+        <gloo_storage::LocalStorage as gloo_storage::Storage>::get(draft_key(account.id)).ok()
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = fields;
+    {
+        let _ = state;
+        None
+    }
 }
 
-pub fn clear_draft() {
+pub fn save_draft(state: AppState, fields: &HelpRequestFields) {
     #[cfg(feature = "hydrate")]
-    <gloo_storage::LocalStorage as gloo_storage::Storage>::delete(DRAFT_KEY);
+    if let Some(account) = state.account.get_untracked() {
+        let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::set(
+            draft_key(account.id),
+            fields,
+        );
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (state, fields);
+}
+
+pub fn clear_draft(state: AppState) {
+    #[cfg(feature = "hydrate")]
+    if let Some(account) = state.account.get_untracked() {
+        <gloo_storage::LocalStorage as gloo_storage::Storage>::delete(draft_key(account.id));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state;
 }

@@ -10,16 +10,20 @@ mod sync_status;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+use domain::account::{Permission, Principal};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, StaticSegment};
 
 use crate::i18n::*;
-use crate::state::AppState;
+use crate::state::{use_app_state, AppState, SessionCheck};
 
 /// The HTML document around the app. `stylesheet` is the build's hashed CSS path.
 pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html>
@@ -38,6 +42,26 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
     }
 }
 
+/// Only this response's own inline script (the hydration bootstrap, tagged with the nonce) and the site's
+/// own files may run; the page may not be framed.
+#[cfg(feature = "ssr")]
+fn send_content_security_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -50,11 +74,20 @@ pub fn App() -> impl IntoView {
         <I18nContextProvider ssr_lang_header_getter=polish_unless_chosen()>
             <Head />
             <Router>
+                <SignInGate />
                 <Header />
                 <main id="content" tabindex="-1">
+                    <SessionExpiredBanner />
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=pages::requests::RequestsPage />
                         <Route path=path!("/requests/new") view=pages::new_request::NewRequestPage />
+                        <Route path=path!("/login") view=pages::sign_in::SignInPage />
+                        <Route path=path!("/setup") view=pages::sign_in::SetupPage />
+                        <Route path=path!("/account") view=pages::account::AccountPage />
+                        <Route path=path!("/admin/users") view=pages::admin::UsersPage />
+                        <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
+                        <Route path=path!("/devices") view=pages::devices::DevicesPage />
+                        <Route path=path!("/kiosk") view=pages::kiosk::KioskPage />
                     </Routes>
                 </main>
             </Router>
@@ -81,9 +114,68 @@ fn Head() -> impl IntoView {
     }
 }
 
+/// Pages that work without a person signed in on this device.
+const OPEN_PAGES: [&str; 3] = ["/login", "/setup", "/kiosk"];
+
+/// Sends a device nobody is signed in on to the sign-in page, and a kiosk to its only page. The server
+/// enforces access on its own; this only spares people a page that cannot work for them.
+#[component]
+fn SignInGate() -> impl IntoView {
+    let state = use_app_state();
+    let location = use_location();
+    let navigate = use_navigate();
+    // Effects run after hydration, once the device's account has been read.
+    Effect::new(move || {
+        if !state.device_ready.get() {
+            return;
+        }
+        let path = location.pathname.get();
+        let kiosk = matches!(state.session.get(), SessionCheck::Kiosk { .. });
+        if kiosk && path != "/kiosk" {
+            navigate("/kiosk", Default::default());
+        } else if !kiosk && state.account.get().is_none() && !OPEN_PAGES.contains(&path.as_str()) {
+            navigate("/login", Default::default());
+        }
+    });
+}
+
+/// The device works on while the session is gone; this says what to do so the entries get sent.
+#[component]
+fn SessionExpiredBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let location = use_location();
+    let shown =
+        move || state.session.get() == SessionCheck::Expired && location.pathname.get() != "/login";
+    view! {
+        <Show when=shown>
+            <p class="notice notice--warn" role="status" data-testid="session-expired">
+                {t!(i18n, session_expired)} " "
+                <A href="/login">{t!(i18n, sign_in_again)}</A>
+            </p>
+        </Show>
+    }
+}
+
+/// What the signed-in person's role may open, for the navigation.
+fn may(state: AppState, permission: Permission) -> bool {
+    state.account.with(|account| {
+        account.as_ref().is_some_and(|a| {
+            Principal::User {
+                id: a.id,
+                role: a.role,
+            }
+            .may(permission)
+        })
+    })
+}
+
 #[component]
 fn Header() -> impl IntoView {
     let i18n = use_i18n();
+    let state = use_app_state();
+    let kiosk = move || matches!(state.session.get(), SessionCheck::Kiosk { .. });
+    let signed_in = move || state.account.get().is_some() && !kiosk();
     let switch_language = move |_| {
         let next = match i18n.get_locale() {
             Locale::pl => Locale::en,
@@ -109,11 +201,23 @@ fn Header() -> impl IntoView {
                     {t!(i18n, switch_language)}
                 </button>
             </div>
-            <nav class="app-nav" aria-label=move || t_string!(i18n, nav_label).to_string()>
-                <A href="/" exact=true>{t!(i18n, nav_requests)}</A>
-                <A href="/requests/new">{t!(i18n, nav_new_request)}</A>
-            </nav>
-            <sync_status::SyncStatusBar />
+            <Show when=signed_in>
+                <nav class="app-nav" aria-label=move || t_string!(i18n, nav_label).to_string()>
+                    <A href="/" exact=true>{t!(i18n, nav_requests)}</A>
+                    <A href="/requests/new">{t!(i18n, nav_new_request)}</A>
+                    <Show when=move || may(state, Permission::EnrolDevices)>
+                        <A href="/devices">{t!(i18n, nav_devices)}</A>
+                    </Show>
+                    <Show when=move || may(state, Permission::ManageUsers)>
+                        <A href="/admin/users">{t!(i18n, nav_users)}</A>
+                        <A href="/admin/audit">{t!(i18n, nav_audit)}</A>
+                    </Show>
+                    <A href="/account">
+                        {move || state.account.get().map(|a| a.display_name).unwrap_or_default()}
+                    </A>
+                </nav>
+                <sync_status::SyncStatusBar />
+            </Show>
         </header>
     }
 }

@@ -2,6 +2,7 @@
 //! server-rendered HTML and the first hydrated render agree; the browser fills them from IndexedDB.
 
 use chrono::{DateTime, Utc};
+use domain::account::Account;
 use domain::dictionary::Dictionary;
 use domain::help_request::HelpRequest;
 use domain::sync::merge::SyncState;
@@ -32,6 +33,23 @@ pub enum SyncProblem {
     Storage,
     /// The server's answer could not be read.
     Unexpected,
+    /// The session ended (expired, or signed out elsewhere): the outbox waits for the next sign-in.
+    SignInRequired,
+}
+
+/// What the server last said about this device's session.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SessionCheck {
+    /// Not asked yet, or no answer (offline): the device keeps working with what it has.
+    #[default]
+    Unchecked,
+    Valid,
+    /// The person must sign in again before anything more is sent; nothing local is lost.
+    Expired,
+    /// This device is an enrolled attendance kiosk.
+    Kiosk {
+        event_title: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -43,6 +61,11 @@ pub struct SyncStatus {
 
 #[derive(Clone, Copy)]
 pub struct AppState {
+    /// Who this device is signed in as; kept on the device so it works offline for days.
+    pub account: RwSignal<Option<Account>>,
+    /// The device's own state (who is signed in) has been read; before that nobody is known.
+    pub device_ready: RwSignal<bool>,
+    pub session: RwSignal<SessionCheck>,
     /// `None` until the device's store has been read.
     pub requests: RwSignal<Option<Vec<RequestRow>>>,
     pub dictionary: RwSignal<Dictionary>,
@@ -61,6 +84,9 @@ pub enum Notice {
 impl AppState {
     pub fn new() -> Self {
         Self {
+            account: RwSignal::new(None),
+            device_ready: RwSignal::new(false),
+            session: RwSignal::new(SessionCheck::Unchecked),
             requests: RwSignal::new(None),
             dictionary: RwSignal::new(Dictionary::default()),
             sync: RwSignal::new(SyncStatus::default()),

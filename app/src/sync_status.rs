@@ -24,6 +24,7 @@ pub fn SyncStatusBar() -> impl IntoView {
         SyncProblem::UnsupportedVersion => t_string!(i18n, problem_unsupported).to_string(),
         SyncProblem::Storage => t_string!(i18n, problem_storage).to_string(),
         SyncProblem::Unexpected => t_string!(i18n, problem_unexpected).to_string(),
+        SyncProblem::SignInRequired => t_string!(i18n, problem_sign_in).to_string(),
     };
     view! {
         <section

@@ -11,7 +11,8 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 
-const DB_NAME: &str = "sasiedzi";
+/// One database per person: `sasiedzi-<account id>`.
+const DB_PREFIX: &str = "sasiedzi-";
 /// Raise with every schema change and add the step to `upgrade`.
 const DB_VERSION: u32 = 1;
 
@@ -44,13 +45,27 @@ pub struct LocalDb {
     db: Database,
 }
 
+pub fn name_for(account: uuid::Uuid) -> String {
+    format!("{DB_PREFIX}{account}")
+}
+
+/// Deletes a person's database (after a sign-out with nothing left to send).
+pub async fn delete(name: &str) -> Result<(), DbError> {
+    Database::delete_by_name(name)?.await?;
+    Ok(())
+}
+
 impl LocalDb {
-    pub async fn open() -> Result<Self, DbError> {
-        let db = Database::open(DB_NAME)
+    pub async fn open(name: &str) -> Result<Self, DbError> {
+        let db = Database::open(name)
             .with_version(DB_VERSION)
             .with_on_upgrade_needed(|event, db| upgrade(event.old_version() as u32, &db))
             .await?;
         Ok(Self { db })
+    }
+
+    pub fn close(self) {
+        self.db.close();
     }
 
     pub async fn snapshot(&self) -> Result<Snapshot, DbError> {

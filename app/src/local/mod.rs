@@ -1,5 +1,6 @@
 //! Browser-only: the device's store, the sync loop and the service worker. Compiled for `hydrate` only.
 
+pub mod api;
 mod db;
 pub mod sync;
 
@@ -7,6 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use chrono::Utc;
+use domain::account::{Account, SessionView};
 use domain::dictionary::Dictionary;
 use domain::help_request::{HelpRequest, HelpRequestFields, HelpRequestStatus};
 use domain::sync::merge::{newest_first, sync_state};
@@ -16,23 +18,35 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::state::{AppState, RequestRow};
+use crate::client::ApiFailure;
+use crate::state::{AppState, RequestRow, SessionCheck, SyncStatus};
 use db::{DbError, LocalDb};
 
 const DEVICE_ID_KEY: &str = "sasiedzi.device_id";
+/// The person this device is signed in as, kept so the app opens offline.
+const ACCOUNT_KEY: &str = "sasiedzi.account";
 
 thread_local! {
-    static DB: RefCell<Option<Rc<LocalDb>>> = const { RefCell::new(None) };
+    static DB: RefCell<Option<(Uuid, Rc<LocalDb>)>> = const { RefCell::new(None) };
 }
 
-/// The device's database, opened on first use and kept for the life of the page.
+/// The signed-in person's database (each person has their own, so nobody sees another's entries),
+/// opened on first use and kept while the same person is signed in.
 async fn db() -> Result<Rc<LocalDb>, DbError> {
-    if let Some(db) = DB.with(|db| db.borrow().clone()) {
-        return Ok(db);
+    let account = stored_account().ok_or_else(|| DbError("nobody is signed in".into()))?;
+    let cached = DB.with(|db| db.borrow().clone());
+    if let Some((owner, db)) = cached {
+        if owner == account.id {
+            return Ok(db);
+        }
     }
-    let opened = Rc::new(LocalDb::open().await?);
-    DB.with(|db| *db.borrow_mut() = Some(opened.clone()));
+    let opened = Rc::new(LocalDb::open(&db::name_for(account.id)).await?);
+    DB.with(|db| *db.borrow_mut() = Some((account.id, opened.clone())));
     Ok(opened)
+}
+
+pub fn stored_account() -> Option<Account> {
+    LocalStorage::get(ACCOUNT_KEY).ok()
 }
 
 /// This browser's id, made once and kept in localStorage: it tells the server which device sent what.
@@ -45,18 +59,105 @@ fn device_id() -> Uuid {
     id
 }
 
-/// Loads the device's data into the pages, registers the service worker and starts syncing.
+/// Loads the device's data into the pages, registers the service worker, checks the session and starts
+/// syncing.
 pub fn start(state: AppState) {
     register_service_worker();
     request_persistent_storage();
+    state.account.set(stored_account());
+    state.device_ready.set(true);
     leptos::task::spawn_local(async move {
         refresh(state).await;
         sync::start(state);
+        check_session(state).await;
     });
+}
+
+/// Asks the server who this device is. No answer (offline) changes nothing: the device keeps working.
+pub async fn check_session(state: AppState) {
+    match api::call::<SessionView>("GET", "/api/v1/session", None).await {
+        Ok(SessionView::Person { account }) => signed_in(state, account).await,
+        Ok(SessionView::Kiosk { event_title, .. }) => {
+            state.session.set(SessionCheck::Kiosk { event_title })
+        }
+        Err(ApiFailure::Status { status: 401, .. }) => {
+            if state.account.get_untracked().is_some() {
+                state.session.set(SessionCheck::Expired);
+            }
+        }
+        Err(_) => {}
+    }
+}
+
+/// After a successful sign-in (or a session check): this person's data, and sync resumes.
+pub async fn signed_in(state: AppState, account: Account) {
+    let switched = stored_account().map(|a| a.id) != Some(account.id);
+    let _ = LocalStorage::set(ACCOUNT_KEY, &account);
+    state.account.set(Some(account));
+    state.session.set(SessionCheck::Valid);
+    if switched {
+        state.requests.set(None);
+        refresh(state).await;
+    }
+    sync::wake();
+}
+
+/// What the person would lose by signing out now: entries not yet on the server.
+pub async fn unsent_count() -> usize {
+    match db().await {
+        Ok(db) => db
+            .outbox()
+            .await
+            .map(|o| o.iter().filter(|e| e.is_pending()).count())
+            .unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
+/// Ends the session on the server, then forgets the person on this device. Their local data is deleted
+/// when everything was sent; otherwise it stays, unseen by others, until they sign in here again.
+pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailure> {
+    let url = if everywhere {
+        "/api/v1/session/sign-out-everywhere"
+    } else {
+        "/api/v1/session"
+    };
+    let method = if everywhere { "POST" } else { "DELETE" };
+    match api::call::<()>(method, url, None).await {
+        Ok(()) | Err(ApiFailure::Status { status: 401, .. }) => {}
+        Err(failure) => return Err(failure),
+    }
+    let everything_sent = unsent_count().await == 0;
+    if let Some((_, open)) = DB.with(|db| db.borrow_mut().take()) {
+        // An open connection would block the deletion; a sync in flight closes its copy when done.
+        if let Ok(open) = Rc::try_unwrap(open) {
+            open.close();
+        }
+    }
+    if let Some(account) = stored_account() {
+        if everything_sent {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = db::delete(&db::name_for(account.id)).await {
+                    leptos::logging::warn!("local data not deleted: {}", e.0);
+                }
+            });
+        }
+        LocalStorage::delete(crate::client::draft_key(account.id));
+    }
+    LocalStorage::delete(ACCOUNT_KEY);
+    state.account.set(None);
+    state.session.set(SessionCheck::Unchecked);
+    state.requests.set(Some(Vec::new()));
+    state.sync.set(SyncStatus::default());
+    Ok(())
 }
 
 /// Re-reads the store into the signals the pages show.
 pub async fn refresh(state: AppState) {
+    if stored_account().is_none() {
+        state.requests.set(Some(Vec::new()));
+        return;
+    }
     let snapshot = match db().await {
         Ok(db) => db.snapshot().await,
         Err(e) => Err(e),

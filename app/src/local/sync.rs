@@ -17,8 +17,8 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{db, device_id, refresh};
-use crate::state::{AppState, SyncPhase, SyncProblem};
+use super::{db, device_id, refresh, stored_account};
+use crate::state::{AppState, SessionCheck, SyncPhase, SyncProblem};
 
 /// How long a local write waits before syncing, so a burst of writes goes in one push.
 const AFTER_WRITE_MS: u32 = 300;
@@ -73,6 +73,9 @@ pub fn start(state: AppState) {
                 }
                 Err(problem) => {
                     failures = failures.saturating_add(1);
+                    if matches!(problem, SyncFailure::Problem(SyncProblem::SignInRequired)) {
+                        state.session.set(SessionCheck::Expired);
+                    }
                     let offline = matches!(problem, SyncFailure::Network);
                     state.sync.update(|s| {
                         s.phase = match problem {
@@ -107,6 +110,9 @@ enum SyncFailure {
 }
 
 async fn sync_once() -> Result<(), SyncFailure> {
+    if stored_account().is_none() {
+        return Ok(());
+    }
     let db = db()
         .await
         .map_err(|_| SyncFailure::Problem(SyncProblem::Storage))?;
@@ -122,7 +128,7 @@ async fn sync_once() -> Result<(), SyncFailure> {
             device_id: device_id(),
             mutations: batch.clone(),
         };
-        let request = Request::post("/api/v1/sync/push")
+        let request = super::api::with_csrf(Request::post("/api/v1/sync/push"))
             .json(&body)
             .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))?;
         let sent = read(request.send().await).await;
@@ -172,6 +178,7 @@ async fn read<T: serde::de::DeserializeOwned>(
         }
         // A proxy's "bad gateway" while the server restarts is as good as offline.
         _ if matches!(status, 502..=504) => SyncFailure::Network,
+        _ if status == 401 => SyncFailure::Problem(SyncProblem::SignInRequired),
         _ => SyncFailure::Problem(SyncProblem::Server(status)),
     })
 }

@@ -26,8 +26,10 @@ pub fn NewRequestPage() -> impl IntoView {
     let navigate = use_navigate();
 
     // After hydration only: the draft lives on the device, and the server render must match the first one.
+    // Tracks the account: the draft belongs to whoever is signed in, known just after start.
     Effect::new(move || {
-        if let Some(draft) = client::load_draft() {
+        state.account.track();
+        if let Some(draft) = client::load_draft(state) {
             if draft != HelpRequestFields::default() {
                 fields.set(draft);
                 draft_restored.set(true);
@@ -36,7 +38,7 @@ pub fn NewRequestPage() -> impl IntoView {
     });
     let edit = move |change: fn(&mut HelpRequestFields, String), value: String| {
         fields.update(|f| change(f, value));
-        fields.with_untracked(client::save_draft);
+        fields.with_untracked(|f| client::save_draft(state, f));
     };
 
     let on_submit = move |ev: SubmitEvent| {
@@ -56,7 +58,7 @@ pub fn NewRequestPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match client::record_help_request(state, normalized).await {
                 Ok(()) => {
-                    client::clear_draft();
+                    client::clear_draft(state);
                     state.notice.set(Some(Notice::RequestSaved));
                     navigate("/", Default::default());
                 }

@@ -1,0 +1,451 @@
+//! Coordinators' pages: accounts (create, edit, deactivate, reset password) and the audit log.
+
+use domain::account::{
+    AccountError, AccountField, NewAccount, PasswordReset, Role, MIN_PASSWORD_CHARS,
+};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::account::role_text;
+use super::forms::{
+    account_errors, account_problem_text, failure_text, focus_first, problem_for, TextField,
+};
+use crate::client::{self, ApiFailure};
+use crate::i18n::*;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct AccountRow {
+    id: Uuid,
+    username: String,
+    display_name: String,
+    role: Role,
+    active: bool,
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let accounts = RwSignal::new(None::<Vec<AccountRow>>);
+    let failure = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            match client::api::<Vec<AccountRow>>("GET", "/api/v1/users", None).await {
+                Ok(list) => accounts.set(Some(list)),
+                Err(e) => failure.set(Some(failure_text(i18n, &e))),
+            }
+        });
+    };
+    Effect::new(reload);
+
+    view! {
+        <h1>{t!(i18n, users_title)}</h1>
+        <Show when=move || failure.get().is_some()>
+            <p class="notice notice--error" role="alert">{move || failure.get()}</p>
+        </Show>
+        <Show when=move || notice.get().is_some()>
+            <p class="notice notice--ok" role="status">{move || notice.get()}</p>
+        </Show>
+        <NewAccountForm on_created=move |username: String| {
+            notice.set(Some(t_string!(i18n, user_created, username = username).to_string()));
+            reload();
+        } />
+        <section class="panel" aria-labelledby="users-heading">
+            <h2 id="users-heading">{t!(i18n, users_list)}</h2>
+            {move || match accounts.get() {
+                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                Some(list) => view! {
+                    <ul class="cards" data-testid="user-list">
+                        {list.into_iter().map(|row| view! {
+                            <AccountCard row on_changed=move |message: String| {
+                                notice.set(Some(message));
+                                reload();
+                            } />
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn NewAccountForm(on_created: impl Fn(String) + Copy + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Volunteer);
+    let errors = RwSignal::new(Vec::<AccountError>::new());
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let account = NewAccount {
+            username: username.get_untracked(),
+            display_name: display_name.get_untracked(),
+            role: role.get_untracked(),
+            password: password.get_untracked(),
+        }
+        .normalized();
+        errors.set(account.validate().err().unwrap_or_default());
+        failure.set(None);
+        if !errors.with_untracked(Vec::is_empty) {
+            focus_first("#new-account [aria-invalid=\"true\"]");
+            return;
+        }
+        busy.set(true);
+        let body = serde_json::to_value(&account).unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            let answer =
+                client::api::<serde_json::Value>("POST", "/api/v1/users", Some(body)).await;
+            busy.set(false);
+            match answer {
+                Ok(_) => {
+                    for field in [username, display_name, password] {
+                        field.set(String::new());
+                    }
+                    on_created(account.username);
+                }
+                Err(other) => {
+                    errors.set(account_errors(&other));
+                    failure.set(Some(failure_text(i18n, &other)));
+                    focus_first("#new-account [aria-invalid=\"true\"]");
+                }
+            }
+        });
+    };
+    let problem = move |field| {
+        Signal::derive(move || {
+            errors.with(|e| problem_for(e, field).map(|p| account_problem_text(i18n, p)))
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="new-account-heading">
+            <h2 id="new-account-heading">{t!(i18n, user_new)}</h2>
+            <Show when=move || failure.get().is_some()>
+                <p class="notice notice--error" role="alert">{move || failure.get()}</p>
+            </Show>
+            <form class="form" id="new-account" novalidate on:submit=on_submit>
+                <TextField
+                    id="new_display_name"
+                    label=Signal::derive(move || t_string!(i18n, field_display_name).to_string())
+                    value=display_name
+                    problem=problem(AccountField::DisplayName)
+                />
+                <TextField
+                    id="new_username"
+                    label=Signal::derive(move || t_string!(i18n, field_username).to_string())
+                    hint=Signal::derive(move || t_string!(i18n, field_username_hint).to_string())
+                    value=username
+                    problem=problem(AccountField::Username)
+                />
+                <RoleField id="new_role" role />
+                <TextField
+                    id="new_password"
+                    label=Signal::derive(move || t_string!(i18n, field_temporary_password).to_string())
+                    hint=Signal::derive(move || t_string!(i18n, field_password_hint).to_string())
+                    value=password
+                    problem=problem(AccountField::Password)
+                />
+                <div class="form__actions">
+                    <button type="submit" class="button button--primary" disabled=move || busy.get()>
+                        {t!(i18n, user_create)}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn RoleField(#[prop(into)] id: String, role: RwSignal<Role>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{t!(i18n, field_role)}</label>
+            <select id=id.clone() name=id
+                on:change=move |ev| {
+                    if let Some(parsed) = Role::parse(&event_target_value(&ev)) {
+                        role.set(parsed);
+                    }
+                }
+            >
+                {Role::ALL.into_iter().map(|r| view! {
+                    <option value=r.as_str() selected=move || role.get() == r>{move || role_text(i18n, r)}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn AccountCard(row: AccountRow, on_changed: impl Fn(String) + Copy + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let role = RwSignal::new(row.role);
+    let display_name = RwSignal::new(row.display_name.clone());
+    let temporary = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<String>);
+    let id = row.id;
+    let username = row.username.clone();
+    let send = move |method: &'static str, url: String, body: serde_json::Value, done: String| {
+        leptos::task::spawn_local(async move {
+            match client::api::<serde_json::Value>(method, &url, Some(body)).await {
+                Ok(_) => on_changed(done),
+                Err(e) => {
+                    let problem = account_errors(&e)
+                        .first()
+                        .map(|p| account_problem_text(i18n, p.problem));
+                    let text = match (&e, problem) {
+                        (ApiFailure::Status { error, .. }, _) if error == "own_account" => {
+                            t_string!(i18n, user_own_account).to_string()
+                        }
+                        (_, Some(problem)) => problem,
+                        (e, None) => failure_text(i18n, e),
+                    };
+                    failure.set(Some(text));
+                }
+            }
+        });
+    };
+    let url = format!("/api/v1/users/{id}");
+    let save = {
+        let (url, username) = (url.clone(), username.clone());
+        move |_| {
+            let body = serde_json::json!({"display_name": display_name.get_untracked(), "role": role.get_untracked()});
+            send(
+                "PATCH",
+                url.clone(),
+                body,
+                t_string!(i18n, user_saved, username = username.clone()).to_string(),
+            );
+        }
+    };
+    let toggle_active = {
+        let (url, username) = (url.clone(), username.clone());
+        let active = row.active;
+        move |_| {
+            let done = if active {
+                t_string!(i18n, user_deactivated, username = username.clone()).to_string()
+            } else {
+                t_string!(i18n, user_reactivated, username = username.clone()).to_string()
+            };
+            send(
+                "PATCH",
+                url.clone(),
+                serde_json::json!({"active": !active}),
+                done,
+            );
+        }
+    };
+    let reset = {
+        let username = username.clone();
+        move |_| {
+            let password = temporary.get_untracked();
+            if password.chars().count() < MIN_PASSWORD_CHARS {
+                failure.set(Some(
+                    t_string!(i18n, problem_too_short, min = MIN_PASSWORD_CHARS).to_string(),
+                ));
+                return;
+            }
+            let body = serde_json::to_value(PasswordReset { password }).unwrap_or_default();
+            temporary.set(String::new());
+            send(
+                "POST",
+                format!("/api/v1/users/{id}/password"),
+                body,
+                t_string!(i18n, user_password_reset, username = username.clone()).to_string(),
+            );
+        }
+    };
+    let prefix = format!("user-{}", row.username);
+    view! {
+        <li class="card" class:card--inactive=!row.active data-testid="user-card" data-username=row.username.clone()>
+            <h3 class="card__title">{row.display_name.clone()} " (" {row.username.clone()} ")"</h3>
+            <p class="card__meta">
+                {move || role_text(i18n, row.role)} " · "
+                {if row.active { t_string!(i18n, user_active).to_string() } else { t_string!(i18n, user_inactive).to_string() }}
+            </p>
+            <Show when=move || failure.get().is_some()>
+                <p class="notice notice--error" role="alert">{move || failure.get()}</p>
+            </Show>
+            <details>
+                <summary class="button button--quiet">{t!(i18n, user_edit)}</summary>
+                <div class="form">
+                    <div class="field">
+                        <label for=format!("{prefix}-name")>{t!(i18n, field_display_name)}</label>
+                        <input id=format!("{prefix}-name") prop:value=move || display_name.get()
+                            on:input=move |ev| display_name.set(event_target_value(&ev)) />
+                    </div>
+                    <RoleField id=format!("{prefix}-role") role />
+                    <div class="form__actions">
+                        <button type="button" class="button button--primary" on:click=save>{t!(i18n, user_save)}</button>
+                        <button type="button" class="button button--danger" on:click=toggle_active>
+                            {if row.active { t_string!(i18n, user_deactivate).to_string() } else { t_string!(i18n, user_reactivate).to_string() }}
+                        </button>
+                    </div>
+                    <div class="field">
+                        <label for=format!("{prefix}-reset")>{t!(i18n, field_temporary_password)}</label>
+                        <input id=format!("{prefix}-reset") autocomplete="off" prop:value=move || temporary.get()
+                            on:input=move |ev| temporary.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="form__actions">
+                        <button type="button" class="button button--quiet" on:click=reset>{t!(i18n, user_reset_password)}</button>
+                    </div>
+                </div>
+            </details>
+        </li>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct AuditEntry {
+    id: i64,
+    at: String,
+    actor: String,
+    action: String,
+    target: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct AuditPage {
+    entries: Vec<AuditEntry>,
+    older: Option<i64>,
+}
+
+/// The actions the log knows, for the filter (the server accepts any text; these are what it writes).
+const AUDIT_ACTIONS: [&str; 16] = [
+    "sign_in",
+    "sign_in_failed",
+    "sign_in_throttled",
+    "sign_out",
+    "sign_out_everywhere",
+    "password_changed",
+    "setup",
+    "user_created",
+    "user_updated",
+    "user_deactivated",
+    "user_reactivated",
+    "password_reset",
+    "event_created",
+    "device_enrolled",
+    "device_claimed",
+    "device_revoked",
+];
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = RwSignal::new(String::new());
+    let actor = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let entries = RwSignal::new(None::<Vec<AuditEntry>>);
+    let older = RwSignal::new(None::<i64>);
+    let failure = RwSignal::new(None::<String>);
+    let load = move |before: Option<i64>| {
+        let mut query = vec![];
+        for (key, value) in [
+            ("action", action),
+            ("actor", actor),
+            ("from", from),
+            ("to", to),
+        ] {
+            let value = value.get_untracked();
+            if !value.is_empty() {
+                query.push(format!("{key}={}", js_encode(&value)));
+            }
+        }
+        if let Some(before) = before {
+            query.push(format!("before={before}"));
+        }
+        let url = format!("/api/v1/audit?{}", query.join("&"));
+        leptos::task::spawn_local(async move {
+            match client::api::<AuditPage>("GET", &url, None).await {
+                Ok(page) => {
+                    failure.set(None);
+                    older.set(page.older);
+                    if before.is_some() {
+                        entries.update(|e| e.get_or_insert_with(Vec::new).extend(page.entries));
+                    } else {
+                        entries.set(Some(page.entries));
+                    }
+                }
+                Err(e) => failure.set(Some(failure_text(i18n, &e))),
+            }
+        });
+    };
+    Effect::new(move || load(None));
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        load(None);
+    };
+    view! {
+        <h1>{t!(i18n, audit_title)}</h1>
+        <form class="form form--filters" on:submit=on_submit>
+            <div class="field">
+                <label for="audit-action">{t!(i18n, audit_action)}</label>
+                <select id="audit-action" on:change=move |ev| action.set(event_target_value(&ev))>
+                    <option value="">{t!(i18n, audit_any)}</option>
+                    {AUDIT_ACTIONS.into_iter().map(|a| view! { <option value=a>{a}</option> }).collect_view()}
+                </select>
+            </div>
+            <TextField id="audit-actor" label=Signal::derive(move || t_string!(i18n, audit_actor).to_string())
+                value=actor />
+            <TextField id="audit-from" kind="date" label=Signal::derive(move || t_string!(i18n, audit_from).to_string())
+                value=from />
+            <TextField id="audit-to" kind="date" label=Signal::derive(move || t_string!(i18n, audit_to).to_string())
+                value=to />
+            <div class="form__actions">
+                <button type="submit" class="button button--primary">{t!(i18n, audit_filter)}</button>
+            </div>
+        </form>
+        <Show when=move || failure.get().is_some()>
+            <p class="notice notice--error" role="alert">{move || failure.get()}</p>
+        </Show>
+        {move || match entries.get() {
+            None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+            Some(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, audit_empty)}</p> }.into_any(),
+            Some(list) => view! {
+                <div class="table-wrap">
+                    <table class="table" data-testid="audit-table">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, audit_when)}</th>
+                            <th scope="col">{t!(i18n, audit_actor)}</th>
+                            <th scope="col">{t!(i18n, audit_action)}</th>
+                            <th scope="col">{t!(i18n, audit_target)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|e| view! {
+                                <tr data-id=e.id>
+                                    <td>{e.at.replace('T', " ").chars().take(19).collect::<String>()}</td>
+                                    <td>{e.actor}</td>
+                                    <td>{e.action}</td>
+                                    <td>{e.target.unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any(),
+        }}
+        <Show when=move || older.get().is_some()>
+            <button type="button" class="button button--quiet" on:click=move |_| load(older.get_untracked())>
+                {t!(i18n, audit_older)}
+            </button>
+        </Show>
+    }
+}
+
+/// Percent-encodes a query value.
+fn js_encode(value: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    return String::from(js_sys::encode_uri_component(value));
+    #[cfg(not(feature = "hydrate"))]
+    value.to_owned()
+}

@@ -1,0 +1,112 @@
+//! Pieces the account and administration forms share: a labelled text field with its problem, and the
+//! messages for the server's answers.
+
+use domain::account::{AccountError, AccountField, AccountProblem};
+use leptos::prelude::*;
+
+use crate::client::ApiFailure;
+use crate::i18n::*;
+
+/// A labelled input; `problem` is the message under it (and marks it invalid for screen readers).
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: Signal<String>,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<Signal<String>>,
+    #[prop(into, default = Signal::stored(None))] problem: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{hint}</p> })}
+            <input
+                id=id
+                name=id
+                type=kind
+                autocomplete=autocomplete
+                aria-invalid=move || problem.get().is_some().to_string()
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            <p class="field__error" id=error_id>{move || problem.get()}</p>
+        </div>
+    }
+}
+
+/// The message for one account-field problem, in the UI language.
+pub fn account_problem_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    problem: AccountProblem,
+) -> String {
+    match problem {
+        AccountProblem::Required => t_string!(i18n, problem_required).to_string(),
+        AccountProblem::TooShort { min } => {
+            t_string!(i18n, problem_too_short, min = min).to_string()
+        }
+        AccountProblem::TooLong { max } => t_string!(i18n, problem_too_long, max = max).to_string(),
+        AccountProblem::BadCharacters => t_string!(i18n, problem_username_chars).to_string(),
+        AccountProblem::SameAsUsername => t_string!(i18n, problem_same_as_username).to_string(),
+        AccountProblem::Taken => t_string!(i18n, problem_username_taken).to_string(),
+    }
+}
+
+/// The field problems of a 422 answer (or of the same checks run before sending).
+pub fn account_errors(failure: &ApiFailure) -> Vec<AccountError> {
+    match failure {
+        ApiFailure::Status { body, .. } => {
+            serde_json::from_value(body["errors"].clone()).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub fn problem_for(errors: &[AccountError], field: AccountField) -> Option<AccountProblem> {
+    errors.iter().find(|e| e.field == field).map(|e| e.problem)
+}
+
+/// A sentence for a failed call that is not about one field.
+pub fn failure_text(i18n: leptos_i18n::I18nContext<Locale>, failure: &ApiFailure) -> String {
+    match failure {
+        ApiFailure::Network => t_string!(i18n, failure_network).to_string(),
+        ApiFailure::Status {
+            retry_after: Some(seconds),
+            status: 429,
+            ..
+        } => t_string!(i18n, failure_throttled, seconds = *seconds).to_string(),
+        ApiFailure::Status { status: 401, .. } => t_string!(i18n, failure_signed_out).to_string(),
+        ApiFailure::Status { status: 403, .. } => t_string!(i18n, failure_forbidden).to_string(),
+        ApiFailure::Status { status: 422, .. } => t_string!(i18n, form_has_errors).to_string(),
+        ApiFailure::Status { status, .. } => {
+            t_string!(i18n, problem_server, status = *status).to_string()
+        }
+        ApiFailure::Unexpected => t_string!(i18n, problem_unexpected).to_string(),
+    }
+}
+
+/// Moves keyboard and screen-reader focus to the first field to correct (or to an alert).
+pub fn focus_first(selector: &'static str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        // Runs after the signals have re-rendered the attributes the selector looks for.
+        leptos::task::spawn_local(async move {
+            let element = document().query_selector(selector).ok().flatten();
+            if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = element.focus();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = selector;
+}

@@ -25,7 +25,7 @@ test(`sync-push: ${COUNT} queued mutations`, async ({ page, context }) => {
     await page.waitForSelector('[data-testid="pending-count"][data-pending="0"]', { timeout: 300_000 });
     const seconds = (performance.now() - started) / 1000;
 
-    expect(await serverHelpRequestCount(server.url)).toBe(COUNT);
+    expect(await serverHelpRequestCount(server)).toBe(COUNT);
     console.log(
       `sync-push: ${COUNT} queued mutations pushed and acknowledged in ${seconds.toFixed(2)} s ` +
         `(${(COUNT / seconds).toFixed(0)} mutations/s)`,

@@ -15,5 +15,5 @@ test("an outbox too large for one push still drains completely", async ({ server
   await server.start();
   await context.setOffline(false);
   await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0", { timeout: 60_000 });
-  expect(await serverHelpRequestCount(server.url)).toBe(200);
+  expect(await serverHelpRequestCount(server)).toBe(200);
 });

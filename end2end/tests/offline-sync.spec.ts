@@ -1,5 +1,5 @@
 import { Page } from "@playwright/test";
-import { expect, openOnline, test, watchForAppErrors } from "./support/server";
+import { ACCOUNTS, expect, openOnline, signIn, test, watchForAppErrors } from "./support/server";
 
 const residents = [
   { name: "Anna Kowalska", district: "jedwabnik", category: "shopping", description: "Zakupy w czwartek rano" },
@@ -50,10 +50,10 @@ test("help requests recorded offline survive a reload and reach a second device 
   await expect(page.getByText("Wszystko wysłane")).toBeVisible();
   await expect(cards.and(page.locator('[data-sync="synced"]'))).toHaveCount(3);
 
-  // Another device sees all three, once each.
+  // The organiser's device sees all three, once each.
   const otherDevice = await browser.newContext({ serviceWorkers: "allow", viewport: { width: 390, height: 844 } });
   const other = await otherDevice.newPage();
-  await other.goto(server.url);
+  await signIn(other, server.url, ACCOUNTS.organiser.username);
   const otherCards = other.getByTestId("request-card");
   await expect(otherCards).toHaveCount(3);
   for (const resident of residents) {

@@ -1,4 +1,5 @@
 import { Page } from "@playwright/test";
+import { ACCOUNTS, AppServer, apiAs } from "./server";
 
 /**
  * Queues `count` help requests in the browser's store exactly as the app saves them (the record and its
@@ -11,8 +12,10 @@ export async function queueHelpRequests(page: Page, count: number, description: 
         const hex = ms.toString(16).padStart(12, "0") + "7" + n.toString(16).padStart(19, "0");
         return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
       };
+      // Each person has their own database on the device.
+      const account = JSON.parse(localStorage.getItem("sasiedzi.account")!);
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open("sasiedzi");
+        const request = indexedDB.open(`sasiedzi-${account.id}`);
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
       });
@@ -39,13 +42,15 @@ export async function queueHelpRequests(page: Page, count: number, description: 
   );
 }
 
-/** How many help requests the server holds, read through the pull API. */
-export async function serverHelpRequestCount(url: string) {
+/** How many help requests the server holds, read through the pull API as an organiser (who sees all). */
+export async function serverHelpRequestCount(server: AppServer) {
+  const { api } = await apiAs(server, ACCOUNTS.organiser.username);
   let count = 0;
   for (let since = 0, more = true; more; ) {
-    const page = await (await fetch(`${url}/api/v1/sync/pull?since=${since}&limit=1000`)).json();
+    const page = await (await api.get(`/api/v1/sync/pull?since=${since}&limit=1000`)).json();
     count += page.changes.filter((c: { entity: string }) => c.entity === "help_request").length;
     [since, more] = [page.next_cursor, page.has_more];
   }
+  await api.dispose();
   return count;
 }

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { Page } from "@playwright/test";
-import { expect, openOnline, test } from "./support/server";
+import { ACCOUNTS, expect, openOnline, signIn, test } from "./support/server";
 
 const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
@@ -24,4 +24,23 @@ test("the list and the form meet WCAG 2.1 AA checks, also with errors shown", as
   await page.getByRole("button", { name: "Zapisz prośbę" }).click();
   await expect(page.getByTestId("request-card")).toHaveCount(1);
   expect(await violations(page)).toEqual([]);
+});
+
+test("sign-in, account and the coordinator's and organiser's pages meet WCAG 2.1 AA checks", async ({ server, page }) => {
+  await page.goto(`${server.url}/login`);
+  await page.getByRole("button", { name: "Zaloguj się" }).click();
+  await expect(page.getByTestId("sign-in-failure")).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+
+  await signIn(page, server.url, ACCOUNTS.coordinator.username);
+  for (const [link, ready] of [
+    [ACCOUNTS.coordinator.displayName, page.getByRole("heading", { name: "Zmiana hasła" })],
+    ["Użytkownicy", page.getByTestId("user-card").first()],
+    ["Dziennik zdarzeń", page.getByTestId("audit-table")],
+    ["Kioski", page.getByRole("heading", { name: "Aktywne kioski" })],
+  ] as const) {
+    await page.getByRole("navigation").getByRole("link", { name: link }).click();
+    await expect(ready).toBeVisible();
+    expect(await violations(page), link).toEqual([]);
+  }
 });

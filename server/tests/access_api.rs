@@ -827,3 +827,33 @@ async fn session_cookies_are_http_only_and_same_site() {
         .unwrap();
     assert!(!csrf.contains("HttpOnly"), "the page must read it");
 }
+
+#[tokio::test]
+async fn behind_a_tls_proxy_that_says_so_cookies_are_secure() {
+    let app = TestApp::with_config(server::auth::SecurityConfig { trust_proxy: true }).await;
+    app.add_account("anna", Role::Volunteer).await;
+    let visitor = app.visitor().await;
+    let sign_in = |ip: &'static str| {
+        axum::http::Request::post("/api/v1/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, visitor.cookie_header())
+            .header("x-csrf-token", visitor.csrf().unwrap())
+            .header("x-forwarded-proto", "https")
+            .header("x-forwarded-for", format!("203.0.113.5, {ip}"))
+            .body(axum::body::Body::from(
+                json!({"username": "anna", "password": PASSWORD}).to_string(),
+            ))
+            .unwrap()
+    };
+    let answer = app.send(sign_in("198.51.100.1")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let session = answer
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("sasiedzi_session="))
+        .unwrap()
+        .to_owned();
+    assert!(session.contains("Secure"), "{session}");
+}

@@ -392,7 +392,7 @@ pub fn AuditPage() -> impl IntoView {
                 <label for="audit-action">{t!(i18n, audit_action)}</label>
                 <select id="audit-action" on:change=move |ev| action.set(event_target_value(&ev))>
                     <option value="">{t!(i18n, audit_any)}</option>
-                    {AUDIT_ACTIONS.into_iter().map(|a| view! { <option value=a>{a}</option> }).collect_view()}
+                    {AUDIT_ACTIONS.into_iter().map(|a| view! { <option value=a>{move || action_text(i18n, a)}</option> }).collect_view()}
                 </select>
             </div>
             <TextField id="audit-actor" label=Signal::derive(move || t_string!(i18n, audit_actor).to_string())
@@ -425,7 +425,7 @@ pub fn AuditPage() -> impl IntoView {
                                 <tr data-id=e.id>
                                     <td>{e.at.replace('T', " ").chars().take(19).collect::<String>()}</td>
                                     <td>{e.actor}</td>
-                                    <td>{e.action}</td>
+                                    <td>{action_text(i18n, &e.action)}</td>
                                     <td>{e.target.unwrap_or_default()}</td>
                                 </tr>
                             }).collect_view()}
@@ -439,6 +439,29 @@ pub fn AuditPage() -> impl IntoView {
                 {t!(i18n, audit_older)}
             </button>
         </Show>
+    }
+}
+
+/// The action as people read it; an action this version does not know shows as its code.
+fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
+    match action {
+        "sign_in" => t_string!(i18n, audit_sign_in).to_string(),
+        "sign_in_failed" => t_string!(i18n, audit_sign_in_failed).to_string(),
+        "sign_in_throttled" => t_string!(i18n, audit_sign_in_throttled).to_string(),
+        "sign_out" => t_string!(i18n, audit_sign_out).to_string(),
+        "sign_out_everywhere" => t_string!(i18n, audit_sign_out_everywhere).to_string(),
+        "password_changed" => t_string!(i18n, audit_password_changed).to_string(),
+        "setup" => t_string!(i18n, audit_setup).to_string(),
+        "user_created" => t_string!(i18n, audit_user_created).to_string(),
+        "user_updated" => t_string!(i18n, audit_user_updated).to_string(),
+        "user_deactivated" => t_string!(i18n, audit_user_deactivated).to_string(),
+        "user_reactivated" => t_string!(i18n, audit_user_reactivated).to_string(),
+        "password_reset" => t_string!(i18n, audit_password_reset).to_string(),
+        "event_created" => t_string!(i18n, audit_event_created).to_string(),
+        "device_enrolled" => t_string!(i18n, audit_device_enrolled).to_string(),
+        "device_claimed" => t_string!(i18n, audit_device_claimed).to_string(),
+        "device_revoked" => t_string!(i18n, audit_device_revoked).to_string(),
+        other => other.to_owned(),
     }
 }
 

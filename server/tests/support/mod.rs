@@ -72,12 +72,15 @@ pub struct Answer {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_config(SecurityConfig::default()).await
+    }
+
+    pub async fn with_config(config: SecurityConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("data")).await.unwrap();
-        let router = server::api::router(ApiState::new(store.clone(), SecurityConfig::default()))
-            .merge(server::platform_router(Arc::new(BuildAssets::load(
-                "sasiedzi", None,
-            ))));
+        let router = server::api::router(ApiState::new(store.clone(), config)).merge(
+            server::platform_router(Arc::new(BuildAssets::load("sasiedzi", None))),
+        );
         Self {
             router: server::with_security_headers(router),
             store,

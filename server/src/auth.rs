@@ -128,6 +128,12 @@ impl Caller {
         }
     }
 
+    /// The signed-in person, if their role grants `permission`.
+    pub fn person_with(&self, permission: Permission) -> Result<&Account, Rejection> {
+        self.require(permission)?;
+        self.account()
+    }
+
     /// The signed-in person, or 401 (kiosks and anonymous callers have no account).
     pub fn account(&self) -> Result<&Account, Rejection> {
         match self.session.as_ref().and_then(|s| s.account.as_ref()) {

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::session::audit;
+use super::session::{audit, open_session};
 use super::{body, error, not_found, storage_failure, ApiState};
-use crate::auth::{new_enrolment_code, new_token, session_cookies, throttled, token_hash, Caller};
+use crate::auth::{new_enrolment_code, throttled, token_hash, Caller};
 use crate::storage::accounts::SessionOwner;
 use crate::storage::devices::Enrolment;
 
@@ -38,10 +38,7 @@ pub async fn create_event(
     Extension(caller): Extension<Caller>,
     request: Result<Json<NewEvent>, JsonRejection>,
 ) -> Response {
-    if let Err(denied) = caller.require(Permission::ManageEvents) {
-        return denied.into_response();
-    }
-    let author = match caller.account() {
+    let author = match caller.person_with(Permission::ManageEvents) {
         Ok(account) => account.id,
         Err(denied) => return denied.into_response(),
     };
@@ -109,10 +106,7 @@ pub async fn enrol(
     headers: HeaderMap,
     request: Result<Json<EnrolRequest>, JsonRejection>,
 ) -> Response {
-    if let Err(denied) = caller.require(Permission::EnrolDevices) {
-        return denied.into_response();
-    }
-    let author = match caller.account() {
+    let author = match caller.person_with(Permission::EnrolDevices) {
         Ok(account) => account.id,
         Err(denied) => return denied.into_response(),
     };
@@ -227,23 +221,14 @@ pub async fn claim(
         }
         Err(e) => return storage_failure(e),
     };
-    if let Some(old) = &caller.session {
-        if let Err(e) = state.store.delete_session(&old.token_hash).await {
-            return storage_failure(e);
-        }
-    }
-    let (token, csrf) = (new_token(), new_token());
     let owner = SessionOwner::Kiosk {
         enrolment_id: enrolment.id,
         expires_at: enrolment.expires_at,
     };
-    if let Err(e) = state
-        .store
-        .create_session(&token_hash(&token), &csrf, &owner)
-        .await
-    {
-        return storage_failure(e);
-    }
+    let jar = match open_session(&state, &caller, jar, &owner).await {
+        Ok(jar) => jar,
+        Err(failed) => return failed,
+    };
     audit(
         &state.store,
         &caller,
@@ -253,7 +238,7 @@ pub async fn claim(
     )
     .await;
     (
-        session_cookies(jar, &token, &csrf, caller.secure),
+        jar,
         Json(SessionView::Kiosk {
             event_id: enrolment.event_id,
             event_title: enrolment.event_title,

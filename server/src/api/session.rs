@@ -129,32 +129,40 @@ pub async fn setup(
     start_session(&state, &caller, jar, created).await
 }
 
-/// Opens a session for `account`, replacing whatever session the device had.
+/// Opens a session for `owner` on this device, replacing the one it had; returns the cookies to send.
+pub(super) async fn open_session(
+    state: &ApiState,
+    caller: &Caller,
+    jar: CookieJar,
+    owner: &SessionOwner,
+) -> Result<CookieJar, Response> {
+    if let Some(old) = &caller.session {
+        state
+            .store
+            .delete_session(&old.token_hash)
+            .await
+            .map_err(storage_failure)?;
+    }
+    let (token, csrf) = (new_token(), new_token());
+    state
+        .store
+        .create_session(&token_hash(&token), &csrf, owner)
+        .await
+        .map_err(storage_failure)?;
+    Ok(session_cookies(jar, &token, &csrf, caller.secure))
+}
+
+/// Signs `account` in on this device.
 async fn start_session(
     state: &ApiState,
     caller: &Caller,
     jar: CookieJar,
     account: Account,
 ) -> Response {
-    if let Some(old) = &caller.session {
-        if let Err(e) = state.store.delete_session(&old.token_hash).await {
-            return storage_failure(e);
-        }
+    match open_session(state, caller, jar, &SessionOwner::Account(account.id)).await {
+        Ok(jar) => (jar, Json(SessionView::Person { account })).into_response(),
+        Err(failed) => failed,
     }
-    let (token, csrf) = (new_token(), new_token());
-    let owner = SessionOwner::Account(account.id);
-    if let Err(e) = state
-        .store
-        .create_session(&token_hash(&token), &csrf, &owner)
-        .await
-    {
-        return storage_failure(e);
-    }
-    (
-        session_cookies(jar, &token, &csrf, caller.secure),
-        Json(SessionView::Person { account }),
-    )
-        .into_response()
 }
 
 pub async fn current(

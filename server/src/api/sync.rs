@@ -19,10 +19,7 @@ pub async fn push(
     Extension(caller): Extension<Caller>,
     request: Result<Json<PushRequest>, JsonRejection>,
 ) -> Response {
-    if let Err(denied) = caller.require(Permission::RecordEntries) {
-        return denied.into_response();
-    }
-    let author = match caller.account() {
+    let author = match caller.person_with(Permission::RecordEntries) {
         Ok(account) => account.id,
         Err(denied) => return denied.into_response(),
     };

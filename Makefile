@@ -27,8 +27,9 @@ release:
 build:
 	$(TOOLS) cargo leptos build
 
-## Everything CI checks: formatting, lints of both feature sets, Rust tests, browser tests.
-test: setup lint rust-test e2e
+## Everything CI checks: formatting, lints of both feature sets, Rust tests, browser tests, and that the
+## release build `make run` serves still compiles (release views keep types the debug build erases).
+test: setup lint rust-test e2e release
 
 lint:
 	$(TOOLS) cargo fmt --all --check

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 pub enum DictionaryKind {
     District,
     HelpCategory,
+    TargetGroup,
 }
 
 /// One entry of a dictionary, e.g. the district `jedwabnik` labelled "Jedwabnik".
@@ -40,6 +41,7 @@ impl DictionaryKind {
         match self {
             DictionaryKind::District => "district",
             DictionaryKind::HelpCategory => "help_category",
+            DictionaryKind::TargetGroup => "target_group",
         }
     }
 }
@@ -110,6 +112,9 @@ pub(crate) mod tests {
             entry(DictionaryKind::District, "jedwabnik", 1, true),
             entry(DictionaryKind::District, "stare", 3, false),
             entry(DictionaryKind::HelpCategory, "shopping", 1, true),
+            entry(DictionaryKind::HelpCategory, "transport", 2, true),
+            entry(DictionaryKind::TargetGroup, "seniors", 1, true),
+            entry(DictionaryKind::TargetGroup, "youth", 2, true),
         ])
     }
 

@@ -6,4 +6,8 @@ pub mod account;
 pub mod dictionary;
 pub mod event;
 pub mod help_request;
+pub mod request_list;
+pub mod resident;
+pub mod review;
 pub mod sync;
+pub mod workflow;

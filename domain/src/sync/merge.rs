@@ -30,14 +30,27 @@ pub fn sync_state(entity_id: Uuid, outbox: &[OutboxEntry]) -> SyncState {
     state
 }
 
+/// A record that syncs: known by an id that outbox entries name.
+pub trait Synced {
+    fn id(&self) -> Uuid;
+}
+
+impl Synced for HelpRequest {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
+impl Synced for crate::resident::Resident {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
 /// Decides which version of a record to keep when the server sends one.
-pub fn merge_pulled(
-    local: Option<HelpRequest>,
-    incoming: HelpRequest,
-    outbox: &[OutboxEntry],
-) -> HelpRequest {
+pub fn merge_pulled<T: Synced>(local: Option<T>, incoming: T, outbox: &[OutboxEntry]) -> T {
     match local {
-        Some(local) if sync_state(local.id, outbox) == SyncState::Pending => local,
+        Some(local) if sync_state(local.id(), outbox) == SyncState::Pending => local,
         _ => incoming,
     }
 }
@@ -51,20 +64,23 @@ pub fn newest_first(mut requests: Vec<HelpRequest>) -> Vec<HelpRequest> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::help_request::{HelpRequestFields, HelpRequestStatus};
+    use crate::help_request::{HelpRequestFields, Person};
     use crate::sync::protocol::MutationEnvelope;
     use chrono::{DateTime, Duration};
 
     fn request(id: u128, description: &str, minutes: i64) -> HelpRequest {
-        HelpRequest {
-            id: Uuid::from_u128(id),
-            fields: HelpRequestFields {
+        HelpRequest::recorded(
+            Uuid::from_u128(id),
+            HelpRequestFields {
                 description: description.into(),
                 ..Default::default()
             },
-            status: HelpRequestStatus::AwaitingApproval,
-            recorded_at: DateTime::UNIX_EPOCH + Duration::minutes(minutes),
-        }
+            Person {
+                id: Uuid::nil(),
+                name: String::new(),
+            },
+            DateTime::UNIX_EPOCH + Duration::minutes(minutes),
+        )
     }
 
     fn outbox_for(entity: u128, state: OutboxState) -> OutboxEntry {

@@ -6,6 +6,8 @@ use uuid::Uuid;
 
 use crate::dictionary::DictionaryEntry;
 use crate::help_request::{FieldError, HelpRequest, HelpRequestFields};
+use crate::resident::{MergeRefusal, Resident, ResidentError, ResidentFields};
+use crate::workflow::{Action, FieldChange, Refusal};
 
 /// Most mutations one push may carry; the client sends larger outboxes in several batches.
 pub const MAX_PUSH_BATCH: usize = 200;
@@ -33,6 +35,11 @@ pub struct MutationEnvelope {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mutation {
     CreateHelpRequest(CreateHelpRequest),
+    EditHelpRequest(EditHelpRequest),
+    ActOnHelpRequest(ActOnHelpRequest),
+    CreateResident(CreateResident),
+    EditResident(EditResident),
+    MergeResidents(MergeResidents),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,14 +49,61 @@ pub struct CreateHelpRequest {
     pub fields: HelpRequestFields,
 }
 
+/// Changes some fields of a request; `seen_revision` is the server revision the device had, so the
+/// server can tell a stale edit (workflow::apply_edit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditHelpRequest {
+    pub help_request_id: Uuid,
+    pub seen_revision: u32,
+    pub changes: Vec<FieldChange>,
+}
+
+/// A step of the workflow: approve, return, assign, complete…
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActOnHelpRequest {
+    pub help_request_id: Uuid,
+    pub seen_revision: u32,
+    pub action: Action,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateResident {
+    pub resident_id: Uuid,
+    #[serde(flatten)]
+    pub fields: ResidentFields,
+}
+
+/// Replaces a resident's details; the last edit the server receives wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditResident {
+    pub resident_id: Uuid,
+    #[serde(flatten)]
+    pub fields: ResidentFields,
+}
+
+/// An organiser's decision that `duplicate` is the same person as `keep`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeResidents {
+    pub keep: Uuid,
+    pub duplicate: Uuid,
+}
+
 const CREATE_HELP_REQUEST: &str = "help_request.create";
+const EDIT_HELP_REQUEST: &str = "help_request.edit";
+const ACT_ON_HELP_REQUEST: &str = "help_request.act";
+const CREATE_RESIDENT: &str = "resident.create";
+const EDIT_RESIDENT: &str = "resident.edit";
+const MERGE_RESIDENTS: &str = "resident.merge";
 
 impl Mutation {
     pub fn into_envelope(self, id: Uuid, recorded_at: DateTime<Utc>) -> MutationEnvelope {
         let (kind, payload) = match self {
-            Mutation::CreateHelpRequest(create) => {
-                (CREATE_HELP_REQUEST, serde_json::to_value(create))
-            }
+            Mutation::CreateHelpRequest(m) => (CREATE_HELP_REQUEST, serde_json::to_value(m)),
+            Mutation::EditHelpRequest(m) => (EDIT_HELP_REQUEST, serde_json::to_value(m)),
+            Mutation::ActOnHelpRequest(m) => (ACT_ON_HELP_REQUEST, serde_json::to_value(m)),
+            Mutation::CreateResident(m) => (CREATE_RESIDENT, serde_json::to_value(m)),
+            Mutation::EditResident(m) => (EDIT_RESIDENT, serde_json::to_value(m)),
+            Mutation::MergeResidents(m) => (MERGE_RESIDENTS, serde_json::to_value(m)),
         };
         MutationEnvelope {
             id,
@@ -63,9 +117,25 @@ impl Mutation {
         let invalid = |e: serde_json::Error| RejectReason::InvalidPayload {
             detail: e.to_string(),
         };
+        let payload = envelope.payload.clone();
         match envelope.kind.as_str() {
-            CREATE_HELP_REQUEST => serde_json::from_value(envelope.payload.clone())
+            CREATE_HELP_REQUEST => serde_json::from_value(payload)
                 .map(Mutation::CreateHelpRequest)
+                .map_err(invalid),
+            EDIT_HELP_REQUEST => serde_json::from_value(payload)
+                .map(Mutation::EditHelpRequest)
+                .map_err(invalid),
+            ACT_ON_HELP_REQUEST => serde_json::from_value(payload)
+                .map(Mutation::ActOnHelpRequest)
+                .map_err(invalid),
+            CREATE_RESIDENT => serde_json::from_value(payload)
+                .map(Mutation::CreateResident)
+                .map_err(invalid),
+            EDIT_RESIDENT => serde_json::from_value(payload)
+                .map(Mutation::EditResident)
+                .map_err(invalid),
+            MERGE_RESIDENTS => serde_json::from_value(payload)
+                .map(Mutation::MergeResidents)
                 .map_err(invalid),
             other => Err(RejectReason::UnknownKind {
                 kind: other.to_owned(),
@@ -76,7 +146,12 @@ impl Mutation {
     /// The record this mutation changes, so the client can show it as "waiting to sync".
     pub fn entity_id(&self) -> Uuid {
         match self {
-            Mutation::CreateHelpRequest(create) => create.help_request_id,
+            Mutation::CreateHelpRequest(m) => m.help_request_id,
+            Mutation::EditHelpRequest(m) => m.help_request_id,
+            Mutation::ActOnHelpRequest(m) => m.help_request_id,
+            Mutation::CreateResident(m) => m.resident_id,
+            Mutation::EditResident(m) => m.resident_id,
+            Mutation::MergeResidents(m) => m.keep,
         }
     }
 }
@@ -121,6 +196,20 @@ pub enum RejectReason {
     },
     /// The record id is taken by a different record.
     Conflict,
+    /// The workflow refused the action or edit (wrong status, not permitted…).
+    Refused {
+        refusal: Refusal,
+    },
+    InvalidResident {
+        errors: Vec<ResidentError>,
+    },
+    MergeRefused {
+        refusal: MergeRefusal,
+    },
+    /// This person's role may not make this change (e.g. a volunteer merging residents).
+    Forbidden,
+    /// The record the mutation changes is not on the server.
+    UnknownRecord,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +234,7 @@ pub struct Change {
 pub enum Record {
     HelpRequest(HelpRequest),
     DictionaryEntry(DictionaryEntry),
+    Resident(Resident),
 }
 
 /// The body of every error answer of the API.
@@ -166,6 +256,7 @@ mod tests {
                 district: "okolna".into(),
                 category: "shopping".into(),
                 description: "chleb".into(),
+                ..Default::default()
             },
         })
     }

@@ -1,0 +1,90 @@
+//! The organisers' review queue: every entry awaiting a decision, oldest first. Help requests are the
+//! first kind; attendance lists (issue 5) and photos (issue 6) add theirs to `ReviewKind`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::help_request::{HelpRequest, HelpRequestStatus, Person};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewKind {
+    HelpRequest,
+}
+
+/// One entry waiting for an organiser, whatever its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItem {
+    pub kind: ReviewKind,
+    pub id: Uuid,
+    pub title: String,
+    pub summary: String,
+    pub submitted_by: Option<Person>,
+    /// When it was recorded; the queue is oldest first, so nothing waits forever.
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// Something that can wait in the queue.
+pub trait Reviewable {
+    fn review_item(&self) -> Option<ReviewItem>;
+}
+
+impl Reviewable for HelpRequest {
+    fn review_item(&self) -> Option<ReviewItem> {
+        (self.status == HelpRequestStatus::AwaitingApproval).then(|| ReviewItem {
+            kind: ReviewKind::HelpRequest,
+            id: self.id,
+            title: self.fields.resident_name.clone(),
+            summary: self.fields.description.clone(),
+            submitted_by: self.recorded_by.clone(),
+            submitted_at: self.recorded_at,
+        })
+    }
+}
+
+/// The queue from every kind of entry, oldest first.
+pub fn queue<'a>(entries: impl IntoIterator<Item = &'a dyn Reviewable>) -> Vec<ReviewItem> {
+    let mut items: Vec<ReviewItem> = entries
+        .into_iter()
+        .filter_map(|e| e.review_item())
+        .collect();
+    items.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at).then(a.id.cmp(&b.id)));
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::help_request::HelpRequestFields;
+    use chrono::Duration;
+
+    fn request(n: u128, minutes: i64, status: HelpRequestStatus) -> HelpRequest {
+        let mut request = HelpRequest::recorded(
+            Uuid::from_u128(n),
+            HelpRequestFields::default(),
+            Person {
+                id: Uuid::from_u128(9),
+                name: "W".into(),
+            },
+            DateTime::UNIX_EPOCH + Duration::minutes(minutes),
+        );
+        request.status = status;
+        request
+    }
+
+    #[test]
+    fn the_queue_holds_what_awaits_approval_oldest_first() {
+        let requests = [
+            request(1, 30, HelpRequestStatus::AwaitingApproval),
+            request(2, 10, HelpRequestStatus::AwaitingApproval),
+            request(3, 5, HelpRequestStatus::Approved),
+            request(4, 1, HelpRequestStatus::Returned),
+        ];
+        let ids: Vec<_> = queue(requests.iter().map(|r| r as &dyn Reviewable))
+            .iter()
+            .map(|i| i.id.as_u128())
+            .collect();
+        assert_eq!(ids, [2, 1]);
+    }
+}

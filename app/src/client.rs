@@ -7,6 +7,8 @@ use leptos::prelude::*;
 
 use domain::account::Account;
 use domain::help_request::HelpRequestFields;
+use domain::resident::{MergeRefusal, ResidentFields};
+use domain::workflow::{Action, Refusal};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -92,16 +94,96 @@ pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailur
     }
 }
 
-/// Saves the request on the device and queues it for the server. The error is for the developer console;
-/// the person sees that nothing was saved.
-pub async fn record_help_request(state: AppState, fields: HelpRequestFields) -> Result<(), String> {
-    #[cfg(feature = "hydrate")]
-    return crate::local::record_help_request(state, fields).await;
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (state, fields);
-        Err("the server render cannot save".into())
-    }
+/// Why a change made on the device was not saved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveFailure {
+    /// The workflow's rules refuse it (the server would too).
+    Refused(Refusal),
+    Merge(MergeRefusal),
+    /// The record is not on this device.
+    NotFound,
+    /// The device's store failed; the detail is for the developer console.
+    Storage(String),
+}
+
+/// Runs a change on the device's store; in the server render there is no store.
+macro_rules! on_device {
+    ($call:expr, $($arg:ident),*) => {{
+        #[cfg(feature = "hydrate")]
+        return $call.await;
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = ($($arg),*);
+            Err(SaveFailure::Storage("the server render cannot save".into()))
+        }
+    }};
+}
+
+/// Saves the request on the device and queues it for the server.
+pub async fn record_help_request(
+    state: AppState,
+    fields: HelpRequestFields,
+) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::record_help_request(state, fields),
+        state,
+        fields
+    )
+}
+
+pub async fn edit_help_request(
+    state: AppState,
+    id: Uuid,
+    fields: HelpRequestFields,
+    resubmit: bool,
+) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::edit_help_request(state, id, fields, resubmit),
+        state,
+        id,
+        fields,
+        resubmit
+    )
+}
+
+/// One workflow step, on one request or (bulk approval) on several.
+pub async fn act_on_help_requests(
+    state: AppState,
+    ids: Vec<Uuid>,
+    action: Action,
+) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::act_on_help_request(state, ids, action),
+        state,
+        ids,
+        action
+    )
+}
+
+pub async fn save_resident(
+    state: AppState,
+    id: Option<Uuid>,
+    fields: ResidentFields,
+) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::save_resident(state, id, fields),
+        state,
+        id,
+        fields
+    )
+}
+
+pub async fn merge_residents(
+    state: AppState,
+    keep: Uuid,
+    duplicate: Uuid,
+) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::merge_residents(state, keep, duplicate),
+        state,
+        keep,
+        duplicate
+    )
 }
 
 /// Each person's unsaved form is their own.

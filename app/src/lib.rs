@@ -80,7 +80,12 @@ pub fn App() -> impl IntoView {
                     <SessionExpiredBanner />
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=pages::requests::RequestsPage />
-                        <Route path=path!("/requests/new") view=pages::new_request::NewRequestPage />
+                        <Route path=path!("/requests/new") view=pages::request_form::NewRequestPage />
+                        <Route path=path!("/request") view=pages::request_detail::RequestPage />
+                        <Route path=path!("/request/edit") view=pages::request_form::EditRequestPage />
+                        <Route path=path!("/review") view=pages::review::ReviewPage />
+                        <Route path=path!("/my") view=pages::my_work::MyWorkPage />
+                        <Route path=path!("/residents") view=pages::residents::ResidentsPage />
                         <Route path=path!("/login") view=pages::sign_in::SignInPage />
                         <Route path=path!("/setup") view=pages::sign_in::SetupPage />
                         <Route path=path!("/account") view=pages::account::AccountPage />
@@ -158,7 +163,7 @@ fn SessionExpiredBanner() -> impl IntoView {
 }
 
 /// What the signed-in person's role may open, for the navigation.
-fn may(state: AppState, permission: Permission) -> bool {
+pub(crate) fn may(state: AppState, permission: Permission) -> bool {
     state.account.with(|account| {
         account.as_ref().is_some_and(|a| {
             Principal::User {
@@ -176,6 +181,7 @@ fn Header() -> impl IntoView {
     let state = use_app_state();
     let kiosk = move || matches!(state.session.get(), SessionCheck::Kiosk { .. });
     let signed_in = move || state.account.get().is_some() && !kiosk();
+    let review_count = Memo::new(move |_| pages::review::review_queue(state).len());
     let switch_language = move |_| {
         let next = match i18n.get_locale() {
             Locale::pl => Locale::en,
@@ -205,6 +211,14 @@ fn Header() -> impl IntoView {
                 <nav class="app-nav" aria-label=move || t_string!(i18n, nav_label).to_string()>
                     <A href="/" exact=true>{t!(i18n, nav_requests)}</A>
                     <A href="/requests/new">{t!(i18n, nav_new_request)}</A>
+                    <A href="/my">{t!(i18n, nav_my_work)}</A>
+                    <Show when=move || may(state, Permission::ReviewEntries)>
+                        <A href="/review">
+                            {t!(i18n, nav_review)} " "
+                            <span class="count" data-testid="review-count">{move || review_count.get()}</span>
+                        </A>
+                    </Show>
+                    <A href="/residents">{t!(i18n, nav_residents)}</A>
                     <Show when=move || may(state, Permission::EnrolDevices)>
                         <A href="/devices">{t!(i18n, nav_devices)}</A>
                     </Show>

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use domain::account::Account;
 use domain::dictionary::Dictionary;
 use domain::help_request::HelpRequest;
+use domain::resident::Resident;
 use domain::sync::merge::SyncState;
 use leptos::prelude::*;
 
@@ -13,6 +14,12 @@ use leptos::prelude::*;
 pub struct RequestRow {
     pub request: HelpRequest,
     pub sync: SyncState,
+}
+
+impl AsRef<HelpRequest> for RequestRow {
+    fn as_ref(&self) -> &HelpRequest {
+        &self.request
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -68,6 +75,8 @@ pub struct AppState {
     pub session: RwSignal<SessionCheck>,
     /// `None` until the device's store has been read.
     pub requests: RwSignal<Option<Vec<RequestRow>>>,
+    /// The residents registry as this device has it.
+    pub residents: RwSignal<Vec<Resident>>,
     pub dictionary: RwSignal<Dictionary>,
     pub sync: RwSignal<SyncStatus>,
     /// The browser refuses local storage (e.g. some private windows): nothing could be kept.
@@ -79,6 +88,8 @@ pub struct AppState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     RequestSaved,
+    /// A workflow step or edit was saved on the device (and will sync).
+    ChangeSaved,
 }
 
 impl AppState {
@@ -88,6 +99,7 @@ impl AppState {
             device_ready: RwSignal::new(false),
             session: RwSignal::new(SessionCheck::Unchecked),
             requests: RwSignal::new(None),
+            residents: RwSignal::new(Vec::new()),
             dictionary: RwSignal::new(Dictionary::default()),
             sync: RwSignal::new(SyncStatus::default()),
             storage_unavailable: RwSignal::new(false),

@@ -53,11 +53,16 @@ fn requests(count: usize) -> (Vec<HelpRequest>, HashMap<Uuid, Vec<String>>) {
                     resident_id: Some(resident),
                     district: DISTRICTS[i % DISTRICTS.len()].into(),
                     category: CATEGORIES[(i / 3) % CATEGORIES.len()].into(),
-                    description: "Zakupy w piątek: chleb, mleko, leki z apteki przy ul. Królewskiej; \
+                    description:
+                        "Zakupy w piątek: chleb, mleko, leki z apteki przy ul. Królewskiej; \
                                   proszę zadzwonić domofonem dwa razy."
-                        .into(),
+                            .into(),
                     urgency: [Urgency::Low, Urgency::Normal, Urgency::Urgent][i % 3],
-                    needed_by: NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 1 + (i % 28) as u32),
+                    needed_by: NaiveDate::from_ymd_opt(
+                        2026,
+                        1 + (i % 12) as u32,
+                        1 + (i % 28) as u32,
+                    ),
                     place: String::new(),
                 },
                 Person {
@@ -103,7 +108,9 @@ fn bench(c: &mut Criterion) {
         ),
     ];
     for (name, filter) in cases {
-        c.bench_function(name, |b| b.iter(|| filter_requests(&requests, &filter, &groups).len()));
+        c.bench_function(name, |b| {
+            b.iter(|| filter_requests(&requests, &filter, &groups).len())
+        });
     }
 }
 

@@ -43,6 +43,8 @@ pub enum Permission {
     RecordEntries,
     /// Every help request, not only one's own.
     ReadAllRequests,
+    /// Approve, return or reject entries, assign volunteers, merge residents.
+    ReviewEntries,
     ReadEvents,
     ManageEvents,
     EnrolDevices,
@@ -68,7 +70,9 @@ impl Principal {
             Principal::Kiosk { event_id, .. } => permission == KioskOf(event_id),
             Principal::User { role, .. } => match permission {
                 RecordEntries | ReadEvents => true,
-                ReadAllRequests | ManageEvents | EnrolDevices => role != Role::Volunteer,
+                ReadAllRequests | ReviewEntries | ManageEvents | EnrolDevices => {
+                    role != Role::Volunteer
+                }
                 ManageUsers | ReadAuditLog => role == Role::Coordinator,
                 KioskOf(_) => false,
             },

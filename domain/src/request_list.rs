@@ -57,26 +57,27 @@ pub struct RequestFilter {
 }
 
 /// Requests matching `filter`, in its order. `target_groups` maps a resident to their target groups.
-pub fn filter_requests<'a>(
-    requests: &'a [HelpRequest],
+pub fn filter_requests<'a, T: AsRef<HelpRequest>>(
+    items: &'a [T],
     filter: &RequestFilter,
     target_groups: &HashMap<Uuid, Vec<String>>,
-) -> Vec<&'a HelpRequest> {
+) -> Vec<&'a T> {
     let query = fold(filter.search.trim());
-    let mut found: Vec<&HelpRequest> = requests
+    let mut found: Vec<(&HelpRequest, &T)> = items
         .iter()
-        .filter(|r| filter.status.is_none_or(|s| r.status == s))
-        .filter(|r| filter.category.is_empty() || r.fields.category == filter.category)
-        .filter(|r| filter.district.is_empty() || r.fields.district == filter.district)
-        .filter(|r| filter.assigned_to.is_none_or(|p| r.is_assigned_to(p)))
-        .filter(|r| {
+        .map(|item| (item.as_ref(), item))
+        .filter(|(r, _)| filter.status.is_none_or(|s| r.status == s))
+        .filter(|(r, _)| filter.category.is_empty() || r.fields.category == filter.category)
+        .filter(|(r, _)| filter.district.is_empty() || r.fields.district == filter.district)
+        .filter(|(r, _)| filter.assigned_to.is_none_or(|p| r.is_assigned_to(p)))
+        .filter(|(r, _)| {
             filter.target_group.is_empty()
                 || r.fields
                     .resident_id
                     .and_then(|id| target_groups.get(&id))
                     .is_some_and(|groups| groups.contains(&filter.target_group))
         })
-        .filter(|r| {
+        .filter(|(r, _)| {
             query.is_empty()
                 || matches_query(
                     &fold(&format!(
@@ -88,17 +89,22 @@ pub fn filter_requests<'a>(
         })
         .collect();
     sort(&mut found, filter.sort);
-    found
+    found.into_iter().map(|(_, item)| item).collect()
 }
 
-fn sort(requests: &mut [&HelpRequest], order: SortOrder) {
-    let newest = |a: &&HelpRequest, b: &&HelpRequest| {
-        b.recorded_at.cmp(&a.recorded_at).then(b.id.cmp(&a.id))
-    };
+impl AsRef<HelpRequest> for HelpRequest {
+    fn as_ref(&self) -> &HelpRequest {
+        self
+    }
+}
+
+fn sort<T>(requests: &mut [(&HelpRequest, &T)], order: SortOrder) {
+    let newest =
+        |a: &HelpRequest, b: &HelpRequest| b.recorded_at.cmp(&a.recorded_at).then(b.id.cmp(&a.id));
     match order {
-        SortOrder::Newest => requests.sort_by(newest),
-        SortOrder::Oldest => requests.sort_by(|a, b| newest(b, a)),
-        SortOrder::NeededBy => requests.sort_by(|a, b| {
+        SortOrder::Newest => requests.sort_by(|(a, _), (b, _)| newest(a, b)),
+        SortOrder::Oldest => requests.sort_by(|(a, _), (b, _)| newest(b, a)),
+        SortOrder::NeededBy => requests.sort_by(|(a, _), (b, _)| {
             match (a.fields.needed_by, b.fields.needed_by) {
                 (Some(x), Some(y)) => x.cmp(&y),
                 (Some(_), None) => std::cmp::Ordering::Less,
@@ -107,7 +113,7 @@ fn sort(requests: &mut [&HelpRequest], order: SortOrder) {
             }
             .then_with(|| newest(a, b))
         }),
-        SortOrder::Urgency => requests.sort_by(|a, b| {
+        SortOrder::Urgency => requests.sort_by(|(a, _), (b, _)| {
             b.fields
                 .urgency
                 .cmp(&a.fields.urgency)
@@ -150,9 +156,19 @@ mod tests {
     #[test]
     fn filters_combine_and_search_ignores_diacritics() {
         let mut requests = vec![
-            request(1, "Łukasz Nowak", "okolna", HelpRequestStatus::AwaitingApproval),
+            request(
+                1,
+                "Łukasz Nowak",
+                "okolna",
+                HelpRequestStatus::AwaitingApproval,
+            ),
             request(2, "Anna Kowalska", "okolna", HelpRequestStatus::Approved),
-            request(3, "Lukasz Zięba", "tbs", HelpRequestStatus::AwaitingApproval),
+            request(
+                3,
+                "Lukasz Zięba",
+                "tbs",
+                HelpRequestStatus::AwaitingApproval,
+            ),
         ];
         requests[1].assignees.push(Assignee {
             volunteer: Person {

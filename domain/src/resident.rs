@@ -110,7 +110,12 @@ impl ResidentFields {
         if self.name.trim().is_empty() {
             problem(ResidentField::Name, Problem::Required);
         } else if too_long(&self.name, MAX_NAME_CHARS) {
-            problem(ResidentField::Name, Problem::TooLong { max: MAX_NAME_CHARS });
+            problem(
+                ResidentField::Name,
+                Problem::TooLong {
+                    max: MAX_NAME_CHARS,
+                },
+            );
         }
         let phone_ok = self
             .phone
@@ -127,7 +132,8 @@ impl ResidentFields {
                 },
             );
         }
-        if !self.district.is_empty() && !dictionary.is_usable(DictionaryKind::District, &self.district)
+        if !self.district.is_empty()
+            && !dictionary.is_usable(DictionaryKind::District, &self.district)
         {
             problem(ResidentField::District, Problem::UnknownChoice);
         }
@@ -172,7 +178,12 @@ pub fn search<'a>(residents: &'a [Resident], query: &str) -> Vec<&'a Resident> {
     let mut found: Vec<&Resident> = residents
         .iter()
         .filter(|r| r.merged_into.is_none())
-        .filter(|r| matches_query(&fold(&format!("{} {}", r.fields.name, r.fields.phone)), &query))
+        .filter(|r| {
+            matches_query(
+                &fold(&format!("{} {}", r.fields.name, r.fields.phone)),
+                &query,
+            )
+        })
         .collect();
     found.sort_by_cached_key(|r| (fold(&r.fields.name), r.id));
     found
@@ -286,7 +297,10 @@ mod tests {
         assert_eq!(kept.fields.address, "ul. Brzozowa 7");
         assert_eq!(kept.fields.target_groups, ["seniors", "youth"]);
         assert_eq!(kept.fields.notes, "Klucz u sąsiadki");
-        assert_eq!(kept.fields.consent.unwrap().text_version, DATA_CONSENT_VERSION);
+        assert_eq!(
+            kept.fields.consent.unwrap().text_version,
+            DATA_CONSENT_VERSION
+        );
         assert_eq!(merged.merged_into, Some(keep.id));
         assert_eq!(merge(&keep, &keep), Err(MergeRefusal::SameResident));
         assert_eq!(merge(&keep, &merged), Err(MergeRefusal::AlreadyMerged));

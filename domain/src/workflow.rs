@@ -24,6 +24,18 @@ pub struct Actor {
     pub role: Role,
 }
 
+impl From<&crate::account::Account> for Actor {
+    fn from(account: &crate::account::Account) -> Self {
+        Actor {
+            person: Person {
+                id: account.id,
+                name: account.display_name.clone(),
+            },
+            role: account.role,
+        }
+    }
+}
+
 impl Actor {
     /// Organisers and coordinators review entries and assign volunteers.
     pub fn is_reviewer(&self) -> bool {
@@ -35,16 +47,31 @@ impl Actor {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     Approve,
-    Return { comment: String },
-    Reject { comment: String },
+    Return {
+        comment: String,
+    },
+    Reject {
+        comment: String,
+    },
     Resubmit,
-    Assign { volunteers: Vec<Person> },
+    Assign {
+        volunteers: Vec<Person>,
+    },
     Accept,
     Decline,
     Start,
-    LogHours { minutes: u32, on: NaiveDate },
-    Complete { outcome: String, minutes: u32, on: NaiveDate },
-    Cancel { comment: String },
+    LogHours {
+        minutes: u32,
+        on: NaiveDate,
+    },
+    Complete {
+        outcome: String,
+        minutes: u32,
+        on: NaiveDate,
+    },
+    Cancel {
+        comment: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -115,15 +142,25 @@ pub enum Refusal {
         status: HelpRequestStatus,
     },
     /// This person may not do it: not an organiser, not assigned, or not who recorded it.
-    NotPermitted { action: ActionKind },
+    NotPermitted {
+        action: ActionKind,
+    },
     CommentRequired,
-    CommentTooLong { max: usize },
+    CommentTooLong {
+        max: usize,
+    },
     OutcomeRequired,
     NoVolunteers,
-    HoursOutOfRange { max_minutes: u32 },
+    HoursOutOfRange {
+        max_minutes: u32,
+    },
     /// The request is closed for edits in this status (or to this person).
-    EditNotAllowed { status: HelpRequestStatus },
-    Invalid { errors: Vec<FieldError> },
+    EditNotAllowed {
+        status: HelpRequestStatus,
+    },
+    Invalid {
+        errors: Vec<FieldError>,
+    },
 }
 
 /// Where `action` takes a request in `status`, or `None` when it does not apply there.
@@ -143,9 +180,10 @@ pub fn target(status: HelpRequestStatus, action: ActionKind) -> Option<HelpReque
         (A::Start, S::Assigned) => Some(S::InProgress),
         (A::LogHours, S::InProgress | S::Done) => Some(status),
         (A::Complete, S::Assigned | S::InProgress) => Some(S::Done),
-        (A::Cancel, S::AwaitingApproval | S::Returned | S::Approved | S::Assigned | S::InProgress) => {
-            Some(S::Cancelled)
-        }
+        (
+            A::Cancel,
+            S::AwaitingApproval | S::Returned | S::Approved | S::Assigned | S::InProgress,
+        ) => Some(S::Cancelled),
         _ => None,
     }
 }

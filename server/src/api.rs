@@ -86,6 +86,7 @@ fn endpoints() -> Endpoints {
         )
         .at(Method::POST, "/api/v1/sync/push", sync::push)
         .at(Method::GET, "/api/v1/sync/pull", sync::pull)
+        .at(Method::GET, "/api/v1/volunteers", sync::volunteers)
         .at(Method::GET, "/api/v1/users", users::list)
         .at(Method::POST, "/api/v1/users", users::create)
         .at(Method::PATCH, "/api/v1/users/{id}", users::update)

@@ -18,7 +18,17 @@ pub struct BuildAssets {
 /// Pages the service worker stores on install, so each opens offline with its own server-rendered shell.
 /// `/login` and `/setup` are left out: each redirects to the other depending on the server, and a
 /// redirected response cannot be replayed from the cache; signing in needs the network anyway.
-pub const OFFLINE_ROUTES: &[&str] = &["/", "/requests/new", "/account", "/kiosk"];
+pub const OFFLINE_ROUTES: &[&str] = &[
+    "/",
+    "/requests/new",
+    "/request",
+    "/request/edit",
+    "/review",
+    "/my",
+    "/residents",
+    "/account",
+    "/kiosk",
+];
 
 /// Static files every page needs, beside the build's own /pkg files.
 const STATIC_ASSETS: &[&str] = &[

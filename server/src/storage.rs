@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod devices;
+mod help_requests;
+mod residents;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -11,11 +13,11 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::account::{Permission, Principal};
 use domain::dictionary::{Dictionary, DictionaryEntry};
-use domain::help_request::{HelpRequest, HelpRequestFields, HelpRequestStatus};
+use domain::help_request::Person;
 use domain::sync::protocol::{
-    Change, CreateHelpRequest, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse,
-    PushRequest, Record, RejectReason,
+    Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest, Record,
 };
+use domain::workflow::Actor;
 use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -74,7 +76,7 @@ impl Store {
     pub async fn push(
         &self,
         request: &PushRequest,
-        author: Uuid,
+        actor: &Actor,
     ) -> Result<Vec<MutationResult>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let dictionary = load_dictionary(&mut tx).await?;
@@ -91,7 +93,7 @@ impl Store {
                 Some(outcome) => outcome,
                 None => {
                     let outcome =
-                        apply(&mut tx, envelope, request.device_id, author, &dictionary).await?;
+                        apply(&mut tx, envelope, request.device_id, actor, &dictionary).await?;
                     record_outcome(&mut tx, envelope, request.device_id, &outcome).await?;
                     outcome
                 }
@@ -106,7 +108,8 @@ impl Store {
     }
 
     /// Changes committed after `since` that `reader` may see, oldest first, at most `limit` of them.
-    /// A volunteer sees the help requests they recorded; organisers and coordinators see all.
+    /// A volunteer sees the help requests they recorded or are assigned to; organisers and coordinators see
+    /// all. Everyone who records entries sees the residents registry, to find people offline.
     pub async fn pull(
         &self,
         reader: Principal,
@@ -119,11 +122,14 @@ impl Store {
         };
         let rows = sqlx::query(
             "SELECT cursor, entity, data FROM change_log WHERE cursor > ? AND (entity <> 'help_request' OR ? \
-             OR entity_key IN (SELECT id FROM help_request WHERE recorded_by = ?)) ORDER BY cursor LIMIT ?",
+             OR entity_key IN (SELECT id FROM help_request WHERE recorded_by = ?) \
+             OR entity_key IN (SELECT help_request_id FROM help_request_assignee WHERE account_id = ?)) \
+             ORDER BY cursor LIMIT ?",
         )
         .bind(since)
         .bind(sees_all)
-        .bind(reader_id)
+        .bind(&reader_id)
+        .bind(&reader_id)
         .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
         .await?;
@@ -135,6 +141,7 @@ impl Store {
             let record = match entity.as_str() {
                 "help_request" => Record::HelpRequest(serde_json::from_str(&data)?),
                 "dictionary_entry" => Record::DictionaryEntry(serde_json::from_str(&data)?),
+                "resident" => Record::Resident(serde_json::from_str(&data)?),
                 other => return Err(StoreError::UnknownEntity(other.to_owned())),
             };
             changes.push(Change {
@@ -148,6 +155,24 @@ impl Store {
             next_cursor,
             has_more,
         })
+    }
+
+    /// Active volunteers, by name: whom an organiser can assign.
+    pub async fn volunteers(&self) -> Result<Vec<Person>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, display_name FROM account WHERE role = 'volunteer' AND active = 1 \
+             ORDER BY display_name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Person {
+                    id: parse_uuid_column(row, "id")?,
+                    name: row.get("display_name"),
+                })
+            })
+            .collect()
     }
 
     pub async fn help_request_count(&self) -> Result<i64, StoreError> {
@@ -210,85 +235,24 @@ async fn apply(
     conn: &mut SqliteConnection,
     envelope: &MutationEnvelope,
     device_id: Uuid,
-    author: Uuid,
+    actor: &Actor,
     dictionary: &Dictionary,
 ) -> Result<Outcome, StoreError> {
     let mutation = match Mutation::from_envelope(envelope) {
         Ok(mutation) => mutation,
         Err(reason) => return Ok(Outcome::Rejected { reason }),
     };
+    let at = envelope.recorded_at;
     match mutation {
-        Mutation::CreateHelpRequest(create) => {
-            create_help_request(conn, envelope, create, device_id, author, dictionary).await
+        Mutation::CreateHelpRequest(m) => {
+            help_requests::create(conn, m, at, device_id, actor, dictionary).await
         }
+        Mutation::EditHelpRequest(m) => help_requests::edit(conn, m, at, actor, dictionary).await,
+        Mutation::ActOnHelpRequest(m) => help_requests::act(conn, m, at, actor).await,
+        Mutation::CreateResident(m) => residents::create(conn, m, at, actor, dictionary).await,
+        Mutation::EditResident(m) => residents::edit(conn, m, dictionary).await,
+        Mutation::MergeResidents(m) => residents::merge_duplicate(conn, m, actor).await,
     }
-}
-
-async fn create_help_request(
-    conn: &mut SqliteConnection,
-    envelope: &MutationEnvelope,
-    create: CreateHelpRequest,
-    device_id: Uuid,
-    author: Uuid,
-    dictionary: &Dictionary,
-) -> Result<Outcome, StoreError> {
-    let fields = create.fields.normalized();
-    if let Err(errors) = fields.validate(dictionary) {
-        return Ok(Outcome::Rejected {
-            reason: RejectReason::Invalid { errors },
-        });
-    }
-    let request = HelpRequest {
-        id: create.help_request_id,
-        fields,
-        status: HelpRequestStatus::AwaitingApproval,
-        recorded_at: envelope.recorded_at,
-    };
-    let existing = sqlx::query(
-        "SELECT resident_name, district, category, description FROM help_request WHERE id = ?",
-    )
-    .bind(request.id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(row) = existing {
-        let existing = HelpRequestFields {
-            resident_name: row.get("resident_name"),
-            district: row.get("district"),
-            category: row.get("category"),
-            description: row.get("description"),
-        };
-        return Ok(if existing == request.fields {
-            Outcome::Duplicate
-        } else {
-            Outcome::Rejected {
-                reason: RejectReason::Conflict,
-            }
-        });
-    }
-    sqlx::query(
-        "INSERT INTO help_request (id, resident_name, district, category, description, status, recorded_at, \
-         received_at, recorded_by_device, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(request.id.to_string())
-    .bind(&request.fields.resident_name)
-    .bind(&request.fields.district)
-    .bind(&request.fields.category)
-    .bind(&request.fields.description)
-    .bind(request.status.as_str())
-    .bind(request.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true))
-    .bind(now())
-    .bind(device_id.to_string())
-    .bind(author.to_string())
-    .execute(&mut *conn)
-    .await?;
-    log_change(
-        conn,
-        "help_request",
-        &request.id.to_string(),
-        &serde_json::to_string(&request)?,
-    )
-    .await?;
-    Ok(Outcome::Applied)
 }
 
 /// Moves a record to a new cursor with its latest state.

@@ -63,6 +63,7 @@ fn matrix() -> Vec<Row> {
         row(Method::POST, "/api/v1/account/password", PEOPLE),
         row(Method::POST, "/api/v1/sync/push", PEOPLE),
         row(Method::GET, "/api/v1/sync/pull", PEOPLE),
+        row(Method::GET, "/api/v1/volunteers", ORGANISERS),
         row(Method::GET, "/api/v1/users", COORDINATORS),
         row(Method::POST, "/api/v1/users", COORDINATORS),
         row(Method::PATCH, "/api/v1/users/{id}", COORDINATORS),
@@ -80,9 +81,14 @@ fn matrix() -> Vec<Row> {
 
 /// Page routes render a data-free shell (the data comes from the API above, checked there), so anyone
 /// may load them; they are listed so that a new page is a conscious decision too.
-const SHELL_PAGES: [&str; 9] = [
+const SHELL_PAGES: [&str; 14] = [
     "/",
     "/requests/new",
+    "/request",
+    "/request/edit",
+    "/review",
+    "/my",
+    "/residents",
     "/login",
     "/setup",
     "/account",

@@ -11,12 +11,13 @@ use domain::sync::protocol::{
     CreateHelpRequest, Mutation, MutationEnvelope, Outcome, PullResponse, PushRequest,
     PushResponse, Record, RejectReason, MAX_PUSH_BATCH,
 };
+use domain::workflow::Actor;
 use serde_json::Value;
 use server::storage::Store;
 use support::{Browser, TestApp};
 use uuid::Uuid;
 
-const SEEDED_DICTIONARY_ENTRIES: usize = 16;
+const SEEDED_DICTIONARY_ENTRIES: usize = 20;
 
 /// The server with an organiser signed in (organisers see every request in a pull).
 struct TestServer {
@@ -102,6 +103,7 @@ fn fields(name: &str) -> HelpRequestFields {
         district: "jedwabnik".into(),
         category: "shopping".into(),
         description: "Zakupy w czwartek".into(),
+        ..Default::default()
     }
 }
 
@@ -378,21 +380,17 @@ async fn data_survives_a_restart_of_the_server() {
         role: Role::Volunteer,
         password: support::PASSWORD.into(),
     };
-    let author = store
-        .create_account(&account, "hash", false)
-        .await
-        .unwrap()
-        .id;
+    let author = Actor::from(&store.create_account(&account, "hash", false).await.unwrap());
     let body = PushRequest {
         device_id: Uuid::from_u128(42),
         mutations: vec![create(1, 101, fields("Anna"))],
     };
-    store.push(&body, author).await.unwrap();
+    store.push(&body, &author).await.unwrap();
     drop(store);
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(reopened.help_request_count().await.unwrap(), 1);
     assert_eq!(
-        reopened.push(&body, author).await.unwrap()[0].outcome,
+        reopened.push(&body, &author).await.unwrap()[0].outcome,
         Outcome::Applied,
         "the replay is remembered"
     );

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::dictionary::DictionaryEntry;
 use domain::help_request::HelpRequest;
+use domain::resident::Resident;
 use domain::sync::merge::merge_pulled;
 use domain::sync::outbox::{Acknowledgement, OutboxEntry, OutboxState};
 use domain::sync::protocol::{PullResponse, Record};
@@ -14,9 +15,10 @@ use indexed_db_futures::transaction::TransactionMode;
 /// One database per person: `sasiedzi-<account id>`.
 const DB_PREFIX: &str = "sasiedzi-";
 /// Raise with every schema change and add the step to `upgrade`.
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 
 const HELP_REQUESTS: &str = "help_requests";
+const RESIDENTS: &str = "residents";
 const OUTBOX: &str = "outbox";
 const DICTIONARY: &str = "dictionary";
 const META: &str = "meta";
@@ -36,9 +38,16 @@ impl<E: std::fmt::Display> From<E> for DbError {
 /// Everything the pages show, read in one transaction.
 pub struct Snapshot {
     pub requests: Vec<HelpRequest>,
+    pub residents: Vec<Resident>,
     pub outbox: Vec<OutboxEntry>,
     pub dictionary: Vec<DictionaryEntry>,
     pub last_sync: Option<DateTime<Utc>>,
+}
+
+/// A record changed on the device, stored beside its outbox entry.
+pub enum LocalRecord {
+    Request(HelpRequest),
+    Resident(Resident),
 }
 
 pub struct LocalDb {
@@ -71,34 +80,71 @@ impl LocalDb {
     pub async fn snapshot(&self) -> Result<Snapshot, DbError> {
         let tx = self
             .db
-            .transaction([HELP_REQUESTS, OUTBOX, DICTIONARY, META])
+            .transaction([HELP_REQUESTS, RESIDENTS, OUTBOX, DICTIONARY, META])
             .build()?;
         let requests = all(&tx, HELP_REQUESTS).await?;
+        let residents = all(&tx, RESIDENTS).await?;
         let outbox = all(&tx, OUTBOX).await?;
         let dictionary = all(&tx, DICTIONARY).await?;
         let last_sync = tx.object_store(META)?.get(META_LAST_SYNC).serde()?.await?;
         Ok(Snapshot {
             requests,
+            residents,
             outbox,
             dictionary,
             last_sync,
         })
     }
 
-    /// Saves a record and the mutation that will carry it to the server, together or not at all.
-    pub async fn record(&self, request: &HelpRequest, entry: &OutboxEntry) -> Result<(), DbError> {
+    /// Saves records and the mutations that will carry them to the server, together or not at all.
+    pub async fn record(
+        &self,
+        records: &[LocalRecord],
+        entries: &[OutboxEntry],
+    ) -> Result<(), DbError> {
         let tx = self
             .db
-            .transaction([HELP_REQUESTS, OUTBOX])
+            .transaction([HELP_REQUESTS, RESIDENTS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        tx.object_store(HELP_REQUESTS)?
-            .put(request)
-            .serde()?
-            .await?;
-        tx.object_store(OUTBOX)?.put(entry).serde()?.await?;
+        for record in records {
+            match record {
+                LocalRecord::Request(request) => {
+                    tx.object_store(HELP_REQUESTS)?
+                        .put(request)
+                        .serde()?
+                        .await?
+                }
+                LocalRecord::Resident(resident) => {
+                    tx.object_store(RESIDENTS)?.put(resident).serde()?.await?
+                }
+            }
+        }
+        for entry in entries {
+            tx.object_store(OUTBOX)?.put(entry).serde()?.await?;
+        }
         tx.commit().await?;
         Ok(())
+    }
+
+    pub async fn help_request(&self, id: uuid::Uuid) -> Result<Option<HelpRequest>, DbError> {
+        let tx = self.db.transaction(HELP_REQUESTS).build()?;
+        let request = tx
+            .object_store(HELP_REQUESTS)?
+            .get(id.to_string())
+            .serde()?
+            .await?;
+        Ok(request)
+    }
+
+    pub async fn resident(&self, id: uuid::Uuid) -> Result<Option<Resident>, DbError> {
+        let tx = self.db.transaction(RESIDENTS).build()?;
+        let resident = tx
+            .object_store(RESIDENTS)?
+            .get(id.to_string())
+            .serde()?
+            .await?;
+        Ok(resident)
     }
 
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, DbError> {
@@ -141,11 +187,12 @@ impl LocalDb {
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<(), DbError> {
         let tx = self
             .db
-            .transaction([HELP_REQUESTS, OUTBOX, DICTIONARY, META])
+            .transaction([HELP_REQUESTS, RESIDENTS, OUTBOX, DICTIONARY, META])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox: Vec<OutboxEntry> = all(&tx, OUTBOX).await?;
         let requests = tx.object_store(HELP_REQUESTS)?;
+        let residents = tx.object_store(RESIDENTS)?;
         let dictionary = tx.object_store(DICTIONARY)?;
         for change in &page.changes {
             match &change.record {
@@ -153,6 +200,14 @@ impl LocalDb {
                     let local: Option<HelpRequest> =
                         requests.get(incoming.id.to_string()).serde()?.await?;
                     requests
+                        .put(merge_pulled(local, incoming.clone(), &outbox))
+                        .serde()?
+                        .await?;
+                }
+                Record::Resident(incoming) => {
+                    let local: Option<Resident> =
+                        residents.get(incoming.id.to_string()).serde()?.await?;
+                    residents
                         .put(merge_pulled(local, incoming.clone(), &outbox))
                         .serde()?
                         .await?;
@@ -207,6 +262,11 @@ fn upgrade(from: u32, db: &Database) -> indexed_db_futures::Result<()> {
             .build()?;
         db.create_object_store(DICTIONARY).build()?;
         db.create_object_store(META).build()?;
+    }
+    if from < 2 {
+        db.create_object_store(RESIDENTS)
+            .with_key_path("id".into())
+            .build()?;
     }
     Ok(())
 }

@@ -10,17 +10,22 @@ use std::rc::Rc;
 use chrono::Utc;
 use domain::account::{Account, SessionView};
 use domain::dictionary::Dictionary;
-use domain::help_request::{HelpRequest, HelpRequestFields, HelpRequestStatus};
+use domain::help_request::{HelpRequest, HelpRequestFields};
+use domain::resident::{merge, Resident, ResidentFields};
 use domain::sync::merge::{newest_first, sync_state};
 use domain::sync::outbox::{OutboxEntry, OutboxState};
-use domain::sync::protocol::{CreateHelpRequest, Mutation};
+use domain::sync::protocol::{
+    ActOnHelpRequest, CreateHelpRequest, CreateResident, EditHelpRequest, EditResident,
+    MergeResidents, Mutation,
+};
+use domain::workflow::{applied_locally, apply_action, apply_edit, changes_between, Action, Actor};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::client::ApiFailure;
+use crate::client::{ApiFailure, SaveFailure};
 use crate::state::{AppState, RequestRow, SessionCheck, SyncStatus};
-use db::{DbError, LocalDb};
+use db::{DbError, LocalDb, LocalRecord};
 
 const DEVICE_ID_KEY: &str = "sasiedzi.device_id";
 /// The person this device is signed in as, kept so the app opens offline.
@@ -179,6 +184,7 @@ pub async fn refresh(state: AppState) {
         })
         .collect();
     state.requests.set(Some(rows));
+    state.residents.set(snapshot.residents);
     let dictionary = Dictionary::new(snapshot.dictionary);
     if state.dictionary.with_untracked(|d| *d != dictionary) {
         state.dictionary.set(dictionary);
@@ -190,29 +196,208 @@ pub async fn refresh(state: AppState) {
     });
 }
 
-/// Saves a new help request on the device and queues it for the server.
-pub async fn record_help_request(state: AppState, fields: HelpRequestFields) -> Result<(), String> {
-    let now = Utc::now();
-    let request = HelpRequest {
-        id: Uuid::now_v7(),
-        fields: fields.clone(),
-        status: HelpRequestStatus::AwaitingApproval,
-        recorded_at: now,
-    };
-    let mutation = Mutation::CreateHelpRequest(CreateHelpRequest {
-        help_request_id: request.id,
-        fields,
-    });
-    let entry = OutboxEntry {
+fn queued(mutation: Mutation) -> OutboxEntry {
+    OutboxEntry {
         entity_id: mutation.entity_id(),
-        mutation: mutation.into_envelope(Uuid::now_v7(), now),
+        mutation: mutation.into_envelope(Uuid::now_v7(), Utc::now()),
         state: OutboxState::Pending,
-    };
-    let db = db().await.map_err(|e| e.0)?;
-    db.record(&request, &entry).await.map_err(|e| e.0)?;
+    }
+}
+
+fn storage(e: DbError) -> SaveFailure {
+    SaveFailure::Storage(e.0)
+}
+
+/// Who is acting on this device, as the workflow rules need them.
+fn actor() -> Result<Actor, SaveFailure> {
+    stored_account()
+        .map(|account| Actor::from(&account))
+        .ok_or(SaveFailure::Storage("nobody is signed in".into()))
+}
+
+/// Saves records and their mutations together, shows them, and syncs soon.
+async fn commit(
+    state: AppState,
+    records: Vec<LocalRecord>,
+    mutations: Vec<Mutation>,
+) -> Result<(), SaveFailure> {
+    let entries: Vec<OutboxEntry> = mutations.into_iter().map(queued).collect();
+    db().await
+        .map_err(storage)?
+        .record(&records, &entries)
+        .await
+        .map_err(storage)?;
     refresh(state).await;
     sync::after_write();
     Ok(())
+}
+
+/// Saves a new help request on the device and queues it for the server. Without a resident picked from
+/// the registry, the resident is added to it with what the form knows.
+pub async fn record_help_request(
+    state: AppState,
+    mut fields: HelpRequestFields,
+) -> Result<(), SaveFailure> {
+    let actor = actor()?;
+    let now = Utc::now();
+    let mut records = Vec::new();
+    let mut mutations = Vec::new();
+    if fields.resident_id.is_none() {
+        let resident = Resident {
+            id: Uuid::now_v7(),
+            fields: ResidentFields {
+                name: fields.resident_name.clone(),
+                district: fields.district.clone(),
+                ..Default::default()
+            },
+            recorded_at: now,
+            merged_into: None,
+        };
+        fields.resident_id = Some(resident.id);
+        mutations.push(Mutation::CreateResident(CreateResident {
+            resident_id: resident.id,
+            fields: resident.fields.clone(),
+        }));
+        records.push(LocalRecord::Resident(resident));
+    }
+    let request = HelpRequest::recorded(Uuid::now_v7(), fields.clone(), actor.person, now);
+    mutations.push(Mutation::CreateHelpRequest(CreateHelpRequest {
+        help_request_id: request.id,
+        fields,
+    }));
+    records.push(LocalRecord::Request(request));
+    commit(state, records, mutations).await
+}
+
+async fn local_request(id: Uuid) -> Result<HelpRequest, SaveFailure> {
+    db().await
+        .map_err(storage)?
+        .help_request(id)
+        .await
+        .map_err(storage)?
+        .ok_or(SaveFailure::NotFound)
+}
+
+/// Changes a request's fields (and, for a returned one, sends it back for approval), applying the same
+/// rules the server will.
+pub async fn edit_help_request(
+    state: AppState,
+    id: Uuid,
+    fields: HelpRequestFields,
+    resubmit: bool,
+) -> Result<(), SaveFailure> {
+    let actor = actor()?;
+    let base = local_request(id).await?;
+    let changes = changes_between(&base.fields, &fields);
+    let dictionary = state.dictionary.get_untracked();
+    let now = Utc::now();
+    let mut next = apply_edit(&base, &actor, base.revision, &changes, &dictionary, now)
+        .map_err(SaveFailure::Refused)?;
+    let mut mutations = Vec::new();
+    if next != base {
+        mutations.push(Mutation::EditHelpRequest(EditHelpRequest {
+            help_request_id: id,
+            seen_revision: base.revision,
+            changes,
+        }));
+    }
+    if resubmit {
+        next = apply_action(&next, &actor, &Action::Resubmit, now).map_err(SaveFailure::Refused)?;
+        mutations.push(Mutation::ActOnHelpRequest(ActOnHelpRequest {
+            help_request_id: id,
+            seen_revision: base.revision,
+            action: Action::Resubmit,
+        }));
+    }
+    let next = applied_locally(&base, next);
+    commit(state, vec![LocalRecord::Request(next)], mutations).await
+}
+
+/// Takes one step of the workflow on the device; the server checks it again when it arrives.
+pub async fn act_on_help_request(
+    state: AppState,
+    ids: Vec<Uuid>,
+    action: Action,
+) -> Result<(), SaveFailure> {
+    let actor = actor()?;
+    let now = Utc::now();
+    let mut records = Vec::new();
+    let mut mutations = Vec::new();
+    for id in ids {
+        let base = local_request(id).await?;
+        let next = apply_action(&base, &actor, &action, now).map_err(SaveFailure::Refused)?;
+        mutations.push(Mutation::ActOnHelpRequest(ActOnHelpRequest {
+            help_request_id: id,
+            seen_revision: base.revision,
+            action: action.clone(),
+        }));
+        records.push(LocalRecord::Request(applied_locally(&base, next)));
+    }
+    commit(state, records, mutations).await
+}
+
+/// Adds a resident to the registry (`id` is `None`) or corrects one.
+pub async fn save_resident(
+    state: AppState,
+    id: Option<Uuid>,
+    fields: ResidentFields,
+) -> Result<(), SaveFailure> {
+    let db = db().await.map_err(storage)?;
+    let (resident, mutation) = match id {
+        Some(id) => {
+            let mut resident = db
+                .resident(id)
+                .await
+                .map_err(storage)?
+                .ok_or(SaveFailure::NotFound)?;
+            resident.fields = fields.clone();
+            let edit = EditResident {
+                resident_id: id,
+                fields,
+            };
+            (resident, Mutation::EditResident(edit))
+        }
+        None => {
+            let resident = Resident {
+                id: Uuid::now_v7(),
+                fields: fields.clone(),
+                recorded_at: Utc::now(),
+                merged_into: None,
+            };
+            let create = CreateResident {
+                resident_id: resident.id,
+                fields,
+            };
+            (resident, Mutation::CreateResident(create))
+        }
+    };
+    commit(state, vec![LocalRecord::Resident(resident)], vec![mutation]).await
+}
+
+/// An organiser's decision that two residents are one person.
+pub async fn merge_residents(
+    state: AppState,
+    keep: Uuid,
+    duplicate: Uuid,
+) -> Result<(), SaveFailure> {
+    let db = db().await.map_err(storage)?;
+    let load = |id| {
+        let db = db.clone();
+        async move {
+            db.resident(id)
+                .await
+                .map_err(storage)?
+                .ok_or(SaveFailure::NotFound)
+        }
+    };
+    let (kept, merged) =
+        merge(&load(keep).await?, &load(duplicate).await?).map_err(SaveFailure::Merge)?;
+    commit(
+        state,
+        vec![LocalRecord::Resident(kept), LocalRecord::Resident(merged)],
+        vec![Mutation::MergeResidents(MergeResidents { keep, duplicate })],
+    )
+    .await
 }
 
 fn register_service_worker() {

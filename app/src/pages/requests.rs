@@ -1,22 +1,22 @@
-//! The list of help requests on this device, newest first, each with whether the server has it.
+//! The list of help requests on this device, with filters, search and sort over the local copy.
+
+use std::collections::HashMap;
 
 use chrono::Local;
-use domain::dictionary::{DictionaryKind, Language};
-use domain::help_request::HelpRequestStatus;
+use domain::dictionary::DictionaryKind;
+use domain::help_request::{HelpRequestStatus, Urgency};
+use domain::request_list::{filter_requests, RequestFilter, SortOrder};
 use domain::sync::merge::SyncState;
-use domain::sync::protocol::RejectReason;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::request_form::ChoiceField;
+use super::words::{label, reject_reason_text, status_text, urgency_text};
 use crate::i18n::*;
 use crate::state::{use_app_state, Notice, RequestRow};
 
-pub fn language(locale: Locale) -> Language {
-    match locale {
-        Locale::pl => Language::Pl,
-        Locale::en => Language::En,
-    }
-}
+/// Cards rendered at first; more on request, so a device with thousands stays quick.
+const PAGE: usize = 100;
 
 #[component]
 pub fn RequestsPage() -> impl IntoView {
@@ -25,6 +25,43 @@ pub fn RequestsPage() -> impl IntoView {
     let notice = state.notice;
     // Shown once: leaving the page clears it.
     on_cleanup(move || notice.set(None));
+    let filter = RwSignal::new(RequestFilter::default());
+    let mine = RwSignal::new(false);
+    let shown = RwSignal::new(PAGE);
+    let target_groups = Memo::new(move |_| {
+        state.residents.with(|residents| {
+            residents
+                .iter()
+                .map(|r| (r.id, r.fields.target_groups.clone()))
+                .collect::<HashMap<_, _>>()
+        })
+    });
+    let found = Memo::new(move |_| {
+        let mut filter = filter.get();
+        filter.assigned_to = mine
+            .get()
+            .then(|| state.account.with(|a| a.as_ref().map(|a| a.id)))
+            .flatten();
+        state.requests.with(|rows| {
+            rows.as_ref().map(|rows| {
+                let groups = target_groups.read();
+                let found = filter_requests(rows, &filter, &groups);
+                (
+                    found.len(),
+                    rows.len(),
+                    found
+                        .into_iter()
+                        .take(shown.get())
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                )
+            })
+        })
+    });
+    let set = move |change: &dyn Fn(&mut RequestFilter)| {
+        filter.update(|f| change(f));
+        shown.set(PAGE);
+    };
 
     view! {
         <div class="page-title">
@@ -37,13 +74,110 @@ pub fn RequestsPage() -> impl IntoView {
         <Show when=move || state.storage_unavailable.get()>
             <p class="notice notice--error" role="alert">{t!(i18n, storage_unavailable)}</p>
         </Show>
-        {move || match state.requests.get() {
+        <details class="filters" open>
+            <summary>{t!(i18n, filters_title)}</summary>
+            <div class="filters__grid">
+                <div class="field">
+                    <label for="search">{t!(i18n, filter_search)}</label>
+                    <input
+                        id="search"
+                        type="search"
+                        autocomplete="off"
+                        prop:value=move || filter.with(|f| f.search.clone())
+                        on:input=move |ev| {
+                            let value = event_target_value(&ev);
+                            set(&|f| f.search = value.clone())
+                        }
+                    />
+                </div>
+                <div class="field">
+                    <label for="status">{t!(i18n, filter_status)}</label>
+                    <select
+                        id="status"
+                        on:change=move |ev| {
+                            let status = HelpRequestStatus::parse(&event_target_value(&ev));
+                            set(&|f| f.status = status)
+                        }
+                    >
+                        <option value="">{t!(i18n, filter_any)}</option>
+                        {HelpRequestStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str()>{move || status_text(i18n, s)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <ChoiceField
+                    id="filter_category"
+                    kind=DictionaryKind::HelpCategory
+                    value=Signal::derive(move || filter.with(|f| f.category.clone()))
+                    on_change=move |v| set(&|f| f.category = v.clone())
+                    problem=Signal::stored(None)
+                    any_label=true
+                >
+                    {t!(i18n, field_category)}
+                </ChoiceField>
+                <ChoiceField
+                    id="filter_district"
+                    kind=DictionaryKind::District
+                    value=Signal::derive(move || filter.with(|f| f.district.clone()))
+                    on_change=move |v| set(&|f| f.district = v.clone())
+                    problem=Signal::stored(None)
+                    any_label=true
+                >
+                    {t!(i18n, field_district)}
+                </ChoiceField>
+                <ChoiceField
+                    id="filter_target_group"
+                    kind=DictionaryKind::TargetGroup
+                    value=Signal::derive(move || filter.with(|f| f.target_group.clone()))
+                    on_change=move |v| set(&|f| f.target_group = v.clone())
+                    problem=Signal::stored(None)
+                    any_label=true
+                >
+                    {t!(i18n, field_target_group)}
+                </ChoiceField>
+                <div class="field">
+                    <label for="sort">{t!(i18n, filter_sort)}</label>
+                    <select
+                        id="sort"
+                        on:change=move |ev| {
+                            let sort = SortOrder::parse(&event_target_value(&ev)).unwrap_or_default();
+                            set(&|f| f.sort = sort)
+                        }
+                    >
+                        <option value="newest">{t!(i18n, sort_newest)}</option>
+                        <option value="oldest">{t!(i18n, sort_oldest)}</option>
+                        <option value="needed_by">{t!(i18n, sort_needed_by)}</option>
+                        <option value="urgency">{t!(i18n, sort_urgency)}</option>
+                    </select>
+                </div>
+                <label class="checkbox">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || mine.get()
+                        on:change=move |ev| {
+                            mine.set(event_target_checked(&ev));
+                            shown.set(PAGE);
+                        }
+                    />
+                    {t!(i18n, filter_assigned_to_me)}
+                </label>
+            </div>
+        </details>
+        {move || match found.get() {
             None => view! { <p class="muted">{t!(i18n, requests_loading)}</p> }.into_any(),
-            Some(rows) if rows.is_empty() => view! { <p class="muted">{t!(i18n, requests_empty)}</p> }.into_any(),
-            Some(rows) => view! {
+            Some((_, 0, _)) => view! { <p class="muted">{t!(i18n, requests_empty)}</p> }.into_any(),
+            Some((count, total, rows)) => view! {
+                <p class="muted" role="status" data-testid="request-count">
+                    {t!(i18n, requests_count, count = count, total = total)}
+                </p>
                 <ul class="cards" data-testid="request-list">
                     {rows.into_iter().map(|row| view! { <RequestCard row /> }).collect_view()}
                 </ul>
+                <Show when=move || { count > shown.get() }>
+                    <button type="button" class="button" on:click=move |_| shown.update(|s| *s += PAGE)>
+                        {t!(i18n, show_more)}
+                    </button>
+                </Show>
             }
             .into_any(),
         }}
@@ -51,63 +185,59 @@ pub fn RequestsPage() -> impl IntoView {
 }
 
 #[component]
-fn RequestCard(row: RequestRow) -> impl IntoView {
+pub fn RequestCard(row: RequestRow) -> impl IntoView {
     let i18n = use_i18n();
-    let dictionary = use_app_state().dictionary;
     let RequestRow { request, sync } = row;
     let district = request.fields.district.clone();
     let category = request.fields.category.clone();
-    let label = move |kind, code: &str| {
-        dictionary.with(|d| d.label(kind, code, language(i18n.get_locale())).to_owned())
-    };
     let recorded = request
         .recorded_at
         .with_timezone(&Local)
         .format("%d.%m.%Y %H:%M")
         .to_string();
-    let badge_class = match &sync {
-        SyncState::Synced => "badge badge--ok",
-        SyncState::Pending => "badge badge--pending",
-        SyncState::Rejected(_) => "badge badge--error",
-    };
-    let sync_state = sync.clone();
-    let badge = move || match &sync_state {
-        SyncState::Synced => t_string!(i18n, item_synced).to_string(),
-        SyncState::Pending => t_string!(i18n, item_pending).to_string(),
-        SyncState::Rejected(reason) => {
-            let why = match reason {
-                RejectReason::Invalid { .. } | RejectReason::InvalidPayload { .. } => {
-                    t_string!(i18n, reject_invalid).to_string()
-                }
-                RejectReason::Conflict => t_string!(i18n, reject_conflict).to_string(),
-                RejectReason::UnknownKind { .. } => t_string!(i18n, reject_unknown).to_string(),
-            };
-            format!("{}: {why}", t_string!(i18n, item_rejected))
-        }
-    };
     let status = request.status;
-    let status = move || match status {
-        HelpRequestStatus::AwaitingApproval => {
-            t_string!(i18n, status_awaiting_approval).to_string()
-        }
+    let urgent = request.fields.urgency == Urgency::Urgent;
+    let href = format!("/request?id={}", request.id);
+    let sync_attr = match &sync {
+        SyncState::Synced => "synced",
+        SyncState::Pending => "pending",
+        SyncState::Rejected(_) => "rejected",
     };
     view! {
-        <li class="card" data-testid="request-card" data-sync=match sync {
-            SyncState::Synced => "synced",
-            SyncState::Pending => "pending",
-            SyncState::Rejected(_) => "rejected",
-        }>
-            <h2 class="card__title">{request.fields.resident_name.clone()}</h2>
+        <li class="card" data-testid="request-card" data-status=status.as_str() data-sync=sync_attr>
+            <h2 class="card__title"><A href=href>{request.fields.resident_name.clone()}</A></h2>
             <p class="card__meta">
-                {move || label(DictionaryKind::HelpCategory, &category)} " · "
-                {move || label(DictionaryKind::District, &district)}
+                {move || label(i18n, DictionaryKind::HelpCategory, &category)} " · "
+                {move || label(i18n, DictionaryKind::District, &district)}
+                {urgent.then(|| view! { " · " <strong>{move || urgency_text(i18n, Urgency::Urgent)}</strong> })}
             </p>
             <p class="card__body">{request.fields.description.clone()}</p>
             <p class="card__footer">
-                <span class="badge">{status}</span>
-                <span class=badge_class>{badge}</span>
+                <span class="badge badge--status">{move || status_text(i18n, status)}</span>
+                <SyncBadge sync />
                 <span class="muted">{t!(i18n, recorded_at)} " " {recorded}</span>
             </p>
         </li>
     }
+}
+
+/// Whether the server has the record, or why it refused a change to it.
+#[component]
+pub fn SyncBadge(sync: SyncState) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = match &sync {
+        SyncState::Synced => "badge badge--ok",
+        SyncState::Pending => "badge badge--pending",
+        SyncState::Rejected(_) => "badge badge--error",
+    };
+    let text = move || match &sync {
+        SyncState::Synced => t_string!(i18n, item_synced).to_string(),
+        SyncState::Pending => t_string!(i18n, item_pending).to_string(),
+        SyncState::Rejected(reason) => format!(
+            "{}: {}",
+            t_string!(i18n, item_rejected),
+            reject_reason_text(i18n, reason)
+        ),
+    };
+    view! { <span class=class>{text}</span> }
 }

@@ -147,7 +147,12 @@ fn every_status_and_action_pair_is_allowed_or_refused_as_the_workflow_says() {
                 .iter()
                 .find(|(s, a, _)| *s == status && *a == kind)
                 .map(|(_, _, to)| *to);
-            let result = apply_action(&in_status(status), &actor_for(kind), &action_of(kind), at(5));
+            let result = apply_action(
+                &in_status(status),
+                &actor_for(kind),
+                &action_of(kind),
+                at(5),
+            );
             match expected {
                 Some(to) => {
                     let next = result.unwrap_or_else(|r| panic!("{status:?} {kind:?}: {r:?}"));
@@ -221,7 +226,12 @@ fn who_recorded_a_request_may_withdraw_it_only_while_under_review() {
         })
     );
     assert_eq!(
-        apply_action(&in_status(S::Returned), &other_volunteer(), &action_of(ActionKind::Resubmit), at(1)),
+        apply_action(
+            &in_status(S::Returned),
+            &other_volunteer(),
+            &action_of(ActionKind::Resubmit),
+            at(1)
+        ),
         Err(Refusal::NotPermitted {
             action: ActionKind::Resubmit
         })
@@ -251,8 +261,7 @@ fn returning_or_rejecting_needs_a_comment_which_the_request_then_shows() {
         Some("Podaj numer mieszkania")
     );
     assert_eq!(returned.decided_at_revision, returned.revision);
-    let resubmitted =
-        apply_action(&returned, &volunteer(), &Action::Resubmit, at(2)).unwrap();
+    let resubmitted = apply_action(&returned, &volunteer(), &Action::Resubmit, at(2)).unwrap();
     assert_eq!(resubmitted.status, S::AwaitingApproval);
     assert_eq!(resubmitted.review_comment, None);
 }
@@ -277,7 +286,13 @@ fn completing_needs_an_outcome_and_sensible_hours() {
             })
         );
     }
-    let done = apply_action(&assigned, &volunteer(), &complete("Zakupy dostarczone", 150), at(1)).unwrap();
+    let done = apply_action(
+        &assigned,
+        &volunteer(),
+        &complete("Zakupy dostarczone", 150),
+        at(1),
+    )
+    .unwrap();
     assert_eq!(done.outcome.as_deref(), Some("Zakupy dostarczone"));
     assert_eq!(done.minutes_of(volunteer().person.id), 150);
 }
@@ -286,11 +301,20 @@ fn completing_needs_an_outcome_and_sensible_hours() {
 fn assigning_nobody_new_is_refused_and_several_volunteers_can_share_a_request() {
     let approved = in_status(S::Approved);
     assert_eq!(
-        apply_action(&approved, &organiser(), &Action::Assign { volunteers: vec![] }, at(1)),
+        apply_action(
+            &approved,
+            &organiser(),
+            &Action::Assign { volunteers: vec![] },
+            at(1)
+        ),
         Err(Refusal::NoVolunteers)
     );
     let both = Action::Assign {
-        volunteers: vec![volunteer().person, other_volunteer().person, volunteer().person],
+        volunteers: vec![
+            volunteer().person,
+            other_volunteer().person,
+            volunteer().person,
+        ],
     };
     let assigned = apply_action(&approved, &organiser(), &both, at(1)).unwrap();
     assert_eq!(assigned.assignees.len(), 2);
@@ -337,7 +361,15 @@ fn description(text: &str) -> Vec<FieldChange> {
 #[test]
 fn edits_of_different_fields_both_survive() {
     let base = recorded();
-    let a = apply_edit(&base, &volunteer(), 1, &description("Zakupy w sobotę"), &sample(), at(1)).unwrap();
+    let a = apply_edit(
+        &base,
+        &volunteer(),
+        1,
+        &description("Zakupy w sobotę"),
+        &sample(),
+        at(1),
+    )
+    .unwrap();
     let b = apply_edit(
         &a,
         &organiser(),
@@ -355,8 +387,24 @@ fn edits_of_different_fields_both_survive() {
 #[test]
 fn the_same_field_takes_the_last_edit_and_keeps_the_overwritten_value() {
     let base = recorded();
-    let first = apply_edit(&base, &volunteer(), 1, &description("wersja A"), &sample(), at(1)).unwrap();
-    let second = apply_edit(&first, &organiser(), 1, &description("wersja B"), &sample(), at(2)).unwrap();
+    let first = apply_edit(
+        &base,
+        &volunteer(),
+        1,
+        &description("wersja A"),
+        &sample(),
+        at(1),
+    )
+    .unwrap();
+    let second = apply_edit(
+        &first,
+        &organiser(),
+        1,
+        &description("wersja B"),
+        &sample(),
+        at(2),
+    )
+    .unwrap();
     assert_eq!(second.fields.description, "wersja B");
     assert_eq!(
         second.history.last().unwrap().event,
@@ -382,7 +430,15 @@ fn a_stale_volunteer_edit_never_undoes_a_review_decision() {
         },
     ] {
         let decided = apply_action(&recorded(), &organiser(), &decision, at(1)).unwrap();
-        let edited = apply_edit(&decided, &volunteer(), 1, &description("późna zmiana"), &sample(), at(2)).unwrap();
+        let edited = apply_edit(
+            &decided,
+            &volunteer(),
+            1,
+            &description("późna zmiana"),
+            &sample(),
+            at(2),
+        )
+        .unwrap();
         assert_eq!(edited.status, decided.status);
         assert_eq!(edited.fields, decided.fields);
         assert_eq!(
@@ -416,7 +472,15 @@ fn a_volunteer_editing_an_approved_request_sends_it_back_to_review() {
         edited.history.last().unwrap().event,
         HistoryEvent::SentBackToReview
     );
-    let by_organiser = apply_edit(&approved, &organiser(), approved.revision, &description("x"), &sample(), at(2)).unwrap();
+    let by_organiser = apply_edit(
+        &approved,
+        &organiser(),
+        approved.revision,
+        &description("x"),
+        &sample(),
+        at(2),
+    )
+    .unwrap();
     assert_eq!(by_organiser.status, S::Approved);
 }
 
@@ -428,11 +492,27 @@ fn edits_that_cannot_apply_are_refused_with_the_reason() {
         Err(Refusal::EditNotAllowed { status: S::Done })
     );
     assert_eq!(
-        apply_edit(&in_status(S::Assigned), &volunteer(), 1, &description("x"), &sample(), at(1)),
-        Err(Refusal::EditNotAllowed { status: S::Assigned })
+        apply_edit(
+            &in_status(S::Assigned),
+            &volunteer(),
+            1,
+            &description("x"),
+            &sample(),
+            at(1)
+        ),
+        Err(Refusal::EditNotAllowed {
+            status: S::Assigned
+        })
     );
     assert_eq!(
-        apply_edit(&recorded(), &other_volunteer(), 1, &description("x"), &sample(), at(1)),
+        apply_edit(
+            &recorded(),
+            &other_volunteer(),
+            1,
+            &description("x"),
+            &sample(),
+            at(1)
+        ),
         Err(Refusal::EditNotAllowed {
             status: S::AwaitingApproval
         })
@@ -441,7 +521,15 @@ fn edits_that_cannot_apply_are_refused_with_the_reason() {
         apply_edit(&recorded(), &volunteer(), 1, &description(" "), &sample(), at(1)),
         Err(Refusal::Invalid { errors }) if errors[0].field == Field::Description
     ));
-    let unchanged = apply_edit(&recorded(), &volunteer(), 1, &description("Zakupy w piątek "), &sample(), at(1)).unwrap();
+    let unchanged = apply_edit(
+        &recorded(),
+        &volunteer(),
+        1,
+        &description("Zakupy w piątek "),
+        &sample(),
+        at(1),
+    )
+    .unwrap();
     assert_eq!(unchanged, recorded());
 }
 
@@ -519,9 +607,12 @@ struct Device {
 fn change_strategy() -> impl Strategy<Value = FieldChange> {
     prop_oneof![
         prop::sample::select(vec!["A", "B", "C"]).prop_map(|v| FieldChange::Description(v.into())),
-        prop::sample::select(vec!["okolna", "jedwabnik"]).prop_map(|v| FieldChange::District(v.into())),
-        prop::sample::select(vec!["shopping", "transport"]).prop_map(|v| FieldChange::Category(v.into())),
-        prop::sample::select(vec!["", "MAL", "przychodnia"]).prop_map(|v| FieldChange::Place(v.into())),
+        prop::sample::select(vec!["okolna", "jedwabnik"])
+            .prop_map(|v| FieldChange::District(v.into())),
+        prop::sample::select(vec!["shopping", "transport"])
+            .prop_map(|v| FieldChange::Category(v.into())),
+        prop::sample::select(vec!["", "MAL", "przychodnia"])
+            .prop_map(|v| FieldChange::Place(v.into())),
         prop::sample::select(vec![Urgency::Low, Urgency::Urgent]).prop_map(FieldChange::Urgency),
     ]
 }
@@ -558,7 +649,9 @@ fn apply_op(
     when: DateTime<Utc>,
 ) -> Result<HelpRequest, Refusal> {
     match op {
-        DeviceOp::Edit(changes) => apply_edit(request, actor, seen_revision, changes, &sample(), when),
+        DeviceOp::Edit(changes) => {
+            apply_edit(request, actor, seen_revision, changes, &sample(), when)
+        }
         DeviceOp::Act(action) => apply_action(request, actor, action, when),
     }
 }

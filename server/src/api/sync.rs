@@ -9,6 +9,7 @@ use domain::account::Permission;
 use domain::sync::protocol::{
     PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_BATCH,
 };
+use domain::workflow::Actor;
 use serde::Deserialize;
 
 use super::{body, error, storage_failure, ApiState};
@@ -19,8 +20,8 @@ pub async fn push(
     Extension(caller): Extension<Caller>,
     request: Result<Json<PushRequest>, JsonRejection>,
 ) -> Response {
-    let author = match caller.person_with(Permission::RecordEntries) {
-        Ok(account) => account.id,
+    let actor = match caller.person_with(Permission::RecordEntries) {
+        Ok(account) => Actor::from(account),
         Err(denied) => return denied.into_response(),
     };
     let request = match body(request) {
@@ -34,7 +35,7 @@ pub async fn push(
             format!("At most {MAX_PUSH_BATCH} mutations per push."),
         );
     }
-    match state.store.push(&request, author).await {
+    match state.store.push(&request, &actor).await {
         Ok(results) => Json(PushResponse { results }).into_response(),
         Err(e) => storage_failure(e),
     }
@@ -82,6 +83,20 @@ pub async fn pull(
         .await
     {
         Ok(page) => Json::<PullResponse>(page).into_response(),
+        Err(e) => storage_failure(e),
+    }
+}
+
+/// Whom an organiser can assign to a request.
+pub async fn volunteers(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Response {
+    if let Err(denied) = caller.require(Permission::ReviewEntries) {
+        return denied.into_response();
+    }
+    match state.store.volunteers().await {
+        Ok(volunteers) => Json(volunteers).into_response(),
         Err(e) => storage_failure(e),
     }
 }

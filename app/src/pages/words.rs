@@ -1,0 +1,139 @@
+//! The words for domain values (statuses, refusals, history events), in the UI language, in one place.
+
+use domain::dictionary::{DictionaryKind, Language};
+use domain::help_request::{HelpRequestStatus, Urgency};
+use domain::resident::MergeRefusal;
+use domain::sync::protocol::RejectReason;
+use domain::workflow::{hours_text, ActionKind, Refusal};
+use leptos::prelude::*;
+
+use crate::client::SaveFailure;
+use crate::i18n::*;
+use crate::state::use_app_state;
+
+type I18n = leptos_i18n::I18nContext<Locale>;
+
+pub fn language(locale: Locale) -> Language {
+    match locale {
+        Locale::pl => Language::Pl,
+        Locale::en => Language::En,
+    }
+}
+
+/// A dictionary code's label in the current language (reactive).
+pub fn label(i18n: I18n, kind: DictionaryKind, code: &str) -> String {
+    use_app_state()
+        .dictionary
+        .with(|d| d.label(kind, code, language(i18n.get_locale())).to_owned())
+}
+
+pub fn status_text(i18n: I18n, status: HelpRequestStatus) -> String {
+    use HelpRequestStatus as S;
+    match status {
+        S::AwaitingApproval => t_string!(i18n, status_awaiting_approval),
+        S::Returned => t_string!(i18n, status_returned),
+        S::Rejected => t_string!(i18n, status_rejected),
+        S::Approved => t_string!(i18n, status_approved),
+        S::Assigned => t_string!(i18n, status_assigned),
+        S::InProgress => t_string!(i18n, status_in_progress),
+        S::Done => t_string!(i18n, status_done),
+        S::Cancelled => t_string!(i18n, status_cancelled),
+    }
+    .to_string()
+}
+
+pub fn urgency_text(i18n: I18n, urgency: Urgency) -> String {
+    match urgency {
+        Urgency::Low => t_string!(i18n, urgency_low),
+        Urgency::Normal => t_string!(i18n, urgency_normal),
+        Urgency::Urgent => t_string!(i18n, urgency_urgent),
+    }
+    .to_string()
+}
+
+pub fn action_text(i18n: I18n, action: ActionKind) -> String {
+    use ActionKind as A;
+    match action {
+        A::Approve => t_string!(i18n, action_approve),
+        A::Return => t_string!(i18n, action_return),
+        A::Reject => t_string!(i18n, action_reject),
+        A::Resubmit => t_string!(i18n, action_resubmit),
+        A::Assign => t_string!(i18n, action_assign),
+        A::Accept => t_string!(i18n, action_accept),
+        A::Decline => t_string!(i18n, action_decline),
+        A::Start => t_string!(i18n, action_start),
+        A::LogHours => t_string!(i18n, action_log_hours),
+        A::Complete => t_string!(i18n, action_complete),
+        A::Cancel => t_string!(i18n, action_cancel),
+    }
+    .to_string()
+}
+
+pub fn refusal_text(i18n: I18n, refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::WrongStatus { action, status } => t_string!(
+            i18n,
+            refusal_wrong_status,
+            action = action_text(i18n, *action),
+            status = status_text(i18n, *status)
+        )
+        .to_string(),
+        Refusal::NotPermitted { action } => t_string!(
+            i18n,
+            refusal_not_permitted,
+            action = action_text(i18n, *action)
+        )
+        .to_string(),
+        Refusal::CommentRequired => t_string!(i18n, refusal_comment_required).to_string(),
+        Refusal::CommentTooLong { max } => {
+            t_string!(i18n, problem_too_long, max = *max).to_string()
+        }
+        Refusal::OutcomeRequired => t_string!(i18n, refusal_outcome_required).to_string(),
+        Refusal::NoVolunteers => t_string!(i18n, refusal_no_volunteers).to_string(),
+        Refusal::HoursOutOfRange { max_minutes } => t_string!(
+            i18n,
+            refusal_hours_out_of_range,
+            max = hours_text(*max_minutes)
+        )
+        .to_string(),
+        Refusal::EditNotAllowed { status } => t_string!(
+            i18n,
+            refusal_edit_not_allowed,
+            status = status_text(i18n, *status)
+        )
+        .to_string(),
+        Refusal::Invalid { .. } => t_string!(i18n, form_has_errors).to_string(),
+    }
+}
+
+pub fn merge_refusal_text(i18n: I18n, refusal: MergeRefusal) -> String {
+    match refusal {
+        MergeRefusal::SameResident => t_string!(i18n, merge_same_resident),
+        MergeRefusal::AlreadyMerged => t_string!(i18n, merge_already_merged),
+    }
+    .to_string()
+}
+
+pub fn save_failure_text(i18n: I18n, failure: &SaveFailure) -> String {
+    match failure {
+        SaveFailure::Refused(refusal) => refusal_text(i18n, refusal),
+        SaveFailure::Merge(refusal) => merge_refusal_text(i18n, *refusal),
+        SaveFailure::NotFound => t_string!(i18n, record_not_on_device).to_string(),
+        SaveFailure::Storage(_) => t_string!(i18n, storage_unavailable).to_string(),
+    }
+}
+
+/// Why the server did not take a change, for the badge on the record.
+pub fn reject_reason_text(i18n: I18n, reason: &RejectReason) -> String {
+    match reason {
+        RejectReason::Invalid { .. }
+        | RejectReason::InvalidPayload { .. }
+        | RejectReason::InvalidResident { .. } => t_string!(i18n, reject_invalid).to_string(),
+        RejectReason::Conflict => t_string!(i18n, reject_conflict).to_string(),
+        RejectReason::UnknownKind { .. } => t_string!(i18n, reject_unknown).to_string(),
+        RejectReason::Refused { refusal } => refusal_text(i18n, refusal),
+        RejectReason::MergeRefused { refusal } => merge_refusal_text(i18n, *refusal),
+        RejectReason::Forbidden => t_string!(i18n, failure_forbidden).to_string(),
+        RejectReason::UnknownRecord => t_string!(i18n, reject_unknown_record).to_string(),
+    }
+}

@@ -1,0 +1,213 @@
+//! Help requests in SQLite: the whole record as the domain shapes it (`data`), plus columns for queries.
+//! Every change goes through `workflow`, in the order the server receives it.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use domain::dictionary::Dictionary;
+use domain::help_request::{HelpRequest, Person};
+use domain::sync::protocol::{
+    ActOnHelpRequest, CreateHelpRequest, EditHelpRequest, Outcome, RejectReason,
+};
+use domain::workflow::{apply_action, apply_edit, Action, Actor};
+use sqlx::{Row, SqliteConnection};
+use uuid::Uuid;
+
+use super::{log_change, now, StoreError};
+
+pub(super) async fn load(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<HelpRequest>, StoreError> {
+    let data: Option<String> = sqlx::query_scalar("SELECT data FROM help_request WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+}
+
+/// Writes the request's new state, its assignees, and moves it to a new cursor for the pull.
+pub(super) async fn save(
+    conn: &mut SqliteConnection,
+    request: &HelpRequest,
+) -> Result<(), StoreError> {
+    let data = serde_json::to_string(request)?;
+    sqlx::query(
+        "UPDATE help_request SET resident_name = ?, resident_id = ?, district = ?, category = ?, \
+         description = ?, status = ?, data = ? WHERE id = ?",
+    )
+    .bind(&request.fields.resident_name)
+    .bind(request.fields.resident_id.map(|id| id.to_string()))
+    .bind(&request.fields.district)
+    .bind(&request.fields.category)
+    .bind(&request.fields.description)
+    .bind(request.status.as_str())
+    .bind(&data)
+    .bind(request.id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM help_request_assignee WHERE help_request_id = ?")
+        .bind(request.id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    for assignee in &request.assignees {
+        sqlx::query(
+            "INSERT INTO help_request_assignee (help_request_id, account_id) VALUES (?, ?)",
+        )
+        .bind(request.id.to_string())
+        .bind(assignee.volunteer.id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    log_change(conn, "help_request", &request.id.to_string(), &data).await
+}
+
+pub(super) async fn create(
+    conn: &mut SqliteConnection,
+    create: CreateHelpRequest,
+    recorded_at: DateTime<Utc>,
+    device_id: Uuid,
+    actor: &Actor,
+    dictionary: &Dictionary,
+) -> Result<Outcome, StoreError> {
+    let fields = create.fields.normalized();
+    if let Err(errors) = fields.validate(dictionary) {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::Invalid { errors },
+        });
+    }
+    if let Some(existing) = load(conn, create.help_request_id).await? {
+        return Ok(if existing.fields == fields {
+            Outcome::Duplicate
+        } else {
+            Outcome::Rejected {
+                reason: RejectReason::Conflict,
+            }
+        });
+    }
+    let request = HelpRequest::recorded(
+        create.help_request_id,
+        fields,
+        actor.person.clone(),
+        recorded_at,
+    );
+    sqlx::query(
+        "INSERT INTO help_request (id, resident_name, district, category, description, status, recorded_at, \
+         received_at, recorded_by_device, recorded_by) VALUES (?, '', '', '', '', '', ?, ?, ?, ?)",
+    )
+    .bind(request.id.to_string())
+    .bind(request.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true))
+    .bind(now())
+    .bind(device_id.to_string())
+    .bind(actor.person.id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    save(conn, &request).await?;
+    Ok(Outcome::Applied)
+}
+
+pub(super) async fn edit(
+    conn: &mut SqliteConnection,
+    edit: EditHelpRequest,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    dictionary: &Dictionary,
+) -> Result<Outcome, StoreError> {
+    let Some(request) = load(conn, edit.help_request_id).await? else {
+        return Ok(unknown());
+    };
+    match apply_edit(
+        &request,
+        actor,
+        edit.seen_revision,
+        &edit.changes,
+        dictionary,
+        at,
+    ) {
+        Ok(next) if next == request => Ok(Outcome::Duplicate),
+        Ok(next) => {
+            save(conn, &next).await?;
+            Ok(Outcome::Applied)
+        }
+        Err(refusal) => Ok(Outcome::Rejected {
+            reason: RejectReason::Refused { refusal },
+        }),
+    }
+}
+
+pub(super) async fn act(
+    conn: &mut SqliteConnection,
+    act: ActOnHelpRequest,
+    at: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<Outcome, StoreError> {
+    let Some(request) = load(conn, act.help_request_id).await? else {
+        return Ok(unknown());
+    };
+    let action = match act.action {
+        Action::Assign { volunteers } => match active_volunteers(conn, &volunteers).await? {
+            Some(volunteers) => Action::Assign { volunteers },
+            None => return Ok(unknown()),
+        },
+        other => other,
+    };
+    match apply_action(&request, actor, &action, at) {
+        Ok(next) => {
+            save(conn, &next).await?;
+            Ok(Outcome::Applied)
+        }
+        Err(refusal) => Ok(Outcome::Rejected {
+            reason: RejectReason::Refused { refusal },
+        }),
+    }
+}
+
+/// The named volunteers with the names the server knows, or `None` if one is not an active account.
+async fn active_volunteers(
+    conn: &mut SqliteConnection,
+    named: &[Person],
+) -> Result<Option<Vec<Person>>, StoreError> {
+    let mut found = Vec::with_capacity(named.len());
+    for person in named {
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT display_name FROM account WHERE id = ? AND active = 1")
+                .bind(person.id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+        match name {
+            Some(name) => found.push(Person {
+                id: person.id,
+                name,
+            }),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(found))
+}
+
+/// Points every request of a merged duplicate at the resident it was merged into.
+pub(super) async fn repoint_resident(
+    conn: &mut SqliteConnection,
+    from: Uuid,
+    to: Uuid,
+) -> Result<(), StoreError> {
+    let ids: Vec<String> = sqlx::query("SELECT id FROM help_request WHERE resident_id = ?")
+        .bind(from.to_string())
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|row| row.get("id"))
+        .collect();
+    for id in ids {
+        if let Some(mut request) = load(conn, super::parse_uuid(&id)?).await? {
+            request.fields.resident_id = Some(to);
+            request.revision += 1;
+            save(conn, &request).await?;
+        }
+    }
+    Ok(())
+}
+
+fn unknown() -> Outcome {
+    Outcome::Rejected {
+        reason: RejectReason::UnknownRecord,
+    }
+}

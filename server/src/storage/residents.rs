@@ -1,0 +1,135 @@
+//! The residents registry in SQLite. Anyone who records entries may add and correct residents; only
+//! organisers merge duplicates.
+
+use chrono::{DateTime, Utc};
+use domain::dictionary::Dictionary;
+use domain::resident::{merge, Resident, ResidentFields};
+use domain::sync::protocol::{CreateResident, EditResident, MergeResidents, Outcome, RejectReason};
+use domain::workflow::Actor;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use super::{help_requests, log_change, StoreError};
+
+async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Resident>, StoreError> {
+    let data: Option<String> = sqlx::query_scalar("SELECT data FROM resident WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+}
+
+async fn save(conn: &mut SqliteConnection, resident: &Resident) -> Result<(), StoreError> {
+    let data = serde_json::to_string(resident)?;
+    sqlx::query(
+        "UPDATE resident SET name = ?, district = ?, merged_into = ?, data = ? WHERE id = ?",
+    )
+    .bind(&resident.fields.name)
+    .bind(&resident.fields.district)
+    .bind(resident.merged_into.map(|id| id.to_string()))
+    .bind(&data)
+    .bind(resident.id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    log_change(conn, "resident", &resident.id.to_string(), &data).await
+}
+
+fn checked(fields: &ResidentFields, dictionary: &Dictionary) -> Result<ResidentFields, Outcome> {
+    let fields = fields.normalized();
+    match fields.validate(dictionary) {
+        Ok(()) => Ok(fields),
+        Err(errors) => Err(Outcome::Rejected {
+            reason: RejectReason::InvalidResident { errors },
+        }),
+    }
+}
+
+pub(super) async fn create(
+    conn: &mut SqliteConnection,
+    create: CreateResident,
+    recorded_at: DateTime<Utc>,
+    actor: &Actor,
+    dictionary: &Dictionary,
+) -> Result<Outcome, StoreError> {
+    let fields = match checked(&create.fields, dictionary) {
+        Ok(fields) => fields,
+        Err(refused) => return Ok(refused),
+    };
+    if let Some(existing) = load(conn, create.resident_id).await? {
+        return Ok(if existing.fields == fields {
+            Outcome::Duplicate
+        } else {
+            Outcome::Rejected {
+                reason: RejectReason::Conflict,
+            }
+        });
+    }
+    let resident = Resident {
+        id: create.resident_id,
+        fields,
+        recorded_at,
+        merged_into: None,
+    };
+    sqlx::query(
+        "INSERT INTO resident (id, name, district, recorded_by, data) VALUES (?, '', '', ?, '{}')",
+    )
+    .bind(resident.id.to_string())
+    .bind(actor.person.id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    save(conn, &resident).await?;
+    Ok(Outcome::Applied)
+}
+
+pub(super) async fn edit(
+    conn: &mut SqliteConnection,
+    edit: EditResident,
+    dictionary: &Dictionary,
+) -> Result<Outcome, StoreError> {
+    let fields = match checked(&edit.fields, dictionary) {
+        Ok(fields) => fields,
+        Err(refused) => return Ok(refused),
+    };
+    let Some(mut resident) = load(conn, edit.resident_id).await? else {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::UnknownRecord,
+        });
+    };
+    if resident.fields == fields {
+        return Ok(Outcome::Duplicate);
+    }
+    resident.fields = fields;
+    save(conn, &resident).await?;
+    Ok(Outcome::Applied)
+}
+
+pub(super) async fn merge_duplicate(
+    conn: &mut SqliteConnection,
+    request: MergeResidents,
+    actor: &Actor,
+) -> Result<Outcome, StoreError> {
+    if !actor.is_reviewer() {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::Forbidden,
+        });
+    }
+    let (Some(keep), Some(duplicate)) = (
+        load(conn, request.keep).await?,
+        load(conn, request.duplicate).await?,
+    ) else {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::UnknownRecord,
+        });
+    };
+    match merge(&keep, &duplicate) {
+        Ok((kept, merged)) => {
+            save(conn, &kept).await?;
+            save(conn, &merged).await?;
+            help_requests::repoint_resident(conn, merged.id, kept.id).await?;
+            Ok(Outcome::Applied)
+        }
+        Err(refusal) => Ok(Outcome::Rejected {
+            reason: RejectReason::MergeRefused { refusal },
+        }),
+    }
+}

@@ -78,6 +78,12 @@ pub enum MergeRefusal {
     AlreadyMerged,
 }
 
+/// The registry entry the server makes for a request recorded without picking a resident: derived from
+/// the request's id, so a replayed request finds the same entry instead of making another.
+pub fn resident_id_for_request(help_request_id: Uuid) -> Uuid {
+    Uuid::new_v5(&help_request_id, b"resident")
+}
+
 fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

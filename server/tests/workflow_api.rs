@@ -403,3 +403,38 @@ async fn residents_are_shared_and_only_organisers_merge_duplicates() {
     let moved = p.requests(&mut volunteer).await.remove(0);
     assert_eq!(moved.fields.resident_id, Some(first));
 }
+
+#[tokio::test]
+async fn a_request_for_someone_new_adds_them_to_the_registry_once() {
+    let p = people().await;
+    let mut volunteer = p.volunteer.clone();
+    let id = Uuid::now_v7();
+    let device_id = Uuid::now_v7();
+    let envelope = create(id).into_envelope(Uuid::now_v7(), at(1));
+    for expected in [Outcome::Applied, Outcome::Duplicate] {
+        // The same request again, as a new mutation (e.g. recorded twice by a confused device).
+        let mut envelope = envelope.clone();
+        envelope.id = Uuid::now_v7();
+        let body = PushRequest {
+            device_id,
+            mutations: vec![envelope],
+        };
+        let answer = p
+            .app
+            .call(
+                &mut volunteer,
+                Method::POST,
+                "/api/v1/sync/push",
+                Some(serde_json::to_value(body).unwrap()),
+            )
+            .await;
+        let response: PushResponse = serde_json::from_value(answer.json).unwrap();
+        assert_eq!(response.results[0].outcome, expected);
+    }
+    let residents = p.residents(&mut volunteer).await;
+    assert_eq!(residents.len(), 1);
+    assert_eq!(residents[0].fields.name, "Łukasz Nowak");
+    assert_eq!(residents[0].fields.district, "okolna");
+    let request = p.requests(&mut volunteer).await.remove(0);
+    assert_eq!(request.fields.resident_id, Some(residents[0].id));
+}

@@ -232,41 +232,19 @@ async fn commit(
     Ok(())
 }
 
-/// Saves a new help request on the device and queues it for the server. Without a resident picked from
-/// the registry, the resident is added to it with what the form knows.
+/// Saves a new help request on the device and queues it for the server. A resident not picked from the
+/// registry is added to it by the server (`resident_id_for_request`).
 pub async fn record_help_request(
     state: AppState,
-    mut fields: HelpRequestFields,
+    fields: HelpRequestFields,
 ) -> Result<(), SaveFailure> {
     let actor = actor()?;
-    let now = Utc::now();
-    let mut records = Vec::new();
-    let mut mutations = Vec::new();
-    if fields.resident_id.is_none() {
-        let resident = Resident {
-            id: Uuid::now_v7(),
-            fields: ResidentFields {
-                name: fields.resident_name.clone(),
-                district: fields.district.clone(),
-                ..Default::default()
-            },
-            recorded_at: now,
-            merged_into: None,
-        };
-        fields.resident_id = Some(resident.id);
-        mutations.push(Mutation::CreateResident(CreateResident {
-            resident_id: resident.id,
-            fields: resident.fields.clone(),
-        }));
-        records.push(LocalRecord::Resident(resident));
-    }
-    let request = HelpRequest::recorded(Uuid::now_v7(), fields.clone(), actor.person, now);
-    mutations.push(Mutation::CreateHelpRequest(CreateHelpRequest {
+    let request = HelpRequest::recorded(Uuid::now_v7(), fields.clone(), actor.person, Utc::now());
+    let create = Mutation::CreateHelpRequest(CreateHelpRequest {
         help_request_id: request.id,
         fields,
-    }));
-    records.push(LocalRecord::Request(request));
-    commit(state, records, mutations).await
+    });
+    commit(state, vec![LocalRecord::Request(request)], vec![create]).await
 }
 
 async fn local_request(id: Uuid) -> Result<HelpRequest, SaveFailure> {

@@ -14,7 +14,9 @@ use uuid::Uuid;
 
 use super::forms::focus_first;
 use super::requests::SyncBadge;
-use super::words::{action_text, label, save_failure_text, status_text, urgency_text};
+use super::words::{
+    action_text, history_action_text, label, save_failure_text, status_text, urgency_text,
+};
 use crate::client::{self, SaveFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, Notice};
@@ -470,7 +472,10 @@ fn event_text(i18n: I18n, event: &HistoryEvent) -> String {
                     status_text(i18n, *to)
                 )
             };
-            format!("{}{detail}{status}", action_text(i18n, action.kind()))
+            format!(
+                "{}{detail}{status}",
+                history_action_text(i18n, action.kind())
+            )
         }
     }
 }

@@ -69,6 +69,25 @@ pub fn action_text(i18n: I18n, action: ActionKind) -> String {
     .to_string()
 }
 
+/// What a step did, for the history (past tense).
+pub fn history_action_text(i18n: I18n, action: ActionKind) -> String {
+    use ActionKind as A;
+    match action {
+        A::Approve => t_string!(i18n, did_approve),
+        A::Return => t_string!(i18n, did_return),
+        A::Reject => t_string!(i18n, did_reject),
+        A::Resubmit => t_string!(i18n, did_resubmit),
+        A::Assign => t_string!(i18n, did_assign),
+        A::Accept => t_string!(i18n, did_accept),
+        A::Decline => t_string!(i18n, did_decline),
+        A::Start => t_string!(i18n, did_start),
+        A::LogHours => t_string!(i18n, did_log_hours),
+        A::Complete => t_string!(i18n, did_complete),
+        A::Cancel => t_string!(i18n, did_cancel),
+    }
+    .to_string()
+}
+
 pub fn refusal_text(i18n: I18n, refusal: &Refusal) -> String {
     match refusal {
         Refusal::WrongStatus { action, status } => t_string!(

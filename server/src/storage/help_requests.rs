@@ -4,6 +4,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::dictionary::Dictionary;
 use domain::help_request::{HelpRequest, Person};
+use domain::resident::{resident_id_for_request, ResidentFields};
 use domain::sync::protocol::{
     ActOnHelpRequest, CreateHelpRequest, EditHelpRequest, Outcome, RejectReason,
 };
@@ -11,7 +12,7 @@ use domain::workflow::{apply_action, apply_edit, Action, Actor};
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use super::{log_change, now, StoreError};
+use super::{log_change, now, residents, StoreError};
 
 pub(super) async fn load(
     conn: &mut SqliteConnection,
@@ -68,11 +69,21 @@ pub(super) async fn create(
     actor: &Actor,
     dictionary: &Dictionary,
 ) -> Result<Outcome, StoreError> {
-    let fields = create.fields.normalized();
+    let mut fields = create.fields.normalized();
     if let Err(errors) = fields.validate(dictionary) {
         return Ok(Outcome::Rejected {
             reason: RejectReason::Invalid { errors },
         });
+    }
+    if fields.resident_id.is_none() {
+        let resident_id = resident_id_for_request(create.help_request_id);
+        let resident = ResidentFields {
+            name: fields.resident_name.clone(),
+            district: fields.district.clone(),
+            ..Default::default()
+        };
+        residents::add_if_missing(conn, resident_id, resident, recorded_at, actor).await?;
+        fields.resident_id = Some(resident_id);
     }
     if let Some(existing) = load(conn, create.help_request_id).await? {
         return Ok(if existing.fields == fields {

@@ -70,6 +70,39 @@ pub(super) async fn create(
         recorded_at,
         merged_into: None,
     };
+    insert(conn, &resident, actor).await?;
+    Ok(Outcome::Applied)
+}
+
+/// Adds a resident the server derived from a request, unless it exists already (a replay).
+pub(super) async fn add_if_missing(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    fields: ResidentFields,
+    recorded_at: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    if load(conn, id).await?.is_some() {
+        return Ok(());
+    }
+    insert(
+        conn,
+        &Resident {
+            id,
+            fields,
+            recorded_at,
+            merged_into: None,
+        },
+        actor,
+    )
+    .await
+}
+
+async fn insert(
+    conn: &mut SqliteConnection,
+    resident: &Resident,
+    actor: &Actor,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO resident (id, name, district, recorded_by, data) VALUES (?, '', '', ?, '{}')",
     )
@@ -77,8 +110,7 @@ pub(super) async fn create(
     .bind(actor.person.id.to_string())
     .execute(&mut *conn)
     .await?;
-    save(conn, &resident).await?;
-    Ok(Outcome::Applied)
+    save(conn, resident).await
 }
 
 pub(super) async fn edit(

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks of the release build: asset sizes, and 1,000 mutations synced end to end on loopback.
+# Benchmarks of the release build: asset sizes, 1,000 mutations synced end to end on loopback, and the
+# request list filtered over 5,000 local requests (every *.bench.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node bench/asset-sizes.mjs target/site/pkg

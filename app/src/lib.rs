@@ -1,6 +1,10 @@
 //! Sąsiedzi's user interface. Pages render on the server (an empty frame: the data lives on the device)
 //! and hydrate in the browser, where they read and write the device's store and sync it.
 
+// Release builds keep the views' full static types (debug builds erase them); the request page's nest deeper
+// than the default limit allows.
+#![recursion_limit = "256"]
+
 pub mod client;
 #[cfg(feature = "hydrate")]
 mod local;

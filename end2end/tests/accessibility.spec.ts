@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { Page } from "@playwright/test";
+import { recordHelpRequest } from "./support/forms";
 import { ACCOUNTS, expect, openOnline, signIn, test } from "./support/server";
 
 const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -43,4 +44,42 @@ test("sign-in, account and the coordinator's and organiser's pages meet WCAG 2.1
     await expect(ready).toBeVisible();
     expect(await violations(page), link).toEqual([]);
   }
+});
+
+test("the review queue, a request with its actions and history, my tasks and residents meet WCAG 2.1 AA checks", async ({
+  server,
+  page,
+}) => {
+  await openOnline(page, server.url, ACCOUNTS.organiser.username);
+  await recordHelpRequest(page, { name: "Anna Kowalska", district: "jedwabnik", category: "shopping", description: "Zakupy" });
+
+  await page.getByRole("navigation").getByRole("link", { name: /Do akceptacji/ }).click();
+  await expect(page.getByTestId("review-item")).toHaveCount(1);
+  expect(await violations(page), "review queue").toEqual([]);
+
+  await page.getByTestId("review-item").getByRole("link", { name: "Anna Kowalska" }).click();
+  await page.getByRole("button", { name: "Zwróć do poprawy" }).click();
+  await page.getByRole("button", { name: "Potwierdź" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Napisz komentarz — osoba, która wpisała prośbę, zobaczy go.");
+  expect(await violations(page), "request with a refused step").toEqual([]);
+
+  await page.getByLabel("Komentarz").fill("Brak adresu");
+  await page.getByRole("button", { name: "Potwierdź" }).click();
+  await expect(page.getByTestId("review-comment")).toContainText("Brak adresu");
+  expect(await violations(page), "returned request with history").toEqual([]);
+
+  for (const [link, ready] of [
+    ["Moje zadania", page.getByRole("heading", { name: "Moje godziny wolontariatu" })],
+    ["Mieszkańcy", page.getByTestId("resident-list")],
+  ] as const) {
+    await page.getByRole("navigation").getByRole("link", { name: link }).click();
+    await expect(ready).toBeVisible();
+    expect(await violations(page), link).toEqual([]);
+  }
+  await page.getByRole("button", { name: "Dodaj mieszkańca" }).click();
+  await page.locator("#resident-form").getByLabel("Telefon").fill("zadzwoń");
+  await page.locator("#resident-form").getByRole("button", { name: "Zapisz" }).click();
+  await expect(page.locator("#resident-form").getByText("Nieprawidłowy format.")).toBeVisible();
+  await expect(page.locator("#resident-form").getByText("To pole jest wymagane.")).toBeVisible();
+  expect(await violations(page), "resident form with errors").toEqual([]);
 });

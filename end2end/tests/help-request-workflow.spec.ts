@@ -1,4 +1,5 @@
 import { BrowserContext, Page } from "@playwright/test";
+import { recordHelpRequest } from "./support/forms";
 import { ACCOUNTS, expect, openOnline, signIn, test, watchForAppErrors } from "./support/server";
 
 /** Pushes this device's outbox and pulls, then waits until nothing is left to send. */
@@ -125,12 +126,7 @@ test("an organiser approves several requests at once from the queue", async ({ s
   const errors = watchForAppErrors(page);
   await openOnline(page, server.url);
   for (const name of ["Anna Kowalska", "Jan Nowak"]) {
-    await page.getByRole("link", { name: "Nowa prośba" }).click();
-    await page.getByLabel("Imię i nazwisko mieszkańca").fill(name);
-    await page.getByLabel("Osiedle").selectOption("jedwabnik");
-    await page.getByLabel("Rodzaj pomocy").selectOption("shopping");
-    await page.getByLabel("Opis potrzeby").fill("Zakupy");
-    await page.getByRole("button", { name: "Zapisz prośbę" }).click();
+    await recordHelpRequest(page, { name, district: "jedwabnik", category: "shopping", description: "Zakupy" });
   }
   await syncNow(page);
   const organiserContext = await phone(page.context());

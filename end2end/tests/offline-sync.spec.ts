@@ -1,4 +1,4 @@
-import { Page } from "@playwright/test";
+import { recordHelpRequest } from "./support/forms";
 import { ACCOUNTS, expect, openOnline, signIn, test, watchForAppErrors } from "./support/server";
 
 const residents = [
@@ -6,16 +6,6 @@ const residents = [
   { name: "Jan Nowak", district: "okolna", category: "transport", description: "Wizyta w przychodni 12.12" },
   { name: "Zofia Wiśniewska", district: "tbs", category: "companionship", description: "Rozmowa raz w tygodniu" },
 ];
-
-async function recordHelpRequest(page: Page, resident: (typeof residents)[number]) {
-  await page.getByRole("link", { name: "Nowa prośba" }).click();
-  await page.getByLabel("Imię i nazwisko mieszkańca").fill(resident.name);
-  await page.getByLabel("Osiedle").selectOption(resident.district);
-  await page.getByLabel("Rodzaj pomocy").selectOption(resident.category);
-  await page.getByLabel("Opis potrzeby").fill(resident.description);
-  await page.getByRole("button", { name: "Zapisz prośbę" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Zapisano prośbę na tym urządzeniu." })).toBeVisible();
-}
 
 test("help requests recorded offline survive a reload and reach a second device when the network returns", async ({
   server,

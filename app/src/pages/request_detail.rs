@@ -376,7 +376,7 @@ fn RequestActions(request: HelpRequest) -> impl IntoView {
                         </button>
                     </div>
                 </form>
-            })}
+            }.into_any())}
         </section>
     }
     .into_any()

@@ -1,0 +1,15 @@
+import { Page } from "@playwright/test";
+import { expect } from "./server";
+
+export type NewRequest = { name: string; district: string; category: string; description: string };
+
+/** Records a help request through the form, as a volunteer types it, and waits for the saved notice. */
+export async function recordHelpRequest(page: Page, request: NewRequest) {
+  await page.getByRole("link", { name: "Nowa prośba" }).click();
+  await page.getByLabel("Imię i nazwisko mieszkańca").fill(request.name);
+  await page.getByLabel("Osiedle").selectOption(request.district);
+  await page.getByLabel("Rodzaj pomocy").selectOption(request.category);
+  await page.getByLabel("Opis potrzeby").fill(request.description);
+  await page.getByRole("button", { name: "Zapisz prośbę" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Zapisano prośbę na tym urządzeniu." })).toBeVisible();
+}

@@ -8,6 +8,10 @@ pub enum DictionaryKind {
     District,
     HelpCategory,
     TargetGroup,
+    /// Where the centre's events take place (the MAL's rooms).
+    Location,
+    /// The community plan's specific goals that events are tagged with.
+    PlanGoal,
 }
 
 /// One entry of a dictionary, e.g. the district `jedwabnik` labelled "Jedwabnik".
@@ -42,6 +46,8 @@ impl DictionaryKind {
             DictionaryKind::District => "district",
             DictionaryKind::HelpCategory => "help_category",
             DictionaryKind::TargetGroup => "target_group",
+            DictionaryKind::Location => "location",
+            DictionaryKind::PlanGoal => "plan_goal",
         }
     }
 }
@@ -115,6 +121,9 @@ pub(crate) mod tests {
             entry(DictionaryKind::HelpCategory, "transport", 2, true),
             entry(DictionaryKind::TargetGroup, "seniors", 1, true),
             entry(DictionaryKind::TargetGroup, "youth", 2, true),
+            entry(DictionaryKind::Location, "brzozowa_7", 1, true),
+            entry(DictionaryKind::PlanGoal, "goal_3", 3, true),
+            entry(DictionaryKind::PlanGoal, "goal_6", 6, true),
         ])
     }
 

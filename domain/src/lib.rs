@@ -3,9 +3,11 @@
 //! enforce the same rules; nothing here knows about browsers, HTTP or databases.
 
 pub mod account;
+pub mod attendance;
 pub mod dictionary;
 pub mod event;
 pub mod help_request;
+pub mod kiosk;
 pub mod request_list;
 pub mod resident;
 pub mod review;

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::attendance::ImageConsent;
 use crate::dictionary::{Dictionary, DictionaryKind};
 use crate::help_request::Problem;
 
@@ -39,6 +40,9 @@ pub struct ResidentFields {
     pub notes: String,
     #[serde(default)]
     pub consent: Option<DataConsent>,
+    /// Agreed that the attendance kiosk may offer their name to pick.
+    #[serde(default)]
+    pub listed_at_kiosk: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +54,9 @@ pub struct Resident {
     /// Set when an organiser merged this duplicate into another resident; it then no longer shows.
     #[serde(default)]
     pub merged_into: Option<Uuid>,
+    /// The latest answer to the image-consent question (at an event's kiosk), or its withdrawal.
+    #[serde(default)]
+    pub image_consent: Option<ImageConsent>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -106,6 +113,7 @@ impl ResidentFields {
             target_groups,
             notes: self.notes.trim().to_owned(),
             consent: self.consent.clone(),
+            listed_at_kiosk: self.listed_at_kiosk,
         }
     }
 
@@ -164,6 +172,15 @@ impl ResidentFields {
             Err(errors)
         }
     }
+}
+
+/// The resident withdraws image consent; `None` when they had not given it (nothing to withdraw).
+pub fn withdraw_image_consent(resident: &Resident, at: DateTime<Utc>) -> Option<Resident> {
+    let withdrawn = resident.image_consent.as_ref()?.withdrawn(at)?;
+    Some(Resident {
+        image_consent: Some(withdrawn),
+        ..resident.clone()
+    })
 }
 
 /// Text folded for searching: lower case, without Polish (or any) diacritics, so "Łukasz" finds "lukasz".
@@ -230,6 +247,13 @@ pub fn merge(keep: &Resident, duplicate: &Resident) -> Result<(Resident, Residen
         (Some(a), Some(b)) => Some(if b.given_on > a.given_on { b } else { a }),
         (a, b) => a.or(b),
     };
+    k.listed_at_kiosk |= d.listed_at_kiosk;
+    // The most recent event in either record (an answer or a withdrawal) is the person's current wish.
+    let latest = |c: &ImageConsent| c.withdrawn_at.unwrap_or(c.answered_at).max(c.answered_at);
+    kept.image_consent = match (keep.image_consent.clone(), duplicate.image_consent.clone()) {
+        (Some(a), Some(b)) => Some(if latest(&b) > latest(&a) { b } else { a }),
+        (a, b) => a.or(b),
+    };
     let mut merged = duplicate.clone();
     merged.merged_into = Some(keep.id);
     Ok((kept, merged))
@@ -249,6 +273,7 @@ mod tests {
             },
             recorded_at: DateTime::UNIX_EPOCH,
             merged_into: None,
+            image_consent: None,
         }
     }
 

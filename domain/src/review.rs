@@ -1,16 +1,22 @@
 //! The organisers' review queue: every entry awaiting a decision, oldest first. Help requests are the
-//! first kind; attendance lists (issue 5) and photos (issue 6) add theirs to `ReviewKind`.
+//! first kind, then attendance lists and events whose photos need checking after a consent withdrawal;
+//! photos (issue 6) add theirs to `ReviewKind`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::attendance::AttendanceList;
+use crate::event::Event;
 use crate::help_request::{HelpRequest, HelpRequestStatus, Person};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewKind {
     HelpRequest,
+    AttendanceList,
+    /// Someone who attended withdrew image consent: the event's photos need checking.
+    PhotoConsent,
 }
 
 /// One entry waiting for an organiser, whatever its kind.
@@ -27,28 +33,68 @@ pub struct ReviewItem {
 
 /// Something that can wait in the queue.
 pub trait Reviewable {
-    fn review_item(&self) -> Option<ReviewItem>;
+    fn review_items(&self) -> Vec<ReviewItem>;
 }
 
 impl Reviewable for HelpRequest {
-    fn review_item(&self) -> Option<ReviewItem> {
-        (self.status == HelpRequestStatus::AwaitingApproval).then(|| ReviewItem {
-            kind: ReviewKind::HelpRequest,
-            id: self.id,
-            title: self.fields.resident_name.clone(),
-            summary: self.fields.description.clone(),
-            submitted_by: self.recorded_by.clone(),
-            submitted_at: self.recorded_at,
-        })
+    fn review_items(&self) -> Vec<ReviewItem> {
+        (self.status == HelpRequestStatus::AwaitingApproval)
+            .then(|| ReviewItem {
+                kind: ReviewKind::HelpRequest,
+                id: self.id,
+                title: self.fields.resident_name.clone(),
+                summary: self.fields.description.clone(),
+                submitted_by: self.recorded_by.clone(),
+                submitted_at: self.recorded_at,
+            })
+            .into_iter()
+            .collect()
+    }
+}
+
+/// An event's attendance list, with the event it belongs to (for the title).
+pub struct ListForReview<'a> {
+    pub list: &'a AttendanceList,
+    pub event: &'a Event,
+}
+
+/// The list itself while it awaits approval, and a photo check while consent withdrawals are unchecked.
+impl Reviewable for ListForReview<'_> {
+    fn review_items(&self) -> Vec<ReviewItem> {
+        let mut items = Vec::new();
+        if self.list.awaits_approval() {
+            items.push(ReviewItem {
+                kind: ReviewKind::AttendanceList,
+                id: self.event.id,
+                title: self.event.fields.title.clone(),
+                summary: self.list.present().count().to_string(),
+                submitted_by: None,
+                submitted_at: self.event.fields.starts_at,
+            });
+        }
+        if let Some(first) = self.list.consent_withdrawals.first() {
+            items.push(ReviewItem {
+                kind: ReviewKind::PhotoConsent,
+                id: self.event.id,
+                title: self.event.fields.title.clone(),
+                summary: self
+                    .list
+                    .consent_withdrawals
+                    .iter()
+                    .map(|w| w.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                submitted_by: None,
+                submitted_at: first.at,
+            });
+        }
+        items
     }
 }
 
 /// The queue from every kind of entry, oldest first.
 pub fn queue<'a>(entries: impl IntoIterator<Item = &'a dyn Reviewable>) -> Vec<ReviewItem> {
-    let mut items: Vec<ReviewItem> = entries
-        .into_iter()
-        .filter_map(|e| e.review_item())
-        .collect();
+    let mut items: Vec<ReviewItem> = entries.into_iter().flat_map(|e| e.review_items()).collect();
     items.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at).then(a.id.cmp(&b.id)));
     items
 }

@@ -47,6 +47,12 @@ impl Synced for crate::resident::Resident {
     }
 }
 
+impl Synced for crate::attendance::AttendanceList {
+    fn id(&self) -> Uuid {
+        self.event_id
+    }
+}
+
 /// Decides which version of a record to keep when the server sends one.
 pub fn merge_pulled<T: Synced>(local: Option<T>, incoming: T, outbox: &[OutboxEntry]) -> T {
     match local {

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::attendance::{AttendanceList, ConsentText, ListChange, ListRefusal};
 use crate::dictionary::DictionaryEntry;
+use crate::event::Event;
 use crate::help_request::{FieldError, HelpRequest, HelpRequestFields};
 use crate::resident::{MergeRefusal, Resident, ResidentError, ResidentFields};
 use crate::workflow::{Action, FieldChange, Refusal};
@@ -40,6 +42,8 @@ pub enum Mutation {
     CreateResident(CreateResident),
     EditResident(EditResident),
     MergeResidents(MergeResidents),
+    ChangeAttendance(ChangeAttendance),
+    WithdrawImageConsent(WithdrawImageConsent),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,12 +92,28 @@ pub struct MergeResidents {
     pub duplicate: Uuid,
 }
 
+/// A change to an event's attendance list: a signature from the kiosk, an entry by staff, a removal, an
+/// approval (domain::attendance).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeAttendance {
+    pub event_id: Uuid,
+    pub change: ListChange,
+}
+
+/// A resident withdraws their image consent; the events they attended get their photos flagged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawImageConsent {
+    pub resident_id: Uuid,
+}
+
 const CREATE_HELP_REQUEST: &str = "help_request.create";
 const EDIT_HELP_REQUEST: &str = "help_request.edit";
 const ACT_ON_HELP_REQUEST: &str = "help_request.act";
 const CREATE_RESIDENT: &str = "resident.create";
 const EDIT_RESIDENT: &str = "resident.edit";
 const MERGE_RESIDENTS: &str = "resident.merge";
+const CHANGE_ATTENDANCE: &str = "attendance.change";
+const WITHDRAW_IMAGE_CONSENT: &str = "resident.withdraw_image_consent";
 
 impl Mutation {
     pub fn into_envelope(self, id: Uuid, recorded_at: DateTime<Utc>) -> MutationEnvelope {
@@ -104,6 +124,8 @@ impl Mutation {
             Mutation::CreateResident(m) => (CREATE_RESIDENT, serde_json::to_value(m)),
             Mutation::EditResident(m) => (EDIT_RESIDENT, serde_json::to_value(m)),
             Mutation::MergeResidents(m) => (MERGE_RESIDENTS, serde_json::to_value(m)),
+            Mutation::ChangeAttendance(m) => (CHANGE_ATTENDANCE, serde_json::to_value(m)),
+            Mutation::WithdrawImageConsent(m) => (WITHDRAW_IMAGE_CONSENT, serde_json::to_value(m)),
         };
         MutationEnvelope {
             id,
@@ -137,6 +159,12 @@ impl Mutation {
             MERGE_RESIDENTS => serde_json::from_value(payload)
                 .map(Mutation::MergeResidents)
                 .map_err(invalid),
+            CHANGE_ATTENDANCE => serde_json::from_value(payload)
+                .map(Mutation::ChangeAttendance)
+                .map_err(invalid),
+            WITHDRAW_IMAGE_CONSENT => serde_json::from_value(payload)
+                .map(Mutation::WithdrawImageConsent)
+                .map_err(invalid),
             other => Err(RejectReason::UnknownKind {
                 kind: other.to_owned(),
             }),
@@ -152,6 +180,8 @@ impl Mutation {
             Mutation::CreateResident(m) => m.resident_id,
             Mutation::EditResident(m) => m.resident_id,
             Mutation::MergeResidents(m) => m.keep,
+            Mutation::ChangeAttendance(m) => m.event_id,
+            Mutation::WithdrawImageConsent(m) => m.resident_id,
         }
     }
 }
@@ -210,6 +240,12 @@ pub enum RejectReason {
     Forbidden,
     /// The record the mutation changes is not on the server.
     UnknownRecord,
+    /// The attendance rules refused the change (locked list without a reason, a dot for a signature…).
+    ListRefused {
+        refusal: ListRefusal,
+    },
+    /// The resident had not given image consent, so there is nothing to withdraw.
+    NoImageConsent,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,6 +271,10 @@ pub enum Record {
     HelpRequest(HelpRequest),
     DictionaryEntry(DictionaryEntry),
     Resident(Resident),
+    Event(Event),
+    AttendanceList(AttendanceList),
+    /// The image-consent text currently asked (older versions stay in the server's history).
+    ImageConsentText(ConsentText),
 }
 
 /// The body of every error answer of the API.

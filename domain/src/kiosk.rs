@@ -1,0 +1,123 @@
+//! What an attendance kiosk keeps to work a whole event offline: the event's public details, the names it
+//! may offer, the consent text, and a way to check the organiser's exit PIN without the network.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::attendance::ConsentText;
+use crate::dictionary::DictionaryEntry;
+use crate::resident::{fold, matches_query};
+
+pub const PIN_DIGITS: usize = 6;
+
+/// A name the kiosk may offer: someone the organiser expects, or a resident who agreed to be listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterEntry {
+    pub resident_id: Uuid,
+    pub name: String,
+}
+
+/// The organiser's PIN that lets staff leave the kiosk flow, as a salted hash the tablet can check
+/// offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExitPin {
+    pub salt: String,
+    pub hash: String,
+}
+
+impl ExitPin {
+    pub fn new(pin: &str, salt: &str) -> Self {
+        Self {
+            salt: salt.to_owned(),
+            hash: pin_hash(pin, salt),
+        }
+    }
+
+    pub fn matches(&self, typed: &str) -> bool {
+        let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+        pin_hash(&typed, &self.salt) == self.hash
+    }
+}
+
+fn pin_hash(pin: &str, salt: &str) -> String {
+    hex::encode(Sha256::digest(format!("{salt}:{pin}").as_bytes()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskEvent {
+    pub id: Uuid,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub location: String,
+}
+
+/// Everything the kiosk downloads once and then works from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskPackage {
+    pub event: KioskEvent,
+    pub roster: Vec<RosterEntry>,
+    pub image_consent: ConsentText,
+    pub districts: Vec<DictionaryEntry>,
+    pub exit_pin: ExitPin,
+}
+
+/// Type-ahead over the roster: nothing until two letters are typed (so the tablet never shows the whole
+/// list to whoever stands there), then the names that match, diacritics ignored, at most `limit`.
+pub fn find_on_roster<'a>(
+    roster: &'a [RosterEntry],
+    typed: &str,
+    limit: usize,
+) -> Vec<&'a RosterEntry> {
+    let query = fold(typed.trim());
+    if query.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+        return Vec::new();
+    }
+    let mut found: Vec<&RosterEntry> = roster
+        .iter()
+        .filter(|entry| matches_query(&fold(&entry.name), &query))
+        .collect();
+    found.sort_by_cached_key(|e| fold(&e.name));
+    found.truncate(limit);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roster() -> Vec<RosterEntry> {
+        ["Łucja Żak", "Lucjan Nowak", "Anna Kowalska"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| RosterEntry {
+                resident_id: Uuid::from_u128(i as u128),
+                name: (*name).into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_roster_shows_nothing_until_two_letters_then_matches_without_diacritics() {
+        let roster = roster();
+        assert!(find_on_roster(&roster, "", 5).is_empty());
+        assert!(find_on_roster(&roster, "l", 5).is_empty());
+        let names: Vec<_> = find_on_roster(&roster, "luc", 5)
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(names, ["Łucja Żak", "Lucjan Nowak"]);
+        assert_eq!(find_on_roster(&roster, "luc", 1).len(), 1);
+    }
+
+    #[test]
+    fn the_exit_pin_is_checked_against_its_salted_hash() {
+        let pin = ExitPin::new("482913", "enrolment-1");
+        assert!(pin.matches("482913"));
+        assert!(pin.matches(" 482 913 "));
+        assert!(!pin.matches("482914"));
+        assert_ne!(pin.hash, ExitPin::new("482913", "enrolment-2").hash);
+    }
+}

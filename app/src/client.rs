@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use domain::account::Account;
 use domain::help_request::HelpRequestFields;
+use domain::attendance::{ListChange, ListRefusal, NewAttendance};
 use domain::resident::{MergeRefusal, ResidentFields};
 use domain::workflow::{Action, Refusal};
 use serde::de::DeserializeOwned;
@@ -100,6 +101,10 @@ pub enum SaveFailure {
     /// The workflow's rules refuse it (the server would too).
     Refused(Refusal),
     Merge(MergeRefusal),
+    /// The attendance rules refuse it.
+    List(ListRefusal),
+    /// The resident had not given image consent.
+    NothingToWithdraw,
     /// The record is not on this device.
     NotFound,
     /// The device's store failed; the detail is for the developer console.
@@ -184,6 +189,64 @@ pub async fn merge_residents(
         keep,
         duplicate
     )
+}
+
+/// Marks presence, removes an entry, approves a list… on the device, then syncs.
+pub async fn change_attendance(
+    state: AppState,
+    event_id: Uuid,
+    change: ListChange,
+) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::change_attendance(state, event_id, change),
+        state,
+        event_id,
+        change
+    )
+}
+
+pub async fn withdraw_image_consent(state: AppState, resident_id: Uuid) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::withdraw_image_consent(state, resident_id),
+        state,
+        resident_id
+    )
+}
+
+/// The kiosk queues one person's signature.
+pub async fn kiosk_sign(state: AppState, attendance: NewAttendance) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::kiosk::sign(state, attendance),
+        state,
+        attendance
+    )
+}
+
+/// The server accepted this tablet as the kiosk of `event_id`.
+pub async fn kiosk_claimed(state: AppState, event_id: Uuid, event_title: String) {
+    #[cfg(feature = "hydrate")]
+    crate::local::kiosk::claimed(state, event_id, event_title).await;
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (state, event_id, event_title);
+}
+
+/// Ends kiosk mode (after the organiser's PIN); refused while signatures wait to be sent.
+pub async fn kiosk_leave(state: AppState) -> Result<(), ApiFailure> {
+    #[cfg(feature = "hydrate")]
+    return crate::local::kiosk::leave(state).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = state;
+        Err(ApiFailure::Network)
+    }
+}
+
+/// Residents who signed on this kiosk (so it can say "already signed" offline).
+pub fn kiosk_signed_here() -> Vec<Uuid> {
+    #[cfg(feature = "hydrate")]
+    return crate::local::kiosk::signed_here();
+    #[cfg(not(feature = "hydrate"))]
+    Vec::new()
 }
 
 /// Each person's unsaved form is their own.

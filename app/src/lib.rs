@@ -90,6 +90,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/review") view=pages::review::ReviewPage />
                         <Route path=path!("/my") view=pages::my_work::MyWorkPage />
                         <Route path=path!("/residents") view=pages::residents::ResidentsPage />
+                        <Route path=path!("/events") view=pages::events::EventsPage />
+                        <Route path=path!("/events/new") view=pages::events::NewEventPage />
+                        <Route path=path!("/event") view=pages::event_detail::EventPage />
+                        <Route path=path!("/event/edit") view=pages::events::EditEventPage />
+                        <Route path=path!("/event/attendance") view=pages::attendance_sheet::AttendanceSheetPage />
                         <Route path=path!("/login") view=pages::sign_in::SignInPage />
                         <Route path=path!("/setup") view=pages::sign_in::SetupPage />
                         <Route path=path!("/account") view=pages::account::AccountPage />
@@ -139,7 +144,7 @@ fn SignInGate() -> impl IntoView {
             return;
         }
         let path = location.pathname.get();
-        let kiosk = matches!(state.session.get(), SessionCheck::Kiosk { .. });
+        let kiosk = state.kiosk.get().is_some();
         if kiosk && path != "/kiosk" {
             navigate("/kiosk", Default::default());
         } else if !kiosk && state.account.get().is_none() && !OPEN_PAGES.contains(&path.as_str()) {
@@ -183,7 +188,7 @@ pub(crate) fn may(state: AppState, permission: Permission) -> bool {
 fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let kiosk = move || matches!(state.session.get(), SessionCheck::Kiosk { .. });
+    let kiosk = move || state.kiosk.get().is_some();
     let signed_in = move || state.account.get().is_some() && !kiosk();
     let review_count = Memo::new(move |_| pages::review::review_queue(state).len());
     let switch_language = move |_| {
@@ -194,6 +199,8 @@ fn Header() -> impl IntoView {
         i18n.set_locale(next);
     };
     view! {
+        // The kiosk's screen belongs to the person signing: no header, no way elsewhere.
+        <Show when=move || !kiosk()>
         <a class="skip-link" href="#content">{t!(i18n, skip_to_content)}</a>
         <header class="app-header">
             <div class="app-header__row">
@@ -222,6 +229,7 @@ fn Header() -> impl IntoView {
                             <span class="count" data-testid="review-count">{move || review_count.get()}</span>
                         </A>
                     </Show>
+                    <A href="/events">{t!(i18n, nav_events)}</A>
                     <A href="/residents">{t!(i18n, nav_residents)}</A>
                     <Show when=move || may(state, Permission::EnrolDevices)>
                         <A href="/devices">{t!(i18n, nav_devices)}</A>
@@ -237,6 +245,7 @@ fn Header() -> impl IntoView {
                 <sync_status::SyncStatusBar />
             </Show>
         </header>
+        </Show>
     }
 }
 

@@ -1,6 +1,9 @@
 pub mod account;
 pub mod admin;
+pub mod attendance_sheet;
 pub mod devices;
+pub mod event_detail;
+pub mod events;
 mod forms;
 pub mod kiosk;
 pub mod my_work;
@@ -10,4 +13,5 @@ pub mod requests;
 pub mod residents;
 pub mod review;
 pub mod sign_in;
+mod signature_pad;
 mod words;

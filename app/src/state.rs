@@ -3,11 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use domain::account::Account;
+use domain::attendance::{AttendanceList, ConsentText};
 use domain::dictionary::Dictionary;
+use domain::event::Event;
+use domain::kiosk::KioskPackage;
 use domain::help_request::HelpRequest;
 use domain::resident::Resident;
 use domain::sync::merge::SyncState;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// A help request with whether the server has it yet.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,9 +59,14 @@ pub enum SessionCheck {
     /// The person must sign in again before anything more is sent; nothing local is lost.
     Expired,
     /// This device is an enrolled attendance kiosk.
-    Kiosk {
-        event_title: String,
-    },
+    Kiosk,
+}
+
+/// The event this tablet is the kiosk of, kept on the device so the kiosk works offline all day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskIdentity {
+    pub event_id: Uuid,
+    pub event_title: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -77,6 +87,16 @@ pub struct AppState {
     pub requests: RwSignal<Option<Vec<RequestRow>>>,
     /// The residents registry as this device has it.
     pub residents: RwSignal<Vec<Resident>>,
+    /// Events, the latest start first.
+    pub events: RwSignal<Vec<Event>>,
+    /// Attendance lists by event, with whether the server has them yet.
+    pub attendance: RwSignal<Vec<(AttendanceList, SyncState)>>,
+    /// The image-consent text currently asked.
+    pub image_consent: RwSignal<Option<ConsentText>>,
+    /// Set when this device is an attendance kiosk: it then shows the kiosk flow and nothing else.
+    pub kiosk: RwSignal<Option<KioskIdentity>>,
+    /// What the kiosk works from offline: the event, the names it offers, the consent text.
+    pub kiosk_package: RwSignal<Option<KioskPackage>>,
     pub dictionary: RwSignal<Dictionary>,
     pub sync: RwSignal<SyncStatus>,
     /// The browser refuses local storage (e.g. some private windows): nothing could be kept.
@@ -90,6 +110,7 @@ pub enum Notice {
     RequestSaved,
     /// A workflow step or edit was saved on the device (and will sync).
     ChangeSaved,
+    EventSaved,
 }
 
 impl AppState {
@@ -100,6 +121,11 @@ impl AppState {
             session: RwSignal::new(SessionCheck::Unchecked),
             requests: RwSignal::new(None),
             residents: RwSignal::new(Vec::new()),
+            events: RwSignal::new(Vec::new()),
+            attendance: RwSignal::new(Vec::new()),
+            image_consent: RwSignal::new(None),
+            kiosk: RwSignal::new(None),
+            kiosk_package: RwSignal::new(None),
             dictionary: RwSignal::new(Dictionary::default()),
             sync: RwSignal::new(SyncStatus::default()),
             storage_unavailable: RwSignal::new(false),

@@ -50,6 +50,8 @@ pub enum Permission {
     EnrolDevices,
     ManageUsers,
     ReadAuditLog,
+    /// Consent texts and other settings of the centre.
+    Configure,
     /// Attendance and the public name of one event: all a kiosk tablet may do.
     KioskOf(Uuid),
 }
@@ -73,7 +75,7 @@ impl Principal {
                 ReadAllRequests | ReviewEntries | ManageEvents | EnrolDevices => {
                     role != Role::Volunteer
                 }
-                ManageUsers | ReadAuditLog => role == Role::Coordinator,
+                ManageUsers | ReadAuditLog | Configure => role == Role::Coordinator,
                 KioskOf(_) => false,
             },
         }
@@ -321,6 +323,8 @@ mod tests {
         let coordinator = user(Role::Coordinator);
         assert!(coordinator.may(Permission::ManageUsers));
         assert!(coordinator.may(Permission::ReadAuditLog));
+        assert!(!organiser.may(Permission::Configure));
+        assert!(coordinator.may(Permission::Configure));
     }
 
     #[test]

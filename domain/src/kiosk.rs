@@ -10,8 +10,6 @@ use crate::attendance::ConsentText;
 use crate::dictionary::DictionaryEntry;
 use crate::resident::{fold, matches_query};
 
-pub const PIN_DIGITS: usize = 6;
-
 /// A name the kiosk may offer: someone the organiser expects, or a resident who agreed to be listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterEntry {

@@ -2,6 +2,7 @@
 //! `error` code (see docs/sync-protocol.md and docs/security.md). Every route passes [`auth::authenticate`]
 //! (session and CSRF) and then checks its own permission.
 
+mod attendance;
 mod audit;
 mod devices;
 mod session;
@@ -97,6 +98,17 @@ fn endpoints() -> Endpoints {
         )
         .at(Method::GET, "/api/v1/events", devices::list_events)
         .at(Method::POST, "/api/v1/events", devices::create_event)
+        .at(Method::PUT, "/api/v1/events/{id}", devices::update_event)
+        .at(
+            Method::GET,
+            "/api/v1/events/{id}/attendance.csv",
+            attendance::attendance_csv,
+        )
+        .at(
+            Method::PUT,
+            "/api/v1/consent-texts/image",
+            attendance::revise_image_consent,
+        )
         .at(Method::GET, "/api/v1/enrolments", devices::list_enrolments)
         .at(Method::POST, "/api/v1/enrolments", devices::enrol)
         .at(Method::DELETE, "/api/v1/enrolments/{id}", devices::revoke)

@@ -59,6 +59,13 @@ pub fn new_enrolment_code() -> String {
         .collect()
 }
 
+/// The PIN staff type to leave a kiosk's flow: six digits, easy to read out and type on a tablet.
+pub fn new_exit_pin() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    format!("{:06}", u64::from_le_bytes(bytes) % 1_000_000)
+}
+
 /// argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
 pub async fn hash_password(password: String) -> String {
     tokio::task::spawn_blocking(move || {

@@ -1,8 +1,10 @@
 //! SQLite storage: the only code that speaks SQL. Handlers call it; the domain crate decides what is valid.
 
 pub mod accounts;
+mod attendance;
 pub mod audit;
 pub mod devices;
+mod events;
 mod help_requests;
 mod residents;
 
@@ -12,12 +14,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::account::{Permission, Principal};
+use domain::attendance::Author;
 use domain::dictionary::{Dictionary, DictionaryEntry};
 use domain::help_request::Person;
 use domain::sync::protocol::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest, Record,
+    RejectReason,
 };
-use domain::workflow::Actor;
 use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -76,7 +79,7 @@ impl Store {
     pub async fn push(
         &self,
         request: &PushRequest,
-        actor: &Actor,
+        author: &Author,
     ) -> Result<Vec<MutationResult>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let dictionary = load_dictionary(&mut tx).await?;
@@ -93,7 +96,7 @@ impl Store {
                 Some(outcome) => outcome,
                 None => {
                     let outcome =
-                        apply(&mut tx, envelope, request.device_id, actor, &dictionary).await?;
+                        apply(&mut tx, envelope, request.device_id, author, &dictionary).await?;
                     record_outcome(&mut tx, envelope, request.device_id, &outcome).await?;
                     outcome
                 }
@@ -109,7 +112,8 @@ impl Store {
 
     /// Changes committed after `since` that `reader` may see, oldest first, at most `limit` of them.
     /// A volunteer sees the help requests they recorded or are assigned to; organisers and coordinators see
-    /// all. Everyone who records entries sees the residents registry, to find people offline.
+    /// all. Everyone who records entries sees the residents registry (to find people offline), the events
+    /// and their attendance lists (volunteers mark presence too).
     pub async fn pull(
         &self,
         reader: Principal,
@@ -142,6 +146,9 @@ impl Store {
                 "help_request" => Record::HelpRequest(serde_json::from_str(&data)?),
                 "dictionary_entry" => Record::DictionaryEntry(serde_json::from_str(&data)?),
                 "resident" => Record::Resident(serde_json::from_str(&data)?),
+                "event" => Record::Event(serde_json::from_str(&data)?),
+                "attendance_list" => Record::AttendanceList(serde_json::from_str(&data)?),
+                "image_consent_text" => Record::ImageConsentText(serde_json::from_str(&data)?),
                 other => return Err(StoreError::UnknownEntity(other.to_owned())),
             };
             changes.push(Change {
@@ -173,6 +180,12 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Every dictionary entry, retired ones included (old records keep their labels).
+    pub async fn dictionary(&self) -> Result<Dictionary, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_dictionary(&mut conn).await
     }
 
     pub async fn help_request_count(&self) -> Result<i64, StoreError> {
@@ -235,7 +248,7 @@ async fn apply(
     conn: &mut SqliteConnection,
     envelope: &MutationEnvelope,
     device_id: Uuid,
-    actor: &Actor,
+    author: &Author,
     dictionary: &Dictionary,
 ) -> Result<Outcome, StoreError> {
     let mutation = match Mutation::from_envelope(envelope) {
@@ -243,15 +256,37 @@ async fn apply(
         Err(reason) => return Ok(Outcome::Rejected { reason }),
     };
     let at = envelope.recorded_at;
-    match mutation {
-        Mutation::CreateHelpRequest(m) => {
+    let staff = match (author, mutation) {
+        (Author::Staff(actor), mutation) => (actor, mutation),
+        (Author::Kiosk { .. }, Mutation::ChangeAttendance(m)) => {
+            return attendance::change(conn, m, at, author, dictionary).await
+        }
+        // A kiosk records signatures and nothing else.
+        (Author::Kiosk { .. }, _) => {
+            return Ok(Outcome::Rejected {
+                reason: RejectReason::Forbidden,
+            })
+        }
+    };
+    match staff {
+        (actor, Mutation::CreateHelpRequest(m)) => {
             help_requests::create(conn, m, at, device_id, actor, dictionary).await
         }
-        Mutation::EditHelpRequest(m) => help_requests::edit(conn, m, at, actor, dictionary).await,
-        Mutation::ActOnHelpRequest(m) => help_requests::act(conn, m, at, actor).await,
-        Mutation::CreateResident(m) => residents::create(conn, m, at, actor, dictionary).await,
-        Mutation::EditResident(m) => residents::edit(conn, m, dictionary).await,
-        Mutation::MergeResidents(m) => residents::merge_duplicate(conn, m, actor).await,
+        (actor, Mutation::EditHelpRequest(m)) => {
+            help_requests::edit(conn, m, at, actor, dictionary).await
+        }
+        (actor, Mutation::ActOnHelpRequest(m)) => help_requests::act(conn, m, at, actor).await,
+        (actor, Mutation::CreateResident(m)) => {
+            residents::create(conn, m, at, actor, dictionary).await
+        }
+        (_, Mutation::EditResident(m)) => residents::edit(conn, m, dictionary).await,
+        (actor, Mutation::MergeResidents(m)) => residents::merge_duplicate(conn, m, actor).await,
+        (_, Mutation::ChangeAttendance(m)) => {
+            attendance::change(conn, m, at, author, dictionary).await
+        }
+        (actor, Mutation::WithdrawImageConsent(m)) => {
+            attendance::withdraw(conn, m, at, actor).await
+        }
     }
 }
 

@@ -53,6 +53,8 @@ fn matrix() -> Vec<Row> {
     const ORGANISERS: [Expect; 5] = [Deny, Deny, Deny, Allow, Allow];
     const COORDINATORS: [Expect; 5] = [Deny, Deny, Deny, Deny, Allow];
     const KIOSK: [Expect; 5] = [Deny, Allow, Deny, Deny, Deny];
+    // The kiosk pushes its signatures; the storage layer refuses it every other mutation (tested below).
+    const PEOPLE_AND_KIOSK: [Expect; 5] = SIGNED_IN;
     vec![
         row(Method::GET, "/api/v1/setup", EVERYONE),
         row(Method::POST, "/api/v1/setup", EVERYONE),
@@ -61,7 +63,7 @@ fn matrix() -> Vec<Row> {
         row(Method::DELETE, "/api/v1/session", SIGNED_IN),
         row(Method::POST, "/api/v1/session/sign-out-everywhere", PEOPLE),
         row(Method::POST, "/api/v1/account/password", PEOPLE),
-        row(Method::POST, "/api/v1/sync/push", PEOPLE),
+        row(Method::POST, "/api/v1/sync/push", PEOPLE_AND_KIOSK),
         row(Method::GET, "/api/v1/sync/pull", PEOPLE),
         row(Method::GET, "/api/v1/volunteers", ORGANISERS),
         row(Method::GET, "/api/v1/users", COORDINATORS),
@@ -70,6 +72,9 @@ fn matrix() -> Vec<Row> {
         row(Method::POST, "/api/v1/users/{id}/password", COORDINATORS),
         row(Method::GET, "/api/v1/events", PEOPLE),
         row(Method::POST, "/api/v1/events", ORGANISERS),
+        row(Method::PUT, "/api/v1/events/{id}", ORGANISERS),
+        row(Method::GET, "/api/v1/events/{id}/attendance.csv", ORGANISERS),
+        row(Method::PUT, "/api/v1/consent-texts/image", COORDINATORS),
         row(Method::GET, "/api/v1/enrolments", ORGANISERS),
         row(Method::POST, "/api/v1/enrolments", ORGANISERS),
         row(Method::DELETE, "/api/v1/enrolments/{id}", ORGANISERS),
@@ -81,7 +86,7 @@ fn matrix() -> Vec<Row> {
 
 /// Page routes render a data-free shell (the data comes from the API above, checked there), so anyone
 /// may load them; they are listed so that a new page is a conscious decision too.
-const SHELL_PAGES: [&str; 14] = [
+const SHELL_PAGES: [&str; 19] = [
     "/",
     "/requests/new",
     "/request",
@@ -89,6 +94,11 @@ const SHELL_PAGES: [&str; 14] = [
     "/review",
     "/my",
     "/residents",
+    "/events",
+    "/events/new",
+    "/event",
+    "/event/edit",
+    "/event/attendance",
     "/login",
     "/setup",
     "/account",
@@ -171,6 +181,10 @@ fn request_for(row: &Row, cast: &Cast) -> (String, Option<Value>) {
         "/api/v1/users/{id}" => format!("/api/v1/users/{}", cast.subject),
         "/api/v1/users/{id}/password" => format!("/api/v1/users/{}/password", cast.subject),
         "/api/v1/enrolments/{id}" => format!("/api/v1/enrolments/{}", cast.spare_enrolment),
+        "/api/v1/events/{id}" => format!("/api/v1/events/{}", cast.event),
+        "/api/v1/events/{id}/attendance.csv" => {
+            format!("/api/v1/events/{}/attendance.csv", cast.event)
+        }
         other => other.to_owned(),
     };
     let body = match (row.method.as_str(), row.path) {
@@ -187,9 +201,13 @@ fn request_for(row: &Row, cast: &Cast) -> (String, Option<Value>) {
         ),
         ("PATCH", _) => Some(json!({"display_name": "Zmienione imię"})),
         ("POST", "/api/v1/users/{id}/password") => Some(json!({"password": "tymczasowe hasło 1"})),
-        ("POST", "/api/v1/events") => Some(
-            json!({"title": "Warsztaty", "starts_at": "2026-12-01T10:00:00Z", "ends_at": "2026-12-01T12:00:00Z"}),
-        ),
+        ("POST" | "PUT", "/api/v1/events" | "/api/v1/events/{id}") => Some(json!({
+            "title": "Warsztaty", "starts_at": "2026-12-01T10:00:00Z", "ends_at": "2026-12-01T12:00:00Z",
+            "location": "sosnowa_1c", "plan_goals": ["goal_3"]
+        })),
+        ("PUT", "/api/v1/consent-texts/image") => {
+            Some(json!({"text_pl": "Zgadzam się na zdjęcia.", "text_en": "I agree to photos."}))
+        }
         ("POST", "/api/v1/enrolments") => Some(json!({"event_id": cast.event})),
         ("POST", "/api/v1/kiosk/claim") => Some(json!({"code": "ZZZZ-ZZZZ"})),
         _ => None,
@@ -391,7 +409,8 @@ async fn a_kiosk_sees_its_event_name_and_nothing_else() {
     app.add_account("organizator", Role::Organiser).await;
     let mut organiser = app.signed_in("organizator").await;
     let ours = app.create_event(&mut organiser, "Klub seniora").await;
-    app.create_event(&mut organiser, "Warsztaty dla rodzin")
+    let other = app
+        .create_event(&mut organiser, "Warsztaty dla rodzin")
         .await;
     let (mut kiosk, enrolment) = app.kiosk(&mut organiser, ours).await;
 
@@ -399,7 +418,17 @@ async fn a_kiosk_sees_its_event_name_and_nothing_else() {
         .call(&mut kiosk, Method::GET, "/api/v1/kiosk/event", None)
         .await;
     assert_eq!(event.status, StatusCode::OK);
-    assert_eq!(event.json, json!({"id": ours, "title": "Klub seniora"}));
+    assert_eq!(event.json["event"]["id"], json!(ours));
+    assert_eq!(event.json["event"]["title"], "Klub seniora");
+    assert_eq!(event.json["event"]["location"], "ul. Brzozowa 7");
+    assert_eq!(event.json["image_consent"]["version"], 1);
+    let pin = app.store.enrolment(enrolment).await.unwrap().unwrap().exit_pin;
+    assert_eq!(pin.len(), 6);
+    assert_eq!(event.json["exit_pin"]["hash"].as_str().unwrap().len(), 64);
+    assert!(
+        !event.json.to_string().contains(&pin),
+        "only the PIN's salted hash travels"
+    );
     let session = app
         .call(&mut kiosk, Method::GET, "/api/v1/session", None)
         .await;
@@ -416,15 +445,31 @@ async fn a_kiosk_sees_its_event_name_and_nothing_else() {
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{path}");
         assert!(!answer.json.to_string().contains("Warsztaty"), "{path}");
     }
+    // It may push, but only signatures for its own event: anything else is refused one by one.
+    let request = json!({
+        "id": Uuid::now_v7(), "kind": "help_request.create", "recorded_at": "2026-11-22T10:00:00Z",
+        "payload": {"help_request_id": Uuid::now_v7(), "resident_name": "Jan", "district": "okolna",
+                    "category": "shopping", "description": "chleb"}
+    });
+    let elsewhere = json!({
+        "id": Uuid::now_v7(), "kind": "attendance.change", "recorded_at": "2026-11-22T10:00:00Z",
+        "payload": {"event_id": other, "change": {"change": "approve"}}
+    });
     let push = app
         .call(
             &mut kiosk,
             Method::POST,
             "/api/v1/sync/push",
-            Some(json!({"device_id": Uuid::nil(), "mutations": []})),
+            Some(json!({"device_id": Uuid::nil(), "mutations": [request, elsewhere]})),
         )
         .await;
-    assert_eq!(push.status, StatusCode::FORBIDDEN);
+    assert_eq!(push.status, StatusCode::OK);
+    assert_eq!(push.json["results"][0]["reason"]["code"], "forbidden");
+    assert_eq!(
+        push.json["results"][1]["reason"]["refusal"]["reason"],
+        "not_permitted"
+    );
+    assert_eq!(app.store.help_request_count().await.unwrap(), 0);
 
     let revoked = app
         .call(

@@ -11,13 +11,16 @@ use domain::sync::protocol::{
     CreateHelpRequest, Mutation, MutationEnvelope, Outcome, PullResponse, PushRequest,
     PushResponse, Record, RejectReason, MAX_PUSH_BATCH,
 };
+use domain::attendance::Author;
 use domain::workflow::Actor;
 use serde_json::Value;
 use server::storage::Store;
 use support::{Browser, TestApp};
 use uuid::Uuid;
 
-const SEEDED_DICTIONARY_ENTRIES: usize = 20;
+const SEEDED_DICTIONARY_ENTRIES: usize = 30;
+/// The image-consent text every device learns with its first pull.
+const SEEDED_CONSENT_TEXTS: usize = 1;
 
 /// The server with an organiser signed in (organisers see every request in a pull).
 struct TestServer {
@@ -271,7 +274,7 @@ async fn pulling_page_by_page_returns_every_change_once() {
         }
     }
     // Each request names someone new, whom the server adds to the residents registry.
-    let total = SEEDED_DICTIONARY_ENTRIES + 5 * 2;
+    let total = SEEDED_DICTIONARY_ENTRIES + SEEDED_CONSENT_TEXTS + 5 * 2;
     assert_eq!(seen.len(), total);
     assert_eq!(pages, total.div_ceil(4));
     seen.dedup();
@@ -296,6 +299,8 @@ async fn the_first_pull_brings_the_default_districts_and_categories() {
     assert_eq!(codes.len(), SEEDED_DICTIONARY_ENTRIES);
     assert!(codes.contains(&"district:jedwabnik".to_owned()));
     assert!(codes.contains(&"help_category:equipment_loan".to_owned()));
+    assert!(codes.contains(&"location:sosnowa_1c".to_owned()));
+    assert!(codes.contains(&"plan_goal:goal_7".to_owned()));
 }
 
 #[tokio::test]
@@ -381,7 +386,9 @@ async fn data_survives_a_restart_of_the_server() {
         role: Role::Volunteer,
         password: support::PASSWORD.into(),
     };
-    let author = Actor::from(&store.create_account(&account, "hash", false).await.unwrap());
+    let author = Author::Staff(Actor::from(
+        &store.create_account(&account, "hash", false).await.unwrap(),
+    ));
     let body = PushRequest {
         device_id: Uuid::from_u128(42),
         mutations: vec![create(1, 101, fields("Anna"))],

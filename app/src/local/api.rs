@@ -41,6 +41,7 @@ pub async fn call<T: DeserializeOwned>(
         "GET" => Request::get(url),
         "POST" => with_csrf(Request::post(url)),
         "PATCH" => with_csrf(Request::patch(url)),
+        "PUT" => with_csrf(Request::put(url)),
         "DELETE" => with_csrf(Request::delete(url)),
         other => unreachable!("no {other} requests in this app"),
     };

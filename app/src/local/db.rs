@@ -2,7 +2,9 @@
 //! that belongs together happens in one transaction, so a closed tab never leaves half of it behind.
 
 use chrono::{DateTime, Utc};
+use domain::attendance::{AttendanceList, ConsentText};
 use domain::dictionary::DictionaryEntry;
+use domain::event::Event;
 use domain::help_request::HelpRequest;
 use domain::resident::Resident;
 use domain::sync::merge::merge_pulled;
@@ -12,19 +14,22 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 
-/// One database per person: `sasiedzi-<account id>`.
+/// One database per person: `sasiedzi-<account id>`; a kiosk has `sasiedzi-kiosk-<event id>`.
 const DB_PREFIX: &str = "sasiedzi-";
 /// Raise with every schema change and add the step to `upgrade`.
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 
 const HELP_REQUESTS: &str = "help_requests";
 const RESIDENTS: &str = "residents";
 const OUTBOX: &str = "outbox";
 const DICTIONARY: &str = "dictionary";
 const META: &str = "meta";
+const EVENTS: &str = "events";
+const ATTENDANCE: &str = "attendance";
 
 const META_CURSOR: &str = "pull_cursor";
 const META_LAST_SYNC: &str = "last_sync";
+const META_IMAGE_CONSENT: &str = "image_consent_text";
 
 #[derive(Debug, Clone)]
 pub struct DbError(pub String);
@@ -42,12 +47,16 @@ pub struct Snapshot {
     pub outbox: Vec<OutboxEntry>,
     pub dictionary: Vec<DictionaryEntry>,
     pub last_sync: Option<DateTime<Utc>>,
+    pub events: Vec<Event>,
+    pub attendance: Vec<AttendanceList>,
+    pub image_consent: Option<ConsentText>,
 }
 
 /// A record changed on the device, stored beside its outbox entry.
 pub enum LocalRecord {
     Request(HelpRequest),
     Resident(Resident),
+    Attendance(AttendanceList),
 }
 
 pub struct LocalDb {
@@ -56,6 +65,10 @@ pub struct LocalDb {
 
 pub fn name_for(account: uuid::Uuid) -> String {
     format!("{DB_PREFIX}{account}")
+}
+
+pub fn name_for_kiosk(event: uuid::Uuid) -> String {
+    format!("{DB_PREFIX}kiosk-{event}")
 }
 
 /// Deletes a person's database (after a sign-out with nothing left to send).
@@ -80,19 +93,34 @@ impl LocalDb {
     pub async fn snapshot(&self) -> Result<Snapshot, DbError> {
         let tx = self
             .db
-            .transaction([HELP_REQUESTS, RESIDENTS, OUTBOX, DICTIONARY, META])
+            .transaction([
+                HELP_REQUESTS,
+                RESIDENTS,
+                OUTBOX,
+                DICTIONARY,
+                META,
+                EVENTS,
+                ATTENDANCE,
+            ])
             .build()?;
         let requests = all(&tx, HELP_REQUESTS).await?;
         let residents = all(&tx, RESIDENTS).await?;
         let outbox = all(&tx, OUTBOX).await?;
         let dictionary = all(&tx, DICTIONARY).await?;
-        let last_sync = tx.object_store(META)?.get(META_LAST_SYNC).serde()?.await?;
+        let events = all(&tx, EVENTS).await?;
+        let attendance = all(&tx, ATTENDANCE).await?;
+        let meta = tx.object_store(META)?;
+        let last_sync = meta.get(META_LAST_SYNC).serde()?.await?;
+        let image_consent = meta.get(META_IMAGE_CONSENT).serde()?.await?;
         Ok(Snapshot {
             requests,
             residents,
             outbox,
             dictionary,
             last_sync,
+            events,
+            attendance,
+            image_consent,
         })
     }
 
@@ -104,7 +132,7 @@ impl LocalDb {
     ) -> Result<(), DbError> {
         let tx = self
             .db
-            .transaction([HELP_REQUESTS, RESIDENTS, OUTBOX])
+            .transaction([HELP_REQUESTS, RESIDENTS, ATTENDANCE, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         for record in records {
@@ -117,6 +145,9 @@ impl LocalDb {
                 }
                 LocalRecord::Resident(resident) => {
                     tx.object_store(RESIDENTS)?.put(resident).serde()?.await?
+                }
+                LocalRecord::Attendance(list) => {
+                    tx.object_store(ATTENDANCE)?.put(list).serde()?.await?
                 }
             }
         }
@@ -145,6 +176,19 @@ impl LocalDb {
             .serde()?
             .await?;
         Ok(resident)
+    }
+
+    pub async fn attendance_list(
+        &self,
+        event_id: uuid::Uuid,
+    ) -> Result<Option<AttendanceList>, DbError> {
+        let tx = self.db.transaction(ATTENDANCE).build()?;
+        let list = tx
+            .object_store(ATTENDANCE)?
+            .get(event_id.to_string())
+            .serde()?
+            .await?;
+        Ok(list)
     }
 
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, DbError> {
@@ -187,13 +231,24 @@ impl LocalDb {
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<(), DbError> {
         let tx = self
             .db
-            .transaction([HELP_REQUESTS, RESIDENTS, OUTBOX, DICTIONARY, META])
+            .transaction([
+                HELP_REQUESTS,
+                RESIDENTS,
+                OUTBOX,
+                DICTIONARY,
+                META,
+                EVENTS,
+                ATTENDANCE,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox: Vec<OutboxEntry> = all(&tx, OUTBOX).await?;
         let requests = tx.object_store(HELP_REQUESTS)?;
         let residents = tx.object_store(RESIDENTS)?;
         let dictionary = tx.object_store(DICTIONARY)?;
+        let events = tx.object_store(EVENTS)?;
+        let lists = tx.object_store(ATTENDANCE)?;
+        let meta = tx.object_store(META)?;
         for change in &page.changes {
             match &change.record {
                 Record::HelpRequest(incoming) => {
@@ -215,10 +270,25 @@ impl LocalDb {
                 Record::DictionaryEntry(entry) => {
                     dictionary.put(entry).with_key(entry.key()).serde()?.await?;
                 }
+                // Events change only online, on the server: its version is the only one.
+                Record::Event(event) => events.put(event).serde()?.await?,
+                Record::AttendanceList(incoming) => {
+                    let local: Option<AttendanceList> =
+                        lists.get(incoming.event_id.to_string()).serde()?.await?;
+                    lists
+                        .put(merge_pulled(local, incoming.clone(), &outbox))
+                        .serde()?
+                        .await?;
+                }
+                Record::ImageConsentText(text) => {
+                    meta.put(text)
+                        .with_key(META_IMAGE_CONSENT.to_owned())
+                        .serde()?
+                        .await?;
+                }
             }
         }
-        tx.object_store(META)?
-            .put(page.next_cursor)
+        meta.put(page.next_cursor)
             .with_key(META_CURSOR.to_owned())
             .serde()?
             .await?;
@@ -266,6 +336,14 @@ fn upgrade(from: u32, db: &Database) -> indexed_db_futures::Result<()> {
     if from < 2 {
         db.create_object_store(RESIDENTS)
             .with_key_path("id".into())
+            .build()?;
+    }
+    if from < 3 {
+        db.create_object_store(EVENTS)
+            .with_key_path("id".into())
+            .build()?;
+        db.create_object_store(ATTENDANCE)
+            .with_key_path("event_id".into())
             .build()?;
     }
     Ok(())

@@ -2,6 +2,7 @@
 
 pub mod api;
 mod db;
+pub mod kiosk;
 pub mod sync;
 
 use std::cell::RefCell;
@@ -11,12 +12,13 @@ use chrono::Utc;
 use domain::account::{Account, SessionView};
 use domain::dictionary::Dictionary;
 use domain::help_request::{HelpRequest, HelpRequestFields};
-use domain::resident::{merge, Resident, ResidentFields};
+use domain::attendance::{AttendanceList, Author, ListChange};
+use domain::resident::{merge, withdraw_image_consent as withdraw_image_consent_of, Resident, ResidentFields};
 use domain::sync::merge::{newest_first, sync_state};
 use domain::sync::outbox::{OutboxEntry, OutboxState};
 use domain::sync::protocol::{
-    ActOnHelpRequest, CreateHelpRequest, CreateResident, EditHelpRequest, EditResident,
-    MergeResidents, Mutation,
+    ActOnHelpRequest, ChangeAttendance, CreateHelpRequest, CreateResident, EditHelpRequest,
+    EditResident, MergeResidents, Mutation, WithdrawImageConsent,
 };
 use domain::workflow::{applied_locally, apply_action, apply_edit, changes_between, Action, Actor};
 use gloo_storage::{LocalStorage, Storage};
@@ -35,19 +37,33 @@ thread_local! {
     static DB: RefCell<Option<(Uuid, Rc<LocalDb>)>> = const { RefCell::new(None) };
 }
 
-/// The signed-in person's database (each person has their own, so nobody sees another's entries),
-/// opened on first use and kept while the same person is signed in.
+/// The signed-in person's database (each person has their own, so nobody sees another's entries), or
+/// the kiosk's; opened on first use and kept while the same owner uses the device.
 async fn db() -> Result<Rc<LocalDb>, DbError> {
-    let account = stored_account().ok_or_else(|| DbError("nobody is signed in".into()))?;
+    let (owner, name) = match (stored_account(), kiosk::identity()) {
+        (Some(account), _) => (account.id, db::name_for(account.id)),
+        (None, Some(kiosk)) => (kiosk.event_id, db::name_for_kiosk(kiosk.event_id)),
+        (None, None) => return Err(DbError("nobody is signed in".into())),
+    };
     let cached = DB.with(|db| db.borrow().clone());
-    if let Some((owner, db)) = cached {
-        if owner == account.id {
+    if let Some((cached_owner, db)) = cached {
+        if cached_owner == owner {
             return Ok(db);
         }
     }
-    let opened = Rc::new(LocalDb::open(&db::name_for(account.id)).await?);
-    DB.with(|db| *db.borrow_mut() = Some((account.id, opened.clone())));
+    let opened = Rc::new(LocalDb::open(&name).await?);
+    DB.with(|db| *db.borrow_mut() = Some((owner, opened.clone())));
     Ok(opened)
+}
+
+/// Closes the open database so it can be deleted.
+fn close_db() {
+    if let Some((_, open)) = DB.with(|db| db.borrow_mut().take()) {
+        // An open connection would block the deletion; a sync in flight closes its copy when done.
+        if let Ok(open) = Rc::try_unwrap(open) {
+            open.close();
+        }
+    }
 }
 
 pub fn stored_account() -> Option<Account> {
@@ -70,6 +86,8 @@ pub fn start(state: AppState) {
     register_service_worker();
     request_persistent_storage();
     state.account.set(stored_account());
+    state.kiosk.set(kiosk::identity());
+    state.kiosk_package.set(kiosk::package());
     state.device_ready.set(true);
     leptos::task::spawn_local(async move {
         refresh(state).await;
@@ -82,12 +100,15 @@ pub fn start(state: AppState) {
 pub async fn check_session(state: AppState) {
     match api::call::<SessionView>("GET", "/api/v1/session", None).await {
         Ok(SessionView::Person { account }) => signed_in(state, account).await,
-        Ok(SessionView::Kiosk { event_title, .. }) => {
-            state.session.set(SessionCheck::Kiosk { event_title })
-        }
+        Ok(SessionView::Kiosk {
+            event_id,
+            event_title,
+        }) => kiosk::claimed(state, event_id, event_title).await,
         Err(ApiFailure::Status { status: 401, .. }) => {
             if state.account.get_untracked().is_some() {
                 state.session.set(SessionCheck::Expired);
+            } else if state.kiosk.get_untracked().is_some() {
+                kiosk::disconnected(state).await;
             }
         }
         Err(_) => {}
@@ -133,12 +154,7 @@ pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailur
         Err(failure) => return Err(failure),
     }
     let everything_sent = unsent_count().await == 0;
-    if let Some((_, open)) = DB.with(|db| db.borrow_mut().take()) {
-        // An open connection would block the deletion; a sync in flight closes its copy when done.
-        if let Ok(open) = Rc::try_unwrap(open) {
-            open.close();
-        }
-    }
+    close_db();
     if let Some(account) = stored_account() {
         if everything_sent {
             leptos::task::spawn_local(async move {
@@ -161,6 +177,10 @@ pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailur
 pub async fn refresh(state: AppState) {
     if stored_account().is_none() {
         state.requests.set(Some(Vec::new()));
+        if kiosk::identity().is_some() {
+            let pending = unsent_count().await;
+            state.sync.update(|s| s.pending = pending);
+        }
         return;
     }
     let snapshot = match db().await {
@@ -185,6 +205,19 @@ pub async fn refresh(state: AppState) {
         .collect();
     state.requests.set(Some(rows));
     state.residents.set(snapshot.residents);
+    let mut events = snapshot.events;
+    events.sort_by(|a, b| b.fields.starts_at.cmp(&a.fields.starts_at));
+    state.events.set(events);
+    let lists = snapshot
+        .attendance
+        .into_iter()
+        .map(|list| {
+            let sync = sync_state(list.event_id, &snapshot.outbox);
+            (list, sync)
+        })
+        .collect();
+    state.attendance.set(lists);
+    state.image_consent.set(snapshot.image_consent);
     let dictionary = Dictionary::new(snapshot.dictionary);
     if state.dictionary.with_untracked(|d| *d != dictionary) {
         state.dictionary.set(dictionary);
@@ -341,6 +374,7 @@ pub async fn save_resident(
                 fields: fields.clone(),
                 recorded_at: Utc::now(),
                 merged_into: None,
+                image_consent: None,
             };
             let create = CreateResident {
                 resident_id: resident.id,
@@ -374,6 +408,51 @@ pub async fn merge_residents(
         state,
         vec![LocalRecord::Resident(kept), LocalRecord::Resident(merged)],
         vec![Mutation::MergeResidents(MergeResidents { keep, duplicate })],
+    )
+    .await
+}
+
+/// A change to an event's attendance list by the person on this device, under the same rules the server
+/// applies.
+pub async fn change_attendance(
+    state: AppState,
+    event_id: Uuid,
+    change: ListChange,
+) -> Result<(), SaveFailure> {
+    let author = Author::Staff(actor()?);
+    let base = db()
+        .await
+        .map_err(storage)?
+        .attendance_list(event_id)
+        .await
+        .map_err(storage)?
+        .unwrap_or_else(|| AttendanceList::new(event_id));
+    let dictionary = state.dictionary.get_untracked();
+    let next = base
+        .apply(&author, &change, &dictionary, Utc::now())
+        .map_err(SaveFailure::List)?;
+    commit(
+        state,
+        vec![LocalRecord::Attendance(next)],
+        vec![Mutation::ChangeAttendance(ChangeAttendance { event_id, change })],
+    )
+    .await
+}
+
+/// A resident withdraws image consent; the server flags the photos of the events they attended.
+pub async fn withdraw_image_consent(state: AppState, resident_id: Uuid) -> Result<(), SaveFailure> {
+    let resident = db()
+        .await
+        .map_err(storage)?
+        .resident(resident_id)
+        .await
+        .map_err(storage)?
+        .ok_or(SaveFailure::NotFound)?;
+    let withdrawn = withdraw_image_consent_of(&resident, Utc::now()).ok_or(SaveFailure::NothingToWithdraw)?;
+    commit(
+        state,
+        vec![LocalRecord::Resident(withdrawn)],
+        vec![Mutation::WithdrawImageConsent(WithdrawImageConsent { resident_id })],
     )
     .await
 }

@@ -1,25 +1,18 @@
 //! Organisers enrol a tablet as the attendance kiosk of one event: a short code and a QR code on their
-//! screen, valid for minutes; current kiosks can be revoked. Events are created here in their simplest
-//! form until the events issue brings the full form.
+//! screen, valid for minutes, and the PIN that lets staff leave the kiosk flow; current kiosks can be
+//! revoked. Events themselves are created under "Wydarzenia".
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
-use domain::event::{EventProblem, NewEvent};
-use leptos::ev::SubmitEvent;
+use chrono::{DateTime, Local, Utc};
+use domain::event::Event;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::forms::{failure_text, TextField};
+use super::forms::failure_text;
+use super::words::event_when;
 use crate::client;
 use crate::i18n::*;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Event {
-    id: Uuid,
-    title: String,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Enrolment {
@@ -28,6 +21,7 @@ struct Enrolment {
     code_expires_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
     claimed: bool,
+    exit_pin: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -107,9 +101,12 @@ pub fn DevicesPage() -> impl IntoView {
                 <p>{t_string!(i18n, devices_code_steps, until = local(code.enrolment.code_expires_at)).to_string()}</p>
                 <div class="enrolment-code__qr" role="img" aria-label=t_string!(i18n, devices_qr_label).to_string() inner_html=code.qr_svg.clone()></div>
                 <p class="muted">{code.url.clone()}</p>
+                <p data-testid="exit-pin" data-pin=code.enrolment.exit_pin.clone()>
+                    {t_string!(i18n, devices_exit_pin, pin = code.enrolment.exit_pin.clone()).to_string()}
+                </p>
             </section>
         })}
-        <NewEventForm on_created=reload />
+        <p><A href="/events/new" attr:class="button">{t!(i18n, event_new)}</A></p>
         <section class="panel" aria-labelledby="events-heading">
             <h2 id="events-heading">{t!(i18n, devices_events)}</h2>
             {move || if events.with(Vec::is_empty) {
@@ -119,8 +116,8 @@ pub fn DevicesPage() -> impl IntoView {
                     <ul class="cards">
                         {events.get().into_iter().map(|event| view! {
                             <li class="card" data-testid="event-card">
-                                <h3 class="card__title">{event.title.clone()}</h3>
-                                <p class="card__meta">{local(event.starts_at)} " – " {local(event.ends_at)}</p>
+                                <h3 class="card__title">{event.fields.title.clone()}</h3>
+                                <p class="card__meta">{event_when(&event)}</p>
                                 <button type="button" class="button button--primary" on:click=move |_| enrol(event.id)>
                                     {t!(i18n, devices_enrol)}
                                 </button>
@@ -144,6 +141,7 @@ pub fn DevicesPage() -> impl IntoView {
                                     {if e.claimed { t_string!(i18n, devices_claimed).to_string() } else { t_string!(i18n, devices_waiting).to_string() }}
                                     " · " {t_string!(i18n, devices_expires, until = local(e.expires_at)).to_string()}
                                 </p>
+                                <p class="card__meta">{t_string!(i18n, devices_exit_pin, pin = e.exit_pin.clone()).to_string()}</p>
                                 <button type="button" class="button button--danger" on:click=move |_| revoke(e.id)>
                                     {t!(i18n, devices_revoke)}
                                 </button>
@@ -153,93 +151,5 @@ pub fn DevicesPage() -> impl IntoView {
                 }.into_any()
             }}
         </section>
-    }
-}
-
-#[component]
-fn NewEventForm(on_created: impl Fn() + Copy + 'static) -> impl IntoView {
-    let i18n = use_i18n();
-    let title = RwSignal::new(String::new());
-    let starts = RwSignal::new(String::new());
-    let ends = RwSignal::new(String::new());
-    let problems = RwSignal::new(Vec::<EventProblem>::new());
-    let times_missing = RwSignal::new(false);
-    let failure = RwSignal::new(None::<String>);
-    let parse = |text: String| {
-        NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
-            .ok()
-            .and_then(|t| Local.from_local_datetime(&t).single())
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let (Some(starts_at), Some(ends_at)) =
-            (parse(starts.get_untracked()), parse(ends.get_untracked()))
-        else {
-            times_missing.set(true);
-            return;
-        };
-        times_missing.set(false);
-        let event = NewEvent {
-            title: title.get_untracked(),
-            starts_at,
-            ends_at,
-        }
-        .normalized();
-        if let Err(found) = event.validate() {
-            problems.set(found);
-            return;
-        }
-        problems.set(Vec::new());
-        let body = serde_json::to_value(&event).unwrap_or_default();
-        leptos::task::spawn_local(async move {
-            match client::api::<serde_json::Value>("POST", "/api/v1/events", Some(body)).await {
-                Ok(_) => {
-                    title.set(String::new());
-                    failure.set(None);
-                    on_created();
-                }
-                Err(e) => failure.set(Some(failure_text(i18n, &e))),
-            }
-        });
-    };
-    let title_problem = Signal::derive(move || {
-        problems.with(|p| {
-            p.iter().find_map(|p| match p {
-                EventProblem::TitleRequired => Some(t_string!(i18n, problem_required).to_string()),
-                EventProblem::TitleTooLong { max } => {
-                    Some(t_string!(i18n, problem_too_long, max = *max).to_string())
-                }
-                EventProblem::EndsBeforeStart => None,
-            })
-        })
-    });
-    let time_problem = Signal::derive(move || {
-        if times_missing.get() {
-            Some(t_string!(i18n, problem_required).to_string())
-        } else {
-            problems
-                .with(|p| p.contains(&EventProblem::EndsBeforeStart))
-                .then(|| t_string!(i18n, problem_ends_before_start).to_string())
-        }
-    });
-    view! {
-        <details class="panel">
-            <summary class="button button--quiet">{t!(i18n, event_new)}</summary>
-            <Show when=move || failure.get().is_some()>
-                <p class="notice notice--error" role="alert">{move || failure.get()}</p>
-            </Show>
-            <form class="form" novalidate on:submit=on_submit>
-                <TextField id="event_title" label=Signal::derive(move || t_string!(i18n, field_event_title).to_string())
-                    value=title problem=title_problem />
-                <TextField id="event_starts" kind="datetime-local" label=Signal::derive(move || t_string!(i18n, field_event_starts).to_string())
-                    value=starts />
-                <TextField id="event_ends" kind="datetime-local" label=Signal::derive(move || t_string!(i18n, field_event_ends).to_string())
-                    value=ends problem=time_problem />
-                <div class="form__actions">
-                    <button type="submit" class="button button--primary">{t!(i18n, event_create)}</button>
-                </div>
-            </form>
-        </details>
     }
 }

@@ -1,18 +1,44 @@
-//! The tablet at the door: enrolled with the organiser's code (typed, or opened from the QR code), it
-//! becomes the attendance kiosk of one event and shows nothing else.
+//! The tablet at the door. Enrolled with the organiser's code (typed, or opened from the QR code), it
+//! becomes the attendance kiosk of one event: find your name or register as new, sign with a finger,
+//! answer the image-consent question, confirm, and the screen is clean for the next person. One thing
+//! per screen, in big type; staff leave the flow only with the organiser's PIN. Works offline all day.
 
 use domain::account::SessionView;
+use domain::attendance::{
+    Attendee, AttendeeError, ConsentAnswer, NewAttendance, Proof, Signature,
+};
+use domain::dictionary::Dictionary;
+use domain::kiosk::{find_on_roster, KioskPackage, RosterEntry};
+use domain::resident::ResidentField;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
 
 use super::forms::{failure_text, focus_first, TextField};
+use super::request_form::problem_text;
+use super::signature_pad::{SignatureImage, SignaturePad};
+use super::words::{language, save_failure_text, signature_problem_text};
 use crate::client::{self, ApiFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, SessionCheck};
 
+/// How many names the type-ahead shows at once: big buttons, no scrolling.
+const SHOWN_NAMES: usize = 6;
+
 #[component]
 pub fn KioskPage() -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        {move || match state.kiosk.get() {
+            Some(_) => view! { <KioskFlow /> }.into_any(),
+            None => view! { <Enrolment /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Enrolment() -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
     let query = use_query_map();
@@ -35,11 +61,11 @@ pub fn KioskPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let answer =
                 client::api::<SessionView>("POST", "/api/v1/kiosk/claim", Some(body)).await;
-            busy.set(false);
             match answer {
-                Ok(SessionView::Kiosk { event_title, .. }) => {
-                    state.session.set(SessionCheck::Kiosk { event_title })
-                }
+                Ok(SessionView::Kiosk {
+                    event_id,
+                    event_title,
+                }) => client::kiosk_claimed(state, event_id, event_title).await,
                 Ok(SessionView::Person { .. }) => {}
                 Err(e) => {
                     failure.set(Some(match e {
@@ -51,34 +77,502 @@ pub fn KioskPage() -> impl IntoView {
                     focus_first("#kiosk_code");
                 }
             }
+            busy.set(false);
         });
     };
     view! {
-        {move || match state.session.get() {
-            SessionCheck::Kiosk { event_title } => view! {
-                <section class="kiosk" data-testid="kiosk-ready">
-                    <p class="kiosk__label">{t!(i18n, kiosk_event)}</p>
-                    <h1 class="kiosk__title">{event_title}</h1>
-                    <p class="kiosk__hint">{t!(i18n, kiosk_ready)}</p>
-                </section>
-            }.into_any(),
-            _ => view! {
-                <h1>{t!(i18n, kiosk_enrol_title)}</h1>
-                <p class="muted">{t!(i18n, kiosk_enrol_intro)}</p>
-                <Show when=move || failure.get().is_some()>
-                    <p class="notice notice--error" role="alert">{move || failure.get()}</p>
-                </Show>
-                <form class="form" novalidate on:submit=on_submit>
+        <h1>{t!(i18n, kiosk_enrol_title)}</h1>
+        <p class="muted">{t!(i18n, kiosk_enrol_intro)}</p>
+        <Show when=move || failure.get().is_some()>
+            <p class="notice notice--error" role="alert">{move || failure.get()}</p>
+        </Show>
+        <form class="form" novalidate on:submit=on_submit>
             // Typing before the page is interactive would be wiped by hydration; wait for it.
             <fieldset class="form__fields" disabled=move || !state.device_ready.get()>
-                    <TextField id="kiosk_code" label=Signal::derive(move || t_string!(i18n, field_kiosk_code).to_string())
-                        value=code />
-                    <div class="form__actions">
-                        <button type="submit" class="button button--primary" disabled=move || busy.get()>{t!(i18n, kiosk_enrol)}</button>
-                    </div>
-                </fieldset>
+                <TextField id="kiosk_code" label=Signal::derive(move || t_string!(i18n, field_kiosk_code).to_string())
+                    value=code />
+                <div class="form__actions">
+                    <button type="submit" class="button button--primary" disabled=move || busy.get()>{t!(i18n, kiosk_enrol)}</button>
+                </div>
+            </fieldset>
         </form>
-            }.into_any(),
-        }}
+    }
+}
+
+/// One screen of the flow at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    FindName,
+    NewPerson,
+    Sign,
+    Consent,
+    Confirm,
+    Thanks,
+    StaffPin,
+    Staff,
+}
+
+#[component]
+fn KioskFlow() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let step = RwSignal::new(Step::FindName);
+    let attendee = RwSignal::new(None::<Attendee>);
+    let walk_in = RwSignal::new(false);
+    let signature = RwSignal::new(Signature::default());
+    let consent = RwSignal::new(None::<bool>);
+    // Everything about the person who just signed goes, so the next one sees nothing of them.
+    let reset = move || {
+        attendee.set(None);
+        walk_in.set(false);
+        signature.set(Signature::default());
+        consent.set(None);
+        step.set(Step::FindName);
+    };
+    let flow = Flow {
+        step,
+        attendee,
+        walk_in,
+        signature,
+        consent,
+    };
+    // Each screen starts with its heading in focus, so a screen reader announces where the person is.
+    Effect::new(move || {
+        step.track();
+        focus_first(".kiosk h1");
+    });
+    let title = move || {
+        state
+            .kiosk
+            .get()
+            .map(|k| k.event_title)
+            .unwrap_or_default()
+    };
+    let switch_language = move |_| {
+        i18n.set_locale(match i18n.get_locale() {
+            Locale::pl => Locale::en,
+            Locale::en => Locale::pl,
+        })
+    };
+    view! {
+        <section class="kiosk" data-testid="kiosk-ready">
+            <div class="kiosk__bar">
+                <p class="kiosk__event">{title}</p>
+                <button type="button" class="button button--quiet" on:click=switch_language
+                    lang=move || if i18n.get_locale() == Locale::pl { "en" } else { "pl" }>
+                    {t!(i18n, switch_language)}
+                </button>
+            </div>
+            {move || match (state.kiosk_package.get(), step.get()) {
+                (None, Step::StaffPin | Step::Staff) | (Some(_), _) => match step.get() {
+                    Step::FindName => view! { <FindName flow /> }.into_any(),
+                    Step::NewPerson => view! { <NewPerson flow /> }.into_any(),
+                    Step::Sign => view! { <Sign flow /> }.into_any(),
+                    Step::Consent => view! { <Consent flow /> }.into_any(),
+                    Step::Confirm => view! { <Confirm flow on_done=reset /> }.into_any(),
+                    Step::Thanks => view! { <Thanks on_next=reset /> }.into_any(),
+                    Step::StaffPin => view! { <StaffPin flow on_back=reset /> }.into_any(),
+                    Step::Staff => view! { <StaffPanel on_back=reset /> }.into_any(),
+                },
+                (None, _) => view! {
+                    <h1 tabindex="-1">{t!(i18n, kiosk_loading)}</h1>
+                    <p class="kiosk__hint">{t!(i18n, kiosk_loading_hint)}</p>
+                }.into_any(),
+            }}
+            <Show when=move || !matches!(step.get(), Step::StaffPin | Step::Staff)>
+                <button type="button" class="kiosk__staff" on:click=move |_| step.set(Step::StaffPin)>
+                    {t!(i18n, kiosk_staff)}
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+/// The flow's state, shared by its screens.
+#[derive(Clone, Copy)]
+struct Flow {
+    step: RwSignal<Step>,
+    attendee: RwSignal<Option<Attendee>>,
+    walk_in: RwSignal<bool>,
+    signature: RwSignal<Signature>,
+    consent: RwSignal<Option<bool>>,
+}
+
+fn package(state: crate::state::AppState) -> Option<KioskPackage> {
+    state.kiosk_package.get_untracked()
+}
+
+#[component]
+fn FindName(flow: Flow) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let typed = RwSignal::new(String::new());
+    let signed_here = client::kiosk_signed_here();
+    let found = Memo::new(move |_| {
+        let typed = typed.get();
+        state.kiosk_package.with(|p| {
+            p.as_ref()
+                .map(|p| {
+                    find_on_roster(&p.roster, &typed, SHOWN_NAMES)
+                        .into_iter()
+                        .cloned()
+                        .collect::<Vec<RosterEntry>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let pick = move |entry: RosterEntry| {
+        flow.attendee.set(Some(Attendee {
+            resident_id: Some(entry.resident_id),
+            name: entry.name,
+            ..Default::default()
+        }));
+        flow.walk_in.set(false);
+        flow.step.set(Step::Sign);
+    };
+    view! {
+        <h1 tabindex="-1">{t!(i18n, kiosk_welcome)}</h1>
+        <div class="field kiosk__field">
+            <label for="kiosk_name">{t!(i18n, kiosk_type_name)}</label>
+            <input id="kiosk_name" type="text" autocomplete="off" autocapitalize="words"
+                aria-describedby="kiosk_name_hint"
+                prop:value=move || typed.get()
+                on:input=move |ev| typed.set(event_target_value(&ev)) />
+            <p class="field__hint" id="kiosk_name_hint">{t!(i18n, kiosk_type_name_hint)}</p>
+        </div>
+        <ul class="kiosk__names" aria-live="polite">
+            <For each=move || found.get() key=|e| e.resident_id let:entry>
+                {
+                    let done = signed_here.contains(&entry.resident_id);
+                    let name = entry.name.clone();
+                    view! {
+                        <li>
+                            <button type="button" class="kiosk__name" disabled=done
+                                on:click=move |_| pick(entry.clone())>
+                                {name}
+                                <Show when=move || done>
+                                    <span class="kiosk__done">{t!(i18n, kiosk_already_signed)}</span>
+                                </Show>
+                            </button>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+        <Show when=move || typed.with(|t| t.trim().chars().count() >= 2) && found.with(Vec::is_empty)>
+            <p class="kiosk__hint" role="status">{t!(i18n, kiosk_no_match)}</p>
+        </Show>
+        <button type="button" class="button kiosk__big" on:click=move |_| flow.step.set(Step::NewPerson)>
+            {t!(i18n, kiosk_new_person)}
+        </button>
+    }
+}
+
+#[component]
+fn NewPerson(flow: Flow) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let earlier = flow.attendee.get_untracked().filter(|_| flow.walk_in.get_untracked());
+    let name = RwSignal::new(earlier.as_ref().map(|a| a.name.clone()).unwrap_or_default());
+    let phone = RwSignal::new(earlier.as_ref().map(|a| a.phone.clone()).unwrap_or_default());
+    let district = RwSignal::new(earlier.map(|a| a.district).unwrap_or_default());
+    let errors = RwSignal::new(Vec::<AttendeeError>::new());
+    let problem = move |field: ResidentField| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.iter()
+                    .find(|e| e.field == field)
+                    .map(|e| problem_text(i18n, e.problem))
+            })
+        })
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let candidate = Attendee {
+            resident_id: None,
+            name: name.get_untracked(),
+            phone: phone.get_untracked(),
+            district: district.get_untracked(),
+        }
+        .normalized();
+        let dictionary = Dictionary::new(package(state).map(|p| p.districts).unwrap_or_default());
+        match candidate.validate(&dictionary) {
+            Ok(()) => {
+                errors.set(Vec::new());
+                flow.attendee.set(Some(candidate));
+                flow.walk_in.set(true);
+                flow.step.set(Step::Sign);
+            }
+            Err(found) => {
+                errors.set(found);
+                focus_first(".kiosk [aria-invalid=true]");
+            }
+        }
+    };
+    let districts = move || {
+        let lang = language(i18n.get_locale());
+        state.kiosk_package.with(|p| {
+            p.as_ref()
+                .map(|p| {
+                    p.districts
+                        .iter()
+                        .map(|d| view! { <option value=d.code.clone()>{d.label(lang).to_owned()}</option> })
+                        .collect_view()
+                })
+        })
+    };
+    view! {
+        <h1 tabindex="-1">{t!(i18n, kiosk_new_title)}</h1>
+        <form class="form kiosk__form" novalidate on:submit=on_submit>
+            <TextField id="walk_in_name" label=Signal::derive(move || t_string!(i18n, kiosk_field_name).to_string())
+                value=name autocomplete="name" problem=problem(ResidentField::Name) />
+            <TextField id="walk_in_phone" kind="tel" label=Signal::derive(move || t_string!(i18n, kiosk_field_phone).to_string())
+                value=phone autocomplete="tel" problem=problem(ResidentField::Phone) />
+            <div class="field">
+                <label for="walk_in_district">{t!(i18n, kiosk_field_district)}</label>
+                <select id="walk_in_district" on:change=move |ev| district.set(event_target_value(&ev))
+                    prop:value=move || district.get()>
+                    <option value="">{t!(i18n, kiosk_district_none)}</option>
+                    {districts}
+                </select>
+                <p class="field__error">{problem(ResidentField::District)}</p>
+            </div>
+            <div class="kiosk__actions">
+                <button type="button" class="button kiosk__big" on:click=move |_| flow.step.set(Step::FindName)>
+                    {t!(i18n, kiosk_back)}
+                </button>
+                <button type="submit" class="button button--primary kiosk__big">{t!(i18n, kiosk_next)}</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Sign(flow: Flow) -> impl IntoView {
+    let i18n = use_i18n();
+    let problem = RwSignal::new(None::<String>);
+    let name = flow.attendee.get_untracked().map(|a| a.name).unwrap_or_default();
+    let next = move |_| match flow.signature.with_untracked(Signature::validate) {
+        Ok(()) => {
+            problem.set(None);
+            flow.step.set(Step::Consent);
+        }
+        Err(p) => problem.set(Some(signature_problem_text(i18n, p))),
+    };
+    let clear = move |_| {
+        flow.signature.set(Signature::default());
+        problem.set(None);
+    };
+    let back = move |_| {
+        flow.signature.set(Signature::default());
+        flow.step.set(if flow.walk_in.get_untracked() {
+            Step::NewPerson
+        } else {
+            Step::FindName
+        });
+    };
+    view! {
+        <h1 tabindex="-1">{t!(i18n, kiosk_sign_title, name = name)}</h1>
+        <p class="kiosk__hint" id="signature_hint">{t!(i18n, kiosk_sign_hint)}</p>
+        <SignaturePad signature=flow.signature
+            label=Signal::derive(move || t_string!(i18n, kiosk_sign_pad).to_string())
+            described_by="signature_hint signature_problem" />
+        <p class="field__error kiosk__problem" id="signature_problem" role="alert">{move || problem.get()}</p>
+        <div class="kiosk__actions">
+            <button type="button" class="button kiosk__big" on:click=back>{t!(i18n, kiosk_back)}</button>
+            <button type="button" class="button kiosk__big" on:click=clear>{t!(i18n, kiosk_clear)}</button>
+            <button type="button" class="button button--primary kiosk__big" on:click=next>{t!(i18n, kiosk_next)}</button>
+        </div>
+    }
+}
+
+#[component]
+fn Consent(flow: Flow) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let text = move || {
+        state.kiosk_package.with(|p| {
+            p.as_ref()
+                .map(|p| match i18n.get_locale() {
+                    Locale::pl => p.image_consent.text_pl.clone(),
+                    Locale::en => p.image_consent.text_en.clone(),
+                })
+                .unwrap_or_default()
+        })
+    };
+    let answer = move |given: bool| {
+        flow.consent.set(Some(given));
+        flow.step.set(Step::Confirm);
+    };
+    view! {
+        <h1 tabindex="-1">{t!(i18n, kiosk_consent_title)}</h1>
+        <p class="kiosk__consent" data-testid="consent-text">{text}</p>
+        <div class="kiosk__actions">
+            <button type="button" class="button kiosk__big" on:click=move |_| flow.step.set(Step::Sign)>
+                {t!(i18n, kiosk_back)}
+            </button>
+            <button type="button" class="button kiosk__big" on:click=move |_| answer(false)>
+                {t!(i18n, kiosk_consent_no)}
+            </button>
+            <button type="button" class="button button--primary kiosk__big" on:click=move |_| answer(true)>
+                {t!(i18n, kiosk_consent_yes)}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let name = flow.attendee.get_untracked().map(|a| a.name).unwrap_or_default();
+    let given = flow.consent.get_untracked().unwrap_or(false);
+    let confirm = move |_| {
+        let (Some(attendee), Some(given), Some(package)) = (
+            flow.attendee.get_untracked(),
+            flow.consent.get_untracked(),
+            package(state),
+        ) else {
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let attendance = NewAttendance {
+            attendance_id: Uuid::now_v7(),
+            attendee,
+            proof: Proof::Signature {
+                signature: flow.signature.get_untracked(),
+            },
+            image_consent: Some(ConsentAnswer {
+                given,
+                text_version: package.image_consent.version,
+            }),
+            walk_in: flow.walk_in.get_untracked(),
+            reason: None,
+        };
+        leptos::task::spawn_local(async move {
+            match client::kiosk_sign(state, attendance).await {
+                Ok(()) => {
+                    on_done();
+                    flow.step.set(Step::Thanks);
+                }
+                Err(e) => failure.set(Some(save_failure_text(i18n, &e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <h1 tabindex="-1">{t!(i18n, kiosk_confirm_title)}</h1>
+        <dl class="kiosk__summary">
+            <dt>{t!(i18n, kiosk_field_name)}</dt>
+            <dd data-testid="confirm-name">{name}</dd>
+            <dt>{t!(i18n, kiosk_signature)}</dt>
+            <dd><SignatureImage signature=flow.signature.get_untracked()
+                label=t_string!(i18n, kiosk_signature).to_string() /></dd>
+            <dt>{t!(i18n, kiosk_consent_title)}</dt>
+            <dd>{if given { t_string!(i18n, kiosk_consent_yes) } else { t_string!(i18n, kiosk_consent_no) }}</dd>
+        </dl>
+        <Show when=move || failure.get().is_some()>
+            <p class="notice notice--error" role="alert">{move || failure.get()}</p>
+        </Show>
+        <div class="kiosk__actions">
+            <button type="button" class="button kiosk__big" on:click=move |_| flow.step.set(Step::Sign)>
+                {t!(i18n, kiosk_fix)}
+            </button>
+            <button type="button" class="button button--primary kiosk__big" disabled=move || busy.get() on:click=confirm>
+                {t!(i18n, kiosk_confirm)}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn Thanks(on_next: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h1 tabindex="-1" data-testid="kiosk-thanks">{t!(i18n, kiosk_thanks)}</h1>
+        <p class="kiosk__hint">{t!(i18n, kiosk_thanks_hint)}</p>
+        <button type="button" class="button button--primary kiosk__big" on:click=move |_| on_next()>
+            {t!(i18n, kiosk_next_person)}
+        </button>
+    }
+}
+
+#[component]
+fn StaffPin(flow: Flow, on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let pin = RwSignal::new(String::new());
+    let wrong = RwSignal::new(false);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let matches = package(state).is_some_and(|p| p.exit_pin.matches(&pin.get_untracked()));
+        pin.set(String::new());
+        if matches {
+            wrong.set(false);
+            flow.step.set(Step::Staff);
+        } else {
+            wrong.set(true);
+            focus_first("#kiosk_pin");
+        }
+    };
+    view! {
+        <h1 tabindex="-1">{t!(i18n, kiosk_pin_title)}</h1>
+        <form class="form kiosk__form" novalidate on:submit=on_submit>
+            <div class="field">
+                <label for="kiosk_pin">{t!(i18n, kiosk_pin)}</label>
+                <input id="kiosk_pin" type="password" inputmode="numeric" autocomplete="off"
+                    aria-invalid=move || wrong.get().to_string() aria-describedby="kiosk_pin_error"
+                    prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev)) />
+                <p class="field__error" id="kiosk_pin_error">
+                    {move || wrong.get().then(|| t_string!(i18n, kiosk_pin_wrong).to_string())}
+                </p>
+            </div>
+            <div class="kiosk__actions">
+                <button type="button" class="button kiosk__big" on:click=move |_| on_back()>{t!(i18n, kiosk_back)}</button>
+                <button type="submit" class="button button--primary kiosk__big">{t!(i18n, kiosk_pin_open)}</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn StaffPanel(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let failure = RwSignal::new(None::<String>);
+    let pending = move || state.sync.with(|s| s.pending);
+    let disconnected = move || state.session.get() == SessionCheck::Expired;
+    let leave = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = client::kiosk_leave(state).await {
+                failure.set(Some(match e {
+                    ApiFailure::Unexpected => t_string!(i18n, kiosk_unsent_block).to_string(),
+                    other => failure_text(i18n, &other),
+                }));
+            }
+        });
+    };
+    view! {
+        <h1 tabindex="-1">{t!(i18n, kiosk_staff_title)}</h1>
+        <p class="kiosk__hint" data-testid="kiosk-pending">
+            {move || t_string!(i18n, kiosk_pending, count = pending()).to_string()}
+        </p>
+        <Show when=disconnected>
+            <p class="notice notice--warn" role="status">{t!(i18n, kiosk_disconnected)}</p>
+            <Enrolment />
+        </Show>
+        <Show when=move || failure.get().is_some()>
+            <p class="notice notice--error" role="alert">{move || failure.get()}</p>
+        </Show>
+        <div class="kiosk__actions">
+            <button type="button" class="button kiosk__big" on:click=move |_| client::sync_now()>{t!(i18n, sync_now)}</button>
+            <button type="button" class="button kiosk__big" on:click=move |_| on_back()>{t!(i18n, kiosk_back_to_list)}</button>
+            <button type="button" class="button button--danger kiosk__big" on:click=leave>{t!(i18n, kiosk_leave)}</button>
+        </div>
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::Local;
 use domain::account::Permission;
+use domain::attendance::ImageConsent;
 use domain::dictionary::DictionaryKind;
 use domain::resident::{
     search, DataConsent, Resident, ResidentError, ResidentField, ResidentFields,
@@ -116,6 +117,19 @@ fn ResidentCard(
     let district = f.district.clone();
     let groups = f.target_groups.clone();
     let select_id = format!("merge-{id}");
+    let state = use_app_state();
+    let failure = RwSignal::new(None::<SaveFailure>);
+    let permits_photos = resident
+        .image_consent
+        .as_ref()
+        .is_some_and(ImageConsent::permits_photos);
+    let withdraw = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = client::withdraw_image_consent(state, id).await {
+                failure.set(Some(e));
+            }
+        });
+    };
     view! {
         <li class="card" data-testid="resident-card">
             <h2 class="card__title">{f.name.clone()}</h2>
@@ -133,8 +147,15 @@ fn ResidentCard(
                     None => t_string!(i18n, consent_missing).to_string(),
                 }}
             </p>
+            <p class="muted" data-testid="image-consent">{image_consent_text(i18n, resident.image_consent.as_ref())}</p>
+            <Show when=move || failure.get().is_some()>
+                <p class="notice notice--error" role="alert">{move || failure.get().map(|f| save_failure_text(i18n, &f))}</p>
+            </Show>
             <div class="card__footer">
                 <button type="button" class="button" on:click=move |_| editing.set(Some(Some(id)))>{t!(i18n, resident_edit)}</button>
+                {permits_photos.then(|| view! {
+                    <button type="button" class="button" on:click=withdraw>{t!(i18n, consent_withdraw)}</button>
+                })}
                 <Show when=move || reviewer.get()>
                     <label class="checkbox" for=select_id.clone()>
                         <input type="checkbox" id=select_id.clone()
@@ -154,6 +175,21 @@ fn ResidentCard(
                 </Show>
             </div>
         </li>
+    }
+}
+
+fn image_consent_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    consent: Option<&ImageConsent>,
+) -> String {
+    let date = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&Local).format("%d.%m.%Y").to_string();
+    match consent {
+        None => t_string!(i18n, image_consent_unknown).to_string(),
+        Some(c) => match c.withdrawn_at {
+            Some(at) => t_string!(i18n, image_consent_withdrawn, date = date(at)).to_string(),
+            None if c.given => t_string!(i18n, image_consent_given, version = c.text_version, date = date(c.answered_at)).to_string(),
+            None => t_string!(i18n, image_consent_refused, date = date(c.answered_at)).to_string(),
+        },
     }
 }
 
@@ -280,6 +316,11 @@ fn ResidentForm(
             <label class="checkbox">
                 <input type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev)) />
                 {move || t_string!(i18n, consent_checkbox, version = DATA_CONSENT_VERSION).to_string()}
+            </label>
+            <label class="checkbox">
+                <input type="checkbox" prop:checked=move || fields.with(|f| f.listed_at_kiosk)
+                    on:change=move |ev| { let on = event_target_checked(&ev); fields.update(|f| f.listed_at_kiosk = on) } />
+                {t!(i18n, listed_at_kiosk_checkbox)}
             </label>
             <div class="form__actions">
                 <button type="submit" class="button button--primary">{t!(i18n, save)}</button>

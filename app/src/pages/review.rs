@@ -1,8 +1,7 @@
 //! The organisers' review queue: everything awaiting a decision, oldest first, with bulk approval.
 
 use chrono::Local;
-use domain::help_request::HelpRequest;
-use domain::review::{queue, ReviewItem, ReviewKind, Reviewable};
+use domain::review::{queue, ListForReview, ReviewItem, ReviewKind, Reviewable};
 use domain::workflow::Action;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -13,12 +12,33 @@ use crate::client::{self, SaveFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, AppState};
 
-/// The queue from the device's copy of every reviewable entry.
+/// The queue from the device's copy of every reviewable entry: help requests, attendance lists, and
+/// events whose photos need checking.
 pub fn review_queue(state: AppState) -> Vec<ReviewItem> {
     state.requests.with(|rows| {
-        let requests: Vec<&HelpRequest> = rows.iter().flatten().map(|r| &r.request).collect();
-        queue(requests.into_iter().map(|r| r as &dyn Reviewable))
+        state.events.with(|events| {
+            state.attendance.with(|lists| {
+                let requests = rows.iter().flatten().map(|r| &r.request as &dyn Reviewable);
+                let lists: Vec<ListForReview> = lists
+                    .iter()
+                    .filter_map(|(list, _)| {
+                        let event = events.iter().find(|e| e.id == list.event_id)?;
+                        Some(ListForReview { list, event })
+                    })
+                    .collect();
+                queue(requests.chain(lists.iter().map(|l| l as &dyn Reviewable)))
+            })
+        })
     })
+}
+
+/// Bulk approval is for help requests; a list is approved after looking at its signatures.
+fn bulk_approvable(items: &[ReviewItem]) -> Vec<Uuid> {
+    items
+        .iter()
+        .filter(|i| i.kind == ReviewKind::HelpRequest)
+        .map(|i| i.id)
+        .collect()
 }
 
 #[component]
@@ -32,7 +52,7 @@ pub fn ReviewPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     // Selections of entries that left the queue (decided elsewhere) are dropped.
     Effect::new(move || {
-        let ids: Vec<Uuid> = items.with(|items| items.iter().map(|i| i.id).collect());
+        let ids: Vec<Uuid> = items.with(|items| bulk_approvable(items));
         selected.update(|s| s.retain(|id| ids.contains(id)));
     });
     let approve = move |_| {
@@ -55,7 +75,7 @@ pub fn ReviewPage() -> impl IntoView {
         });
     };
     let all_selected = move || {
-        let count = items.with(Vec::len);
+        let count = items.with(|items| bulk_approvable(items).len());
         count > 0 && selected.with(Vec::len) == count
     };
     view! {
@@ -78,7 +98,7 @@ pub fn ReviewPage() -> impl IntoView {
                         prop:checked=all_selected
                         on:change=move |ev| {
                             let ids = if event_target_checked(&ev) {
-                                items.with(|items| items.iter().map(|i| i.id).collect())
+                                items.with(|items| bulk_approvable(items))
                             } else {
                                 Vec::new()
                             };
@@ -97,7 +117,7 @@ pub fn ReviewPage() -> impl IntoView {
                 </button>
             </div>
             <ul class="cards" data-testid="review-list">
-                <For each=move || items.get() key=|item| item.id let:item>
+                <For each=move || items.get() key=|item| (item.kind, item.id) let:item>
                     <ReviewCard item selected />
                 </For>
             </ul>
@@ -109,8 +129,27 @@ pub fn ReviewPage() -> impl IntoView {
 fn ReviewCard(item: ReviewItem, selected: RwSignal<Vec<Uuid>>) -> impl IntoView {
     let i18n = use_i18n();
     let id = item.id;
-    let href = match item.kind {
+    let kind = item.kind;
+    let href = match kind {
         ReviewKind::HelpRequest => format!("/request?id={id}"),
+        ReviewKind::AttendanceList | ReviewKind::PhotoConsent => format!("/event?id={id}"),
+    };
+    let summary = match kind {
+        ReviewKind::HelpRequest => item.summary.clone(),
+        ReviewKind::AttendanceList => t_string!(
+            i18n,
+            review_list_summary,
+            count = item.summary.parse::<usize>().unwrap_or_default()
+        )
+        .to_string(),
+        ReviewKind::PhotoConsent => {
+            t_string!(i18n, photos_flagged, names = item.summary.clone()).to_string()
+        }
+    };
+    let kind_label = match kind {
+        ReviewKind::HelpRequest => None,
+        ReviewKind::AttendanceList => Some(t_string!(i18n, review_kind_list).to_string()),
+        ReviewKind::PhotoConsent => Some(t_string!(i18n, review_kind_photos).to_string()),
     };
     let when = item
         .submitted_at
@@ -118,9 +157,11 @@ fn ReviewCard(item: ReviewItem, selected: RwSignal<Vec<Uuid>>) -> impl IntoView 
         .format("%d.%m.%Y %H:%M")
         .to_string();
     let checkbox_id = format!("select-{id}");
+    let select_label = item.title.clone();
     view! {
         <li class="card review-card" data-testid="review-item">
             <div class="review-card__select">
+                <Show when=move || kind == ReviewKind::HelpRequest>
                 <input
                     type="checkbox"
                     id=checkbox_id.clone()
@@ -135,11 +176,13 @@ fn ReviewCard(item: ReviewItem, selected: RwSignal<Vec<Uuid>>) -> impl IntoView 
                         });
                     }
                 />
-                <label for=checkbox_id class="visually-hidden">{t!(i18n, review_select_one)} " " {item.title.clone()}</label>
+                <label for=checkbox_id.clone() class="visually-hidden">{t!(i18n, review_select_one)} " " {select_label.clone()}</label>
+                </Show>
             </div>
             <div>
+                {kind_label.map(|k| view! { <p class="badge">{k}</p> })}
                 <h2 class="card__title"><A href=href>{item.title.clone()}</A></h2>
-                <p class="card__body">{item.summary.clone()}</p>
+                <p class="card__body">{summary}</p>
                 <p class="muted">
                     {item.submitted_by.map(|p| p.name).unwrap_or_default()} ", " {when}
                 </p>

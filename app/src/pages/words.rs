@@ -1,5 +1,6 @@
 //! The words for domain values (statuses, refusals, history events), in the UI language, in one place.
 
+use domain::attendance::{ListRefusal, SignatureProblem};
 use domain::dictionary::{DictionaryKind, Language};
 use domain::help_request::{HelpRequestStatus, Urgency};
 use domain::resident::MergeRefusal;
@@ -137,6 +138,8 @@ pub fn save_failure_text(i18n: I18n, failure: &SaveFailure) -> String {
     match failure {
         SaveFailure::Refused(refusal) => refusal_text(i18n, refusal),
         SaveFailure::Merge(refusal) => merge_refusal_text(i18n, *refusal),
+        SaveFailure::List(refusal) => list_refusal_text(i18n, refusal),
+        SaveFailure::NothingToWithdraw => t_string!(i18n, consent_nothing_to_withdraw).to_string(),
         SaveFailure::NotFound => t_string!(i18n, record_not_on_device).to_string(),
         SaveFailure::Storage(_) => t_string!(i18n, storage_unavailable).to_string(),
     }
@@ -154,5 +157,50 @@ pub fn reject_reason_text(i18n: I18n, reason: &RejectReason) -> String {
         RejectReason::MergeRefused { refusal } => merge_refusal_text(i18n, *refusal),
         RejectReason::Forbidden => t_string!(i18n, failure_forbidden).to_string(),
         RejectReason::UnknownRecord => t_string!(i18n, reject_unknown_record).to_string(),
+        RejectReason::ListRefused { refusal } => list_refusal_text(i18n, refusal),
+        RejectReason::NoImageConsent => t_string!(i18n, consent_nothing_to_withdraw).to_string(),
+    }
+}
+
+pub fn signature_problem_text(i18n: I18n, problem: SignatureProblem) -> String {
+    match problem {
+        SignatureProblem::Empty => t_string!(i18n, signature_empty),
+        SignatureProblem::TooShort => t_string!(i18n, signature_too_short),
+        SignatureProblem::TooLarge => t_string!(i18n, signature_too_large),
+    }
+    .to_string()
+}
+
+pub fn list_refusal_text(i18n: I18n, refusal: &ListRefusal) -> String {
+    match refusal {
+        ListRefusal::NotPermitted => t_string!(i18n, failure_forbidden).to_string(),
+        ListRefusal::ReasonRequired => t_string!(i18n, list_reason_required).to_string(),
+        ListRefusal::ReasonTooLong { max } => {
+            t_string!(i18n, problem_too_long, max = *max).to_string()
+        }
+        ListRefusal::AlreadyPresent { name } => {
+            t_string!(i18n, list_already_present, name = name.clone()).to_string()
+        }
+        ListRefusal::AlreadyApproved => t_string!(i18n, list_already_approved).to_string(),
+        ListRefusal::NothingToApprove => t_string!(i18n, list_nothing_to_approve).to_string(),
+        ListRefusal::UnknownEntry => t_string!(i18n, record_not_on_device).to_string(),
+        ListRefusal::Signature { problem } => signature_problem_text(i18n, *problem),
+        ListRefusal::ConsentMissing => t_string!(i18n, kiosk_consent_missing).to_string(),
+        ListRefusal::Attendee { .. } => t_string!(i18n, form_has_errors).to_string(),
+        ListRefusal::NothingToCheck => t_string!(i18n, list_nothing_to_check).to_string(),
+    }
+}
+
+/// "12 Nov 2026, 10:00–12:00" in the device's time zone.
+pub fn event_when(event: &domain::event::Event) -> String {
+    use chrono::Local;
+    let (start, end) = (
+        event.fields.starts_at.with_timezone(&Local),
+        event.fields.ends_at.with_timezone(&Local),
+    );
+    if start.date_naive() == end.date_naive() {
+        format!("{} {}–{}", start.format("%d.%m.%Y"), start.format("%H:%M"), end.format("%H:%M"))
+    } else {
+        format!("{} – {}", start.format("%d.%m.%Y %H:%M"), end.format("%d.%m.%Y %H:%M"))
     }
 }

@@ -1,4 +1,5 @@
-//! Events (for enrolment) and kiosk tablets: enrol with a short code or QR, claim, revoke.
+//! Events and kiosk tablets: create and correct events; enrol a tablet with a short code or QR, claim,
+//! revoke; the kiosk's offline package.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -7,7 +8,10 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use axum_extra::extract::cookie::CookieJar;
 use domain::account::{normalize_enrolment_code, Permission, Principal, SessionView};
-use domain::event::NewEvent;
+use domain::dictionary::{DictionaryKind, Language};
+use domain::event::EventFields;
+use domain::kiosk::{ExitPin, KioskEvent, KioskPackage};
+use domain::workflow::Actor;
 use qrcode::render::svg;
 use qrcode::QrCode;
 use serde::{Deserialize, Serialize};
@@ -16,9 +20,10 @@ use uuid::Uuid;
 
 use super::session::{audit, open_session};
 use super::{body, error, not_found, storage_failure, ApiState};
-use crate::auth::{new_enrolment_code, throttled, token_hash, Caller};
+use crate::auth::{new_enrolment_code, new_exit_pin, throttled, token_hash, Caller};
 use crate::storage::accounts::SessionOwner;
 use crate::storage::devices::Enrolment;
+use crate::storage::StoreError;
 
 pub async fn list_events(
     State(state): State<ApiState>,
@@ -33,44 +38,73 @@ pub async fn list_events(
     }
 }
 
+/// A new event, or corrected details (`id` given): checked against the dictionaries, stored, and sent to
+/// every device with the next pull.
 pub async fn create_event(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    request: Result<Json<NewEvent>, JsonRejection>,
+    request: Result<Json<EventFields>, JsonRejection>,
 ) -> Response {
-    let author = match caller.person_with(Permission::ManageEvents) {
-        Ok(account) => account.id,
+    save_event(state, caller, None, request).await
+}
+
+pub async fn update_event(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    request: Result<Json<EventFields>, JsonRejection>,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found("event");
+    };
+    save_event(state, caller, Some(id), request).await
+}
+
+async fn save_event(
+    state: ApiState,
+    caller: Caller,
+    id: Option<Uuid>,
+    request: Result<Json<EventFields>, JsonRejection>,
+) -> Response {
+    let actor = match caller.person_with(Permission::ManageEvents) {
+        Ok(account) => Actor::from(account),
         Err(denied) => return denied.into_response(),
     };
-    let event = match body(request) {
-        Ok(event) => event.normalized(),
+    let fields = match body(request) {
+        Ok(fields) => fields.normalized(),
         Err(rejected) => return rejected.into_response(),
     };
-    if let Err(problems) = event.validate() {
+    let dictionary = match state.store.dictionary().await {
+        Ok(dictionary) => dictionary,
+        Err(e) => return storage_failure(e),
+    };
+    if let Err(errors) = fields.validate(&dictionary) {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"error": "invalid", "message": "Some fields need correcting.", "errors": problems})),
+            Json(json!({"error": "invalid", "message": "Some fields need correcting.", "errors": errors})),
         )
             .into_response();
     }
-    match state
-        .store
-        .create_event(&event.title, event.starts_at, event.ends_at, author)
-        .await
-    {
-        Ok(created) => {
-            audit(
-                &state.store,
-                &caller,
-                "event_created",
-                Some(created.id.to_string()),
-                json!({}),
-            )
-            .await;
-            (StatusCode::CREATED, Json(created)).into_response()
-        }
-        Err(e) => storage_failure(e),
-    }
+    let (saved, status, action) = match id {
+        None => match state.store.create_event(fields, &actor).await {
+            Ok(event) => (event, StatusCode::CREATED, "event_created"),
+            Err(e) => return storage_failure(e),
+        },
+        Some(id) => match state.store.update_event(id, fields).await {
+            Ok(Some(event)) => (event, StatusCode::OK, "event_updated"),
+            Ok(None) => return not_found("event"),
+            Err(e) => return storage_failure(e),
+        },
+    };
+    audit(
+        &state.store,
+        &caller,
+        action,
+        Some(saved.id.to_string()),
+        json!({}),
+    )
+    .await;
+    (status, Json(saved)).into_response()
 }
 
 pub async fn list_enrolments(
@@ -122,7 +156,7 @@ pub async fn enrol(
     let code = new_enrolment_code();
     let enrolment = match state
         .store
-        .create_enrolment(&event, &token_hash(&code), author)
+        .create_enrolment(&event, &token_hash(&code), &new_exit_pin(), author)
         .await
     {
         Ok(enrolment) => enrolment,
@@ -247,13 +281,17 @@ pub async fn claim(
         .into_response()
 }
 
-/// The kiosk's own event, public name only.
+/// Everything the kiosk needs to run its event offline: the event's public details, the names it may
+/// offer, the consent text, the districts, and the exit PIN as a salted hash.
 pub async fn kiosk_event(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
 ) -> Response {
-    let event_id = match caller.principal() {
-        Principal::Kiosk { event_id, .. } => event_id,
+    let (enrolment_id, event_id) = match caller.principal() {
+        Principal::Kiosk {
+            enrolment_id,
+            event_id,
+        } => (enrolment_id, event_id),
         _ => {
             return match caller.require(Permission::KioskOf(Uuid::nil())) {
                 Err(denied) => denied.into_response(),
@@ -261,9 +299,39 @@ pub async fn kiosk_event(
             }
         }
     };
-    match state.store.event(event_id).await {
-        Ok(Some(event)) => Json(json!({"id": event.id, "title": event.title})).into_response(),
+    match kiosk_package(&state, enrolment_id, event_id).await {
+        Ok(Some(package)) => Json(package).into_response(),
         Ok(None) => not_found("event"),
         Err(e) => storage_failure(e),
     }
+}
+
+async fn kiosk_package(
+    state: &ApiState,
+    enrolment_id: Uuid,
+    event_id: Uuid,
+) -> Result<Option<KioskPackage>, StoreError> {
+    let (Some(event), Some(enrolment)) = (
+        state.store.event(event_id).await?,
+        state.store.enrolment(enrolment_id).await?,
+    ) else {
+        return Ok(None);
+    };
+    let dictionary = state.store.dictionary().await?;
+    let location = dictionary
+        .label(DictionaryKind::Location, &event.fields.location, Language::Pl)
+        .to_owned();
+    Ok(Some(KioskPackage {
+        roster: state.store.kiosk_roster(&event.fields.expected).await?,
+        image_consent: state.store.image_consent_text().await?,
+        districts: state.store.districts().await?,
+        exit_pin: ExitPin::new(&enrolment.exit_pin, &enrolment.id.to_string()),
+        event: KioskEvent {
+            id: event.id,
+            title: event.fields.title,
+            starts_at: event.fields.starts_at,
+            ends_at: event.fields.ends_at,
+            location,
+        },
+    }))
 }

@@ -187,7 +187,7 @@ pub async fn current(
             match state.store.event(event_id).await {
                 Ok(Some(event)) => SessionView::Kiosk {
                     event_id,
-                    event_title: event.title,
+                    event_title: event.fields.title,
                 },
                 Ok(None) => return auth::unauthenticated(),
                 Err(e) => return storage_failure(e),

@@ -1,9 +1,10 @@
-//! Events (as far as enrolment needs them) and kiosk enrolments.
+//! Kiosk enrolments: a tablet becomes the attendance kiosk of one event.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
+use domain::event::Event;
 use uuid::Uuid;
 
 use super::accounts::stamp;
@@ -15,14 +16,6 @@ pub const CODE_VALID_MINUTES: i64 = 15;
 pub const KIOSK_GRACE_HOURS: i64 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Event {
-    pub id: Uuid,
-    pub title: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enrolment {
     pub id: Uuid,
     pub event_id: Uuid,
@@ -31,15 +24,8 @@ pub struct Enrolment {
     pub expires_at: DateTime<Utc>,
     pub claimed: bool,
     pub revoked: bool,
-}
-
-fn event_from(row: &SqliteRow) -> Result<Event, StoreError> {
-    Ok(Event {
-        id: parse_uuid_column(row, "id")?,
-        title: row.get("title"),
-        starts_at: parse_time(row.get("starts_at"))?,
-        ends_at: parse_time(row.get("ends_at"))?,
-    })
+    /// Shown to organisers; lets staff leave the kiosk flow on the tablet.
+    pub exit_pin: String,
 }
 
 fn enrolment_from(row: &SqliteRow) -> Result<Enrolment, StoreError> {
@@ -51,78 +37,39 @@ fn enrolment_from(row: &SqliteRow) -> Result<Enrolment, StoreError> {
         expires_at: parse_time(row.get("expires_at"))?,
         claimed: row.get::<Option<String>, _>("claimed_at").is_some(),
         revoked: row.get::<Option<String>, _>("revoked_at").is_some(),
+        exit_pin: row.get("exit_pin"),
     })
 }
 
 const ENROLMENT_SELECT: &str =
     "SELECT d.id, d.event_id, ev.title, d.code_expires_at, d.expires_at, \
-     d.claimed_at, d.revoked_at FROM device_enrolment d JOIN event ev ON ev.id = d.event_id";
+     d.claimed_at, d.revoked_at, d.exit_pin FROM device_enrolment d JOIN event ev ON ev.id = d.event_id";
 
 impl Store {
-    pub async fn create_event(
-        &self,
-        title: &str,
-        starts_at: DateTime<Utc>,
-        ends_at: DateTime<Utc>,
-        created_by: Uuid,
-    ) -> Result<Event, StoreError> {
-        let event = Event {
-            id: Uuid::now_v7(),
-            title: title.to_owned(),
-            starts_at,
-            ends_at,
-        };
-        sqlx::query(
-            "INSERT INTO event (id, title, starts_at, ends_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(event.id.to_string())
-        .bind(&event.title)
-        .bind(stamp(starts_at))
-        .bind(stamp(ends_at))
-        .bind(created_by.to_string())
-        .bind(stamp(Utc::now()))
-        .execute(&self.pool)
-        .await?;
-        Ok(event)
-    }
-
-    pub async fn events(&self) -> Result<Vec<Event>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM event ORDER BY starts_at DESC")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(event_from).collect()
-    }
-
-    pub async fn event(&self, id: Uuid) -> Result<Option<Event>, StoreError> {
-        let row = sqlx::query("SELECT * FROM event WHERE id = ?")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(event_from).transpose()
-    }
-
     /// Enrols a (future) kiosk for `event`; `code_hash` is the hash of the code shown to the organiser.
     pub async fn create_enrolment(
         &self,
         event: &Event,
         code_hash: &str,
+        exit_pin: &str,
         created_by: Uuid,
     ) -> Result<Enrolment, StoreError> {
         let at = Utc::now();
         let enrolment = Enrolment {
             id: Uuid::now_v7(),
             event_id: event.id,
-            event_title: event.title.clone(),
+            event_title: event.fields.title.clone(),
             code_expires_at: at + Duration::minutes(CODE_VALID_MINUTES),
             // Enrolling a tablet in the morning for an evening event, or a day ahead, is fine.
-            expires_at: (event.ends_at + Duration::hours(KIOSK_GRACE_HOURS))
+            expires_at: (event.fields.ends_at + Duration::hours(KIOSK_GRACE_HOURS))
                 .max(at + Duration::hours(KIOSK_GRACE_HOURS)),
             claimed: false,
             revoked: false,
+            exit_pin: exit_pin.to_owned(),
         };
         sqlx::query(
-            "INSERT INTO device_enrolment (id, event_id, code_hash, code_expires_at, expires_at, created_by, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO device_enrolment (id, event_id, code_hash, code_expires_at, expires_at, created_by, created_at, exit_pin) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(enrolment.id.to_string())
         .bind(event.id.to_string())
@@ -131,6 +78,7 @@ impl Store {
         .bind(stamp(enrolment.expires_at))
         .bind(created_by.to_string())
         .bind(stamp(at))
+        .bind(exit_pin)
         .execute(&self.pool)
         .await?;
         Ok(enrolment)

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{help_requests, log_change, StoreError};
 
-async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Resident>, StoreError> {
+pub(super) async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Resident>, StoreError> {
     let data: Option<String> = sqlx::query_scalar("SELECT data FROM resident WHERE id = ?")
         .bind(id.to_string())
         .fetch_optional(conn)
@@ -19,7 +19,7 @@ async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Resident>,
     Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
 }
 
-async fn save(conn: &mut SqliteConnection, resident: &Resident) -> Result<(), StoreError> {
+pub(super) async fn save(conn: &mut SqliteConnection, resident: &Resident) -> Result<(), StoreError> {
     let data = serde_json::to_string(resident)?;
     sqlx::query(
         "UPDATE resident SET name = ?, district = ?, merged_into = ?, data = ? WHERE id = ?",
@@ -69,18 +69,20 @@ pub(super) async fn create(
         fields,
         recorded_at,
         merged_into: None,
+        image_consent: None,
     };
-    insert(conn, &resident, actor).await?;
+    insert(conn, &resident, Some(actor.person.id)).await?;
     Ok(Outcome::Applied)
 }
 
-/// Adds a resident the server derived from a request, unless it exists already (a replay).
+/// Adds a resident the server derived from a request or a walk-in's signature, unless it exists already
+/// (a replay). `recorded_by` is `None` for a kiosk.
 pub(super) async fn add_if_missing(
     conn: &mut SqliteConnection,
     id: Uuid,
     fields: ResidentFields,
     recorded_at: DateTime<Utc>,
-    actor: &Actor,
+    recorded_by: Option<Uuid>,
 ) -> Result<(), StoreError> {
     if load(conn, id).await?.is_some() {
         return Ok(());
@@ -92,8 +94,9 @@ pub(super) async fn add_if_missing(
             fields,
             recorded_at,
             merged_into: None,
+            image_consent: None,
         },
-        actor,
+        recorded_by,
     )
     .await
 }
@@ -101,13 +104,13 @@ pub(super) async fn add_if_missing(
 async fn insert(
     conn: &mut SqliteConnection,
     resident: &Resident,
-    actor: &Actor,
+    recorded_by: Option<Uuid>,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO resident (id, name, district, recorded_by, data) VALUES (?, '', '', ?, '{}')",
     )
     .bind(resident.id.to_string())
-    .bind(actor.person.id.to_string())
+    .bind(recorded_by.map(|id| id.to_string()))
     .execute(&mut *conn)
     .await?;
     save(conn, resident).await
@@ -158,6 +161,11 @@ pub(super) async fn merge_duplicate(
             save(conn, &kept).await?;
             save(conn, &merged).await?;
             help_requests::repoint_resident(conn, merged.id, kept.id).await?;
+            sqlx::query("UPDATE attendance SET resident_id = ? WHERE resident_id = ?")
+                .bind(kept.id.to_string())
+                .bind(merged.id.to_string())
+                .execute(&mut *conn)
+                .await?;
             Ok(Outcome::Applied)
         }
         Err(refusal) => Ok(Outcome::Rejected {

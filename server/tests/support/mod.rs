@@ -180,6 +180,8 @@ impl TestApp {
                     "title": title,
                     "starts_at": "2026-11-22T10:00:00Z",
                     "ends_at": "2099-11-22T12:00:00Z",
+                    "location": "brzozowa_7",
+                    "plan_goals": ["goal_6"],
                 })),
             )
             .await;

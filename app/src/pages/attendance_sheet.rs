@@ -1,0 +1,109 @@
+//! The attendance list as an A4 sheet (lista obecności) for the file and the yearly report: a header
+//! with the event, date, place and plan goals, then numbered rows with signatures. The print stylesheet
+//! drops everything else from the page.
+
+use domain::attendance::{AttendanceList, Proof};
+use domain::dictionary::DictionaryKind;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
+
+use super::event_detail::{consent_text, list_status_text};
+use super::signature_pad::SignatureImage;
+use super::words::{event_when, label};
+use crate::i18n::*;
+use crate::state::use_app_state;
+
+#[component]
+pub fn AttendanceSheetPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let query = use_query_map();
+    let id =
+        Memo::new(move |_| query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
+    let event = Memo::new(move |_| {
+        let id = id.get()?;
+        state.events.with(|es| es.iter().find(|e| e.id == id).cloned())
+    });
+    let list = Memo::new(move |_| {
+        let id = id.get()?;
+        Some(state.attendance.with(|lists| {
+            lists
+                .iter()
+                .find(|(l, _)| l.event_id == id)
+                .map(|(l, _)| l.clone())
+                .unwrap_or_else(|| AttendanceList::new(id))
+        }))
+    });
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window.print();
+        }
+    };
+    view! {
+        {move || match (event.get(), list.get()) {
+            (Some(event), Some(list)) => {
+                let location = event.fields.location.clone();
+                let goals = event.fields.plan_goals.clone();
+                let mut number = 0;
+                let rows = list.present().map(|entry| {
+                    number += 1;
+                    let name = entry.attendee.name.clone();
+                    let signature = match &entry.proof {
+                        Proof::Signature { signature } => {
+                            let label = t_string!(i18n, signature_of, name = name.clone()).to_string();
+                            view! { <SignatureImage signature=signature.clone() label /> }.into_any()
+                        }
+                        Proof::Paper => view! { <span>{t!(i18n, signed_on_paper)}</span> }.into_any(),
+                    };
+                    view! {
+                        <tr data-testid="sheet-row">
+                            <td class="sheet__no">{number}</td>
+                            <td>{name}</td>
+                            <td class="sheet__signature">{signature}</td>
+                            <td>{consent_text(i18n, entry.image_consent)}</td>
+                        </tr>
+                    }
+                }).collect_view();
+                view! {
+                    <div class="no-print button-row">
+                        <A href=format!("/event?id={}", event.id) attr:class="button">{t!(i18n, back_to_event)}</A>
+                        <button type="button" class="button button--primary" on:click=print>{t!(i18n, attendance_print_now)}</button>
+                    </div>
+                    <article class="sheet" data-testid="attendance-sheet">
+                        <header class="sheet__header">
+                            <p class="sheet__org">{t!(i18n, sheet_organisation)}</p>
+                            <h1>{t!(i18n, sheet_title)}</h1>
+                            <p class="sheet__event">{event.fields.title.clone()}</p>
+                            <dl class="sheet__meta">
+                                <dt>{t!(i18n, field_event_when)}</dt>
+                                <dd>{event_when(&event)}</dd>
+                                <dt>{t!(i18n, field_event_location)}</dt>
+                                <dd>{move || label(i18n, DictionaryKind::Location, &location)}</dd>
+                                <dt>{t!(i18n, field_event_organiser)}</dt>
+                                <dd>{event.fields.organiser.clone()}</dd>
+                                <dt>{t!(i18n, field_event_plan_goals)}</dt>
+                                <dd>{move || goals.iter().map(|g| label(i18n, DictionaryKind::PlanGoal, g)).collect::<Vec<_>>().join("; ")}</dd>
+                            </dl>
+                        </header>
+                        <table class="sheet__table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, attendance_no)}</th>
+                                    <th scope="col">{t!(i18n, attendance_name)}</th>
+                                    <th scope="col">{t!(i18n, attendance_signature)}</th>
+                                    <th scope="col">{t!(i18n, attendance_consent)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                        <p class="sheet__footer">{list_status_text(i18n, &list)}</p>
+                    </article>
+                }.into_any()
+            }
+            _ => view! { <p class="notice notice--warn" role="status">{t!(i18n, record_not_on_device)}</p> }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,484 @@
+//! One event: its details, its attendance list (signatures, consents, who entered whom), marking people
+//! present by hand, and for organisers approving the list, striking entries off with a reason, and the
+//! list's history. Everything but editing the event works offline.
+
+use chrono::Local;
+use domain::account::Permission;
+use domain::attendance::{
+    Attendance, AttendanceList, Attendee, ConsentAnswer, ListChange, ListEvent, ListHistoryEntry,
+    NewAttendance, Proof, RecordedBy,
+};
+use domain::dictionary::DictionaryKind;
+use domain::event::Event;
+use domain::help_request::Person;
+use domain::resident::search;
+use domain::sync::merge::SyncState;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
+
+use super::requests::SyncBadge;
+use super::signature_pad::SignatureImage;
+use super::words::{event_when, label, save_failure_text};
+use crate::client::{self, SaveFailure};
+use crate::i18n::*;
+use crate::state::{use_app_state, Notice};
+
+type I18n = leptos_i18n::I18nContext<Locale>;
+
+#[component]
+pub fn EventPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let query = use_query_map();
+    let id =
+        Memo::new(move |_| query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
+    let event = Memo::new(move |_| {
+        let id = id.get()?;
+        state.events.with(|es| es.iter().find(|e| e.id == id).cloned())
+    });
+    let notice = state.notice;
+    on_cleanup(move || notice.set(None));
+    view! {
+        <p><A href="/events">{t!(i18n, back_to_events)}</A></p>
+        {move || match event.get() {
+            None => view! {
+                <h1>{t!(i18n, events_title)}</h1>
+                <p class="notice notice--warn" role="status">{t!(i18n, record_not_on_device)}</p>
+            }.into_any(),
+            Some(event) => view! {
+                <Show when=move || notice.get() == Some(Notice::EventSaved)>
+                    <p class="notice notice--ok" role="status">{t!(i18n, event_saved)}</p>
+                </Show>
+                {view! { <EventDetails event=event.clone() /> }.into_any()}
+                {view! { <AttendanceSection event /> }.into_any()}
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn EventDetails(event: Event) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let f = event.fields.clone();
+    let id = event.id;
+    let location = f.location.clone();
+    let goals = f.plan_goals.clone();
+    let groups = f.target_groups.clone();
+    view! {
+        <div class="page-title">
+            <h1>{f.title.clone()}</h1>
+            <Show when=move || crate::may(state, Permission::ManageEvents)>
+                <A href=format!("/event/edit?id={id}") attr:class="button">{t!(i18n, event_edit)}</A>
+            </Show>
+        </div>
+        <dl class="details">
+            <dt>{t!(i18n, field_event_when)}</dt>
+            <dd>{event_when(&event)}</dd>
+            <dt>{t!(i18n, field_event_location)}</dt>
+            <dd>{move || label(i18n, DictionaryKind::Location, &location)}</dd>
+            <dt>{t!(i18n, field_event_organiser)}</dt>
+            <dd>{f.organiser.clone()}</dd>
+            <dt>{t!(i18n, field_event_plan_goals)}</dt>
+            <dd>
+                <ul class="plain">
+                    {goals.into_iter().map(|g| view! { <li>{move || label(i18n, DictionaryKind::PlanGoal, &g)}</li> }).collect_view()}
+                </ul>
+            </dd>
+            <Show when={let empty = groups.is_empty(); move || !empty}>
+                <dt>{t!(i18n, field_target_groups)}</dt>
+                <dd>{
+                    let groups = groups.clone();
+                    move || groups.iter().map(|g| label(i18n, DictionaryKind::TargetGroup, g)).collect::<Vec<_>>().join(", ")
+                }</dd>
+            </Show>
+            <Show when={let empty = f.description.is_empty(); move || !empty}>
+                <dt>{t!(i18n, field_event_description)}</dt>
+                <dd class="prewrap">{f.description.clone()}</dd>
+            </Show>
+        </dl>
+    }
+}
+
+#[component]
+fn AttendanceSection(event: Event) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let event_id = event.id;
+    let list = Memo::new(move |_| {
+        state.attendance.with(|lists| {
+            lists
+                .iter()
+                .find(|(l, _)| l.event_id == event_id)
+                .cloned()
+                .unwrap_or_else(|| (AttendanceList::new(event_id), SyncState::Synced))
+        })
+    });
+    let reviewer = move || crate::may(state, Permission::ReviewEntries);
+    let failure = RwSignal::new(None::<SaveFailure>);
+    let saved = RwSignal::new(false);
+    let change = move |change: ListChange| {
+        failure.set(None);
+        saved.set(false);
+        leptos::task::spawn_local(async move {
+            match client::change_attendance(state, event_id, change).await {
+                Ok(()) => saved.set(true),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let expected = event.fields.expected.clone();
+    view! {
+        <section aria-labelledby="attendance-heading" class="attendance">
+            <div class="page-title">
+                <h2 id="attendance-heading">{t!(i18n, attendance_title)}</h2>
+                <div class="button-row">
+                    <A href=format!("/event/attendance?id={event_id}") attr:class="button">{t!(i18n, attendance_print)}</A>
+                    <Show when=reviewer>
+                        <a class="button" href=format!("/api/v1/events/{event_id}/attendance.csv") download="">{t!(i18n, attendance_csv)}</a>
+                    </Show>
+                </div>
+            </div>
+            <p class="card__meta" data-testid="list-status">
+                {move || list.with(|(l, _)| list_status_text(i18n, l))}
+                " " {move || view! { <SyncBadge sync=list.get().1 /> }}
+            </p>
+            <Show when=move || failure.get().is_some()>
+                <p class="notice notice--error" role="alert">{move || failure.get().map(|f| save_failure_text(i18n, &f))}</p>
+            </Show>
+            <Show when=move || saved.get()>
+                <p class="notice notice--ok" role="status">{t!(i18n, change_saved)}</p>
+            </Show>
+            <Show when=move || list.with(|(l, _)| !l.consent_withdrawals.is_empty())>
+                <div class="notice notice--warn" role="status" data-testid="consent-flag">
+                    <p>{move || t_string!(i18n, photos_flagged, names = list.with(|(l, _)| l.consent_withdrawals.iter().map(|w| w.name.clone()).collect::<Vec<_>>().join(", "))).to_string()}</p>
+                    <Show when=reviewer>
+                        <button type="button" class="button" on:click=move |_| change(ListChange::PhotosChecked)>{t!(i18n, photos_checked)}</button>
+                    </Show>
+                </div>
+            </Show>
+            <Show when=move || reviewer() && list.with(|(l, _)| l.awaits_approval())>
+                <button type="button" class="button button--primary" on:click=move |_| change(ListChange::Approve)>
+                    {t!(i18n, attendance_approve)}
+                </button>
+            </Show>
+            {view! { <AttendanceTable list=Signal::derive(move || list.get().0) reviewer=Signal::derive(reviewer) on_change=change /> }.into_any()}
+            {view! { <MarkPresent list=Signal::derive(move || list.get().0) expected on_change=change /> }.into_any()}
+            {view! { <ListHistory list=Signal::derive(move || list.get().0) /> }.into_any()}
+        </section>
+    }
+}
+
+pub fn list_status_text(i18n: I18n, list: &AttendanceList) -> String {
+    let count = list.present().count();
+    match &list.approval {
+        Some(approval) => t_string!(
+            i18n,
+            list_status_approved,
+            count = count,
+            name = approval.by.name.clone(),
+            at = approval.at.with_timezone(&Local).format("%d.%m.%Y %H:%M").to_string()
+        )
+        .to_string(),
+        None if count == 0 => t_string!(i18n, list_status_empty).to_string(),
+        None => t_string!(i18n, list_status_open, count = count).to_string(),
+    }
+}
+
+pub fn consent_text(i18n: I18n, answer: Option<ConsentAnswer>) -> String {
+    match answer {
+        Some(a) if a.given => t_string!(i18n, consent_yes, version = a.text_version).to_string(),
+        Some(a) => t_string!(i18n, consent_no, version = a.text_version).to_string(),
+        None => t_string!(i18n, consent_not_asked).to_string(),
+    }
+}
+
+pub fn recorded_by_text(i18n: I18n, by: &RecordedBy) -> String {
+    match by {
+        RecordedBy::Kiosk => t_string!(i18n, recorded_by_kiosk).to_string(),
+        RecordedBy::Person(person) => person.name.clone(),
+    }
+}
+
+#[component]
+fn AttendanceTable(
+    list: Signal<AttendanceList>,
+    reviewer: Signal<bool>,
+    on_change: impl Fn(ListChange) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let removing = RwSignal::new(None::<Uuid>);
+    let reason = RwSignal::new(String::new());
+    let rows = move || {
+        let mut number = 0;
+        list.get()
+            .entries
+            .into_iter()
+            .map(|entry| {
+                let position = entry.is_present().then(|| {
+                    number += 1;
+                    number
+                });
+                (position, entry)
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <Show when=move || !list.with(|l| l.entries.is_empty())>
+            <div class="table-wrap">
+            <table class="attendance-table" data-testid="attendance-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, attendance_no)}</th>
+                        <th scope="col">{t!(i18n, attendance_name)}</th>
+                        <th scope="col">{t!(i18n, attendance_signature)}</th>
+                        <th scope="col">{t!(i18n, attendance_consent)}</th>
+                        <th scope="col">{t!(i18n, attendance_recorded)}</th>
+                        <Show when=move || reviewer.get()><th scope="col"><span class="visually-hidden">{t!(i18n, attendance_actions)}</span></th></Show>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || rows().into_iter().map(|(position, entry)| view! {
+                        <AttendanceRow position entry reviewer removing reason on_change />
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn AttendanceRow(
+    position: Option<usize>,
+    entry: Attendance,
+    reviewer: Signal<bool>,
+    removing: RwSignal<Option<Uuid>>,
+    reason: RwSignal<String>,
+    on_change: impl Fn(ListChange) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = entry.id;
+    let name = entry.attendee.name.clone();
+    let removed = entry.removed.clone();
+    let signature = match &entry.proof {
+        Proof::Signature { signature } => {
+            let label = t_string!(i18n, signature_of, name = name.clone()).to_string();
+            view! { <SignatureImage signature=signature.clone() label /> }.into_any()
+        }
+        Proof::Paper => view! { <span>{t!(i18n, signed_on_paper)}</span> }.into_any(),
+    };
+    let when = entry.recorded_at.with_timezone(&Local).format("%H:%M").to_string();
+    let by = recorded_by_text(i18n, &entry.recorded_by);
+    let walk_in = entry.walk_in;
+    let present = removed.is_none();
+    let remove = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        on_change(ListChange::Remove {
+            attendance_id: id,
+            reason: reason.get_untracked(),
+        });
+        removing.set(None);
+        reason.set(String::new());
+    };
+    view! {
+        <tr class:removed=!present data-testid="attendance-row">
+            <td>{position.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
+            <td>
+                {name.clone()}
+                {walk_in.then(|| view! { " " <span class="badge">{t!(i18n, walk_in)}</span> })}
+                {removed.map(|r| view! { <p class="muted">{t!(i18n, struck_off, reason = r.reason, name = r.by.name)}</p> })}
+            </td>
+            <td>{signature}</td>
+            <td>{consent_text(i18n, entry.image_consent)}</td>
+            <td>{when} " · " {by}</td>
+            <Show when=move || reviewer.get()>
+                <td>
+                    <Show when=move || present && removing.get() != Some(id)>
+                        <button type="button" class="button button--quiet" on:click=move |_| removing.set(Some(id))>
+                            {t!(i18n, attendance_remove)}
+                        </button>
+                    </Show>
+                    <Show when=move || removing.get() == Some(id)>
+                        <form class="inline-form" novalidate on:submit=remove>
+                            <label for=format!("remove-{id}")>{t!(i18n, attendance_remove_reason)}</label>
+                            <input id=format!("remove-{id}") type="text" prop:value=move || reason.get()
+                                on:input=move |ev| reason.set(event_target_value(&ev)) />
+                            <button type="submit" class="button button--danger">{t!(i18n, attendance_remove)}</button>
+                        </form>
+                    </Show>
+                </td>
+            </Show>
+        </tr>
+    }
+}
+
+/// Staff mark someone present by hand: picked from the expected list (one tap each) or found in the
+/// registry, or typed in. They signed the paper list; the consent answer is what they said on paper.
+#[component]
+fn MarkPresent(
+    list: Signal<AttendanceList>,
+    expected: Vec<Person>,
+    on_change: impl Fn(ListChange) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let name = RwSignal::new(String::new());
+    let picked = RwSignal::new(None::<Uuid>);
+    let consent = RwSignal::new(String::from("not_asked"));
+    let reason = RwSignal::new(String::new());
+    let locked = move || list.with(AttendanceList::is_locked);
+    let answer = move || {
+        let version = state
+            .image_consent
+            .with_untracked(|c| c.as_ref().map_or(1, |c| c.version));
+        match consent.get_untracked().as_str() {
+            "yes" => Some(ConsentAnswer {
+                given: true,
+                text_version: version,
+            }),
+            "no" => Some(ConsentAnswer {
+                given: false,
+                text_version: version,
+            }),
+            _ => None,
+        }
+    };
+    let record = move |resident_id: Option<Uuid>, person: String| {
+        on_change(ListChange::Record(NewAttendance {
+            attendance_id: Uuid::now_v7(),
+            attendee: Attendee {
+                resident_id,
+                name: person,
+                ..Default::default()
+            },
+            proof: Proof::Paper,
+            image_consent: answer(),
+            walk_in: false,
+            reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
+        }));
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        record(picked.get_untracked(), name.get_untracked());
+        name.set(String::new());
+        picked.set(None);
+    };
+    let suggestions = Memo::new(move |_| {
+        let q = name.get();
+        if picked.get().is_some() || q.trim().chars().count() < 2 {
+            return Vec::new();
+        }
+        state.residents.with(|rs| {
+            search(rs, &q)
+                .into_iter()
+                .take(6)
+                .map(|r| (r.id, r.fields.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let missing_expected = move || {
+        list.with(|l| {
+            expected
+                .iter()
+                .filter(|p| !l.present().any(|a| a.attendee.resident_id == Some(p.id)))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <details class="panel" data-testid="mark-present">
+            <summary class="button">{t!(i18n, mark_present_title)}</summary>
+            <p class="muted">{t!(i18n, mark_present_intro)}</p>
+            <div class="field">
+                <label for="present_consent">{t!(i18n, attendance_consent)}</label>
+                <select id="present_consent" prop:value=move || consent.get() on:change=move |ev| consent.set(event_target_value(&ev))>
+                    <option value="not_asked">{t!(i18n, consent_not_asked)}</option>
+                    <option value="yes">{t!(i18n, consent_answer_yes)}</option>
+                    <option value="no">{t!(i18n, consent_answer_no)}</option>
+                </select>
+            </div>
+            <Show when=locked>
+                <div class="field">
+                    <label for="present_reason">{t!(i18n, list_change_reason)}</label>
+                    <input id="present_reason" type="text" prop:value=move || reason.get()
+                        on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    <p class="field__hint">{t!(i18n, list_change_reason_hint)}</p>
+                </div>
+            </Show>
+            {move || {
+                let missing = missing_expected();
+                (!missing.is_empty()).then(|| view! {
+                    <h3>{t!(i18n, expected_not_yet)}</h3>
+                    <ul class="plain">
+                        {missing.into_iter().map(|p| {
+                            let text = t_string!(i18n, mark_present_named, name = p.name.clone()).to_string();
+                            view! {
+                                <li><button type="button" class="button" on:click=move |_| record(Some(p.id), p.name.clone())>{text}</button></li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+            <form class="form" novalidate on:submit=on_submit>
+                <div class="field">
+                    <label for="present_name">{t!(i18n, mark_present_name)}</label>
+                    <input id="present_name" type="text" autocomplete="off" prop:value=move || name.get()
+                        on:input=move |ev| { name.set(event_target_value(&ev)); picked.set(None); } />
+                </div>
+                <ul class="suggestions">
+                    <For each=move || suggestions.get() key=|(id, _)| *id let:found>
+                        {
+                            let (id, found_name) = found;
+                            let shown = found_name.clone();
+                            view! {
+                                <li><button type="button" class="button" on:click=move |_| { name.set(found_name.clone()); picked.set(Some(id)); }>{shown}</button></li>
+                            }
+                        }
+                    </For>
+                </ul>
+                <div class="form__actions">
+                    <button type="submit" class="button button--primary">{t!(i18n, mark_present)}</button>
+                </div>
+            </form>
+        </details>
+    }
+}
+
+#[component]
+fn ListHistory(list: Signal<AttendanceList>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Show when=move || !list.with(|l| l.history.is_empty())>
+            <h3>{t!(i18n, history_title)}</h3>
+            <ol class="history" data-testid="list-history">
+                {move || list.get().history.into_iter().map(|entry| view! { <li>{history_text(i18n, &entry)}</li> }).collect_view()}
+            </ol>
+        </Show>
+    }
+}
+
+fn history_text(i18n: I18n, entry: &ListHistoryEntry) -> String {
+    let at = entry.at.with_timezone(&Local).format("%d.%m.%Y %H:%M").to_string();
+    let by = recorded_by_text(i18n, &entry.by);
+    let what = match &entry.event {
+        ListEvent::Approved => t_string!(i18n, list_history_approved).to_string(),
+        ListEvent::Added { name, reason } => {
+            t_string!(i18n, list_history_added, name = name.clone(), reason = reason.clone()).to_string()
+        }
+        ListEvent::Removed { name, reason } => {
+            t_string!(i18n, list_history_removed, name = name.clone(), reason = reason.clone()).to_string()
+        }
+        ListEvent::LateSignature { name } => {
+            t_string!(i18n, list_history_late, name = name.clone()).to_string()
+        }
+        ListEvent::ConsentWithdrawn { name } => {
+            t_string!(i18n, list_history_withdrawn, name = name.clone()).to_string()
+        }
+        ListEvent::PhotosChecked => t_string!(i18n, list_history_photos_checked).to_string(),
+    };
+    format!("{at} · {by}: {what}")
+}

@@ -1,0 +1,206 @@
+//! Attendance lists leave the app as CSV (for the yearly report's spreadsheets), and the image-consent
+//! text is configured here. Every export goes to the audit log.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use domain::account::Permission;
+use domain::attendance::{AttendanceList, Proof, RecordedBy};
+use domain::dictionary::{DictionaryKind, Language};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::session::audit;
+use super::{body, error, not_found, storage_failure, ApiState};
+use crate::auth::Caller;
+
+/// Polish headers and values: the sheet goes to Polish officials as it is.
+const CSV_HEADER: [&str; 9] = [
+    "Lp.",
+    "Imię i nazwisko",
+    "Osiedle",
+    "Potwierdzenie obecności",
+    "Zgoda na wizerunek",
+    "Wersja treści zgody",
+    "Godzina wpisu",
+    "Wpisał(a)",
+    "Skreślenie (powód)",
+];
+
+pub async fn attendance_csv(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(denied) = caller.require(Permission::ReviewEntries) {
+        return denied.into_response();
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found("event");
+    };
+    let event = match state.store.event(id).await {
+        Ok(Some(event)) => event,
+        Ok(None) => return not_found("event"),
+        Err(e) => return storage_failure(e),
+    };
+    let (list, dictionary) = match (
+        state.store.attendance_list(id).await,
+        state.store.dictionary().await,
+    ) {
+        (Ok(list), Ok(dictionary)) => (list.unwrap_or_else(|| AttendanceList::new(id)), dictionary),
+        (Err(e), _) | (_, Err(e)) => return storage_failure(e),
+    };
+    let district = |code: &str| {
+        dictionary
+            .label(DictionaryKind::District, code, Language::Pl)
+            .to_owned()
+    };
+    let csv = match attendance_sheet(&list, district) {
+        Ok(csv) => csv,
+        Err(e) => {
+            tracing::error!(error = %e, "CSV export failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "export_failed",
+                "The list could not be exported.",
+            );
+        }
+    };
+    audit(
+        &state.store,
+        &caller,
+        "attendance_exported",
+        Some(id.to_string()),
+        json!({"format": "csv", "rows": list.entries.len()}),
+    )
+    .await;
+    let filename = format!(
+        "lista-obecnosci-{}.csv",
+        event.fields.starts_at.format("%Y-%m-%d")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
+/// The sheet as bytes: a byte-order mark first, so spreadsheet programs read the Polish letters right.
+fn attendance_sheet(
+    list: &AttendanceList,
+    district: impl Fn(&str) -> String,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    writer.write_record(CSV_HEADER)?;
+    let mut number = 0;
+    for entry in &list.entries {
+        let position = if entry.is_present() {
+            number += 1;
+            number.to_string()
+        } else {
+            String::new()
+        };
+        let proof = match &entry.proof {
+            Proof::Signature { .. } => "podpis na tablecie",
+            Proof::Paper => "podpis na liście papierowej",
+        };
+        let consent = match entry.image_consent {
+            Some(c) if c.given => "tak",
+            Some(_) => "nie",
+            None => "nie pytano",
+        };
+        let version = entry
+            .image_consent
+            .map(|c| c.text_version.to_string())
+            .unwrap_or_default();
+        let by = match &entry.recorded_by {
+            RecordedBy::Kiosk => "kiosk".to_owned(),
+            RecordedBy::Person(person) => person.name.clone(),
+        };
+        let removed = entry
+            .removed
+            .as_ref()
+            .map(|r| r.reason.clone())
+            .unwrap_or_default();
+        writer.write_record([
+            position,
+            entry.attendee.name.clone(),
+            if entry.attendee.district.is_empty() {
+                String::new()
+            } else {
+                district(&entry.attendee.district)
+            },
+            proof.to_owned(),
+            consent.to_owned(),
+            version,
+            entry.recorded_at.format("%Y-%m-%d %H:%M").to_string(),
+            by,
+            removed,
+        ])?;
+    }
+    writer.into_inner().map_err(|e| e.into_error().into())
+}
+
+#[derive(Deserialize)]
+pub struct ConsentTextRequest {
+    text_pl: String,
+    text_en: String,
+}
+
+/// A coordinator changes the image-consent text: the next version (residents are asked again under it);
+/// the same text again changes nothing.
+pub async fn revise_image_consent(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    request: Result<Json<ConsentTextRequest>, JsonRejection>,
+) -> Response {
+    let person = match caller.person_with(Permission::Configure) {
+        Ok(account) => domain::help_request::Person {
+            id: account.id,
+            name: account.display_name.clone(),
+        },
+        Err(denied) => return denied.into_response(),
+    };
+    let request = match body(request) {
+        Ok(request) => request,
+        Err(rejected) => return rejected.into_response(),
+    };
+    if request.text_pl.trim().is_empty() || request.text_en.trim().is_empty() {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Both the Polish and the English text are required.",
+        );
+    }
+    match state
+        .store
+        .revise_image_consent(&request.text_pl, &request.text_en, &person)
+        .await
+    {
+        Ok(Some(text)) => {
+            audit(
+                &state.store,
+                &caller,
+                "consent_text_revised",
+                Some("image".into()),
+                json!({"version": text.version}),
+            )
+            .await;
+            Json(text).into_response()
+        }
+        Ok(None) => match state.store.image_consent_text().await {
+            Ok(text) => Json(text).into_response(),
+            Err(e) => storage_failure(e),
+        },
+        Err(e) => storage_failure(e),
+    }
+}

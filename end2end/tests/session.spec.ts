@@ -131,12 +131,16 @@ test("an organiser enrols a tablet as the kiosk of one event with a code; the ta
   browser,
 }) => {
   await signIn(page, server.url, ACCOUNTS.organiser.username);
-  await page.getByRole("link", { name: "Kioski" }).click();
-  await page.getByText("Nowe wydarzenie").click();
+  await page.getByRole("link", { name: "Wydarzenia" }).click();
+  await page.getByRole("link", { name: "Nowe wydarzenie" }).click();
   await page.getByLabel("Nazwa wydarzenia").fill("Klub seniora");
   await page.getByLabel("Początek").fill("2026-11-22T10:00");
   await page.getByLabel("Koniec").fill("2026-11-22T12:00");
-  await page.getByRole("button", { name: "Dodaj wydarzenie" }).click();
+  await page.getByLabel("Miejsce").selectOption("brzozowa_7");
+  await page.getByLabel(/^3\. Tworzenie i stymulowanie/).check();
+  await page.getByRole("button", { name: "Zapisz wydarzenie" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Klub seniora" })).toBeVisible();
+  await page.getByRole("link", { name: "Kioski" }).click();
   await page.getByTestId("event-card").filter({ hasText: "Klub seniora" }).getByRole("button", { name: "Włącz tablet jako kiosk" }).click();
   const shown = page.getByTestId("enrolment-code");
   await expect(shown.locator("svg")).toBeVisible();
@@ -148,6 +152,7 @@ test("an organiser enrols a tablet as the kiosk of one event with a code; the ta
   await kiosk.getByLabel("Kod z ekranu organizatora").fill(`${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase());
   await kiosk.getByRole("button", { name: "Połącz tablet" }).click();
   await expect(kiosk.getByTestId("kiosk-ready")).toContainText("Klub seniora");
+  await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
   await expect(kiosk.getByRole("navigation")).toHaveCount(0);
   // Nothing else to open: any other page sends the kiosk back.
   await kiosk.goto(`${server.url}/requests/new`);

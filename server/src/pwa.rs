@@ -26,6 +26,9 @@ pub const OFFLINE_ROUTES: &[&str] = &[
     "/review",
     "/my",
     "/residents",
+    "/events",
+    "/event",
+    "/event/attendance",
     "/account",
     "/kiosk",
 ];

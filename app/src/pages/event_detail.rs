@@ -166,7 +166,7 @@ fn AttendanceSection(event: Event) -> impl IntoView {
                 </button>
             </Show>
             {view! { <AttendanceTable list=Signal::derive(move || list.get().0) reviewer=Signal::derive(reviewer) on_change=change /> }.into_any()}
-            {view! { <MarkPresent list=Signal::derive(move || list.get().0) expected on_change=change /> }.into_any()}
+            {view! { <MarkPresent list=Signal::derive(move || list.get().0) expected saved on_change=change /> }.into_any()}
             {view! { <ListHistory list=Signal::derive(move || list.get().0) /> }.into_any()}
         </section>
     }
@@ -322,6 +322,8 @@ fn AttendanceRow(
 fn MarkPresent(
     list: Signal<AttendanceList>,
     expected: Vec<Person>,
+    /// Set when the last change was saved: the form empties then (and keeps what was typed otherwise).
+    saved: RwSignal<bool>,
     on_change: impl Fn(ListChange) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -330,6 +332,13 @@ fn MarkPresent(
     let picked = RwSignal::new(None::<Uuid>);
     let consent = RwSignal::new(String::from("not_asked"));
     let reason = RwSignal::new(String::new());
+    Effect::new(move || {
+        if saved.get() {
+            name.set(String::new());
+            picked.set(None);
+            reason.set(String::new());
+        }
+    });
     let locked = move || list.with(AttendanceList::is_locked);
     let answer = move || {
         let version = state
@@ -364,8 +373,6 @@ fn MarkPresent(
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         record(picked.get_untracked(), name.get_untracked());
-        name.set(String::new());
-        picked.set(None);
     };
     let suggestions = Memo::new(move |_| {
         let q = name.get();

@@ -143,19 +143,15 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let (Some(starts_at), Some(ends_at)) = (
-            from_local_input(&starts.get_untracked()),
-            from_local_input(&ends.get_untracked()),
-        ) else {
-            times_missing.set(true);
-            focus_first("#event_starts");
-            return;
-        };
-        times_missing.set(false);
+        let starts_at = from_local_input(&starts.get_untracked());
+        let ends_at = from_local_input(&ends.get_untracked());
+        times_missing.set(starts_at.is_none() || ends_at.is_none());
+        // Missing times are reported beside the rest, so every problem shows at once.
+        let placeholder = DateTime::UNIX_EPOCH;
         let fields = EventFields {
             title: title.get_untracked(),
-            starts_at,
-            ends_at,
+            starts_at: starts_at.unwrap_or(placeholder),
+            ends_at: ends_at.unwrap_or(placeholder + chrono::Duration::hours(1)),
             location: location.get_untracked(),
             organiser: organiser.get_untracked(),
             target_groups: target_groups.get_untracked(),
@@ -164,7 +160,12 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
             expected: expected.get_untracked(),
         }
         .normalized();
-        if let Err(found) = state.dictionary.with_untracked(|d| fields.validate(d)) {
+        let found = state
+            .dictionary
+            .with_untracked(|d| fields.validate(d))
+            .err()
+            .unwrap_or_default();
+        if !found.is_empty() || times_missing.get_untracked() {
             errors.set(found);
             focus_first(".form [aria-invalid=true]");
             return;
@@ -198,8 +199,12 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
             }
         });
     };
+    let starts_problem = Signal::derive(move || {
+        (times_missing.get() && from_local_input(&starts.get()).is_none())
+            .then(|| t_string!(i18n, problem_required).to_string())
+    });
     let time_problem = Signal::derive(move || {
-        if times_missing.get() {
+        if times_missing.get() && from_local_input(&ends.get()).is_none() {
             Some(t_string!(i18n, problem_required).to_string())
         } else {
             problem(EventField::EndsAt).map(|_| t_string!(i18n, problem_ends_before_start).to_string())
@@ -220,7 +225,7 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
             <TextField id="event_title" label=Signal::derive(move || t_string!(i18n, field_event_title).to_string())
                 value=title problem=text_problem(EventField::Title) />
             <TextField id="event_starts" kind="datetime-local" label=Signal::derive(move || t_string!(i18n, field_event_starts).to_string())
-                value=starts />
+                value=starts problem=starts_problem />
             <TextField id="event_ends" kind="datetime-local" label=Signal::derive(move || t_string!(i18n, field_event_ends).to_string())
                 value=ends problem=time_problem />
             <ChoiceField id="event_location" kind=DictionaryKind::Location

@@ -1,0 +1,217 @@
+import { readFileSync } from "node:fs";
+import { Page } from "@playwright/test";
+import { ACCOUNTS, apiAs, expect, signIn, test, watchForAppErrors } from "./support/server";
+
+const RESIDENTS = ["Anna Nowak", "Łucja Żak", "Jan Kowalski", "Zofia Wiśniewska", "Piotr Zieliński"];
+
+/** A zig-zag drawn with a real pointer drag across the pad, different for every person. */
+async function drawSignature(page: Page, seed: number) {
+  const box = (await page.getByTestId("signature-pad").boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.6);
+  await page.mouse.down();
+  for (let i = 1; i <= 16; i++) {
+    const x = box.x + box.width * (0.1 + 0.05 * i);
+    const y = box.y + box.height * (0.5 + 0.3 * Math.sin(i * 1.3 + seed));
+    await page.mouse.move(x, y, { steps: 3 });
+  }
+  await page.mouse.up();
+}
+
+/** One person at the kiosk: find the name, sign, answer the consent question, confirm. */
+async function signAs(kiosk: Page, name: string, seed: number, consent: boolean) {
+  await kiosk.getByLabel("Wpisz swoje nazwisko").fill(name.split(" ")[1].slice(0, 4));
+  await kiosk.getByRole("button", { name }).click();
+  await expect(kiosk.getByRole("heading", { name: `${name}, złóż podpis` })).toBeVisible();
+  await drawSignature(kiosk, seed);
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await expect(kiosk.getByTestId("consent-text")).toContainText("wizerunku");
+  await kiosk.getByRole("button", { name: consent ? "Zgadzam się" : "Nie zgadzam się", exact: true }).click();
+  await expect(kiosk.getByTestId("confirm-name")).toHaveText(name);
+  await kiosk.getByRole("button", { name: "Potwierdzam" }).click();
+  await expect(kiosk.getByTestId("kiosk-thanks")).toBeVisible();
+  // Nothing of the person who signed stays on screen.
+  await expect(kiosk.getByText(name)).toHaveCount(0);
+  await kiosk.getByRole("button", { name: "Następna osoba" }).click();
+}
+
+test("a tablet kiosk collects six signatures offline, survives a reload, and the organiser approves and prints the list", async ({
+  server,
+  page,
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  // Five residents who agreed to be listed on the kiosk.
+  const { api, csrf } = await apiAs(server, ACCOUNTS.organiser.username);
+  const created = await api.post("/api/v1/sync/push", {
+    headers: { "x-csrf-token": csrf },
+    data: {
+      device_id: crypto.randomUUID(),
+      mutations: RESIDENTS.map((name) => ({
+        id: crypto.randomUUID(),
+        kind: "resident.create",
+        recorded_at: new Date().toISOString(),
+        payload: { resident_id: crypto.randomUUID(), name, district: "okolna", listed_at_kiosk: true },
+      })),
+    },
+  });
+  expect((await created.json()).results.map((r: { outcome: string }) => r.outcome)).toEqual(Array(5).fill("applied"));
+
+  // The organiser plans the meeting and enrols the tablet.
+  const organiser = page;
+  const organiserErrors = watchForAppErrors(organiser);
+  await signIn(organiser, server.url, ACCOUNTS.organiser.username);
+  await organiser.getByRole("link", { name: "Wydarzenia" }).click();
+  await organiser.getByRole("link", { name: "Nowe wydarzenie" }).click();
+  await organiser.getByRole("button", { name: "Zapisz wydarzenie" }).click();
+  await expect(organiser.getByLabel("Nazwa wydarzenia")).toBeFocused();
+  await expect(organiser.getByText("Cele planu (co najmniej jeden)").locator("..")).toContainText("To pole jest wymagane");
+  await organiser.getByLabel("Nazwa wydarzenia").fill("Klub seniora „Pod lipą”");
+  const today = new Date();
+  const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
+  await organiser.getByLabel("Początek").fill(`${day}T00:05`);
+  await organiser.getByLabel("Koniec").fill(`${day}T23:55`);
+  await organiser.getByLabel("Miejsce").selectOption("sosnowa_1c");
+  await organiser.getByLabel(/^6\. Tworzenie wspólnot/).check();
+  await organiser.getByLabel("Seniorzy 60+").check();
+  await organiser.getByLabel("Znajdź mieszkańca, by dodać go do listy").fill("nowak");
+  await organiser.getByRole("button", { name: "Dodaj: Anna Nowak" }).click();
+  await organiser.getByRole("button", { name: "Zapisz wydarzenie" }).click();
+  await expect(organiser.getByRole("heading", { level: 1, name: "Klub seniora „Pod lipą”" })).toBeVisible();
+  await expect(organiser.getByText("ul. Sosnowa 1C")).toBeVisible();
+
+  await organiser.getByRole("link", { name: "Kioski" }).click();
+  await organiser.getByTestId("event-card").filter({ hasText: "Pod lipą" }).getByRole("button", { name: "Włącz tablet jako kiosk" }).click();
+  const code = (await organiser.getByTestId("enrolment-code").locator("[data-code]").getAttribute("data-code"))!;
+  const pin = (await organiser.getByTestId("exit-pin").getAttribute("data-pin"))!;
+
+  const tablet = await browser.newContext({ serviceWorkers: "allow", viewport: { width: 1024, height: 768 } });
+  const kiosk = await tablet.newPage();
+  const kioskErrors = watchForAppErrors(kiosk);
+  await kiosk.goto(`${server.url}/kiosk?code=${code}`);
+  await kiosk.getByRole("button", { name: "Połącz tablet" }).click();
+  await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk-ready")).toContainText("Pod lipą");
+  await kiosk.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+  // The meeting room has no signal.
+  await server.stop();
+  await tablet.setOffline(true);
+
+  // A tap is not a signature.
+  await kiosk.getByLabel("Wpisz swoje nazwisko").fill("nowa");
+  await kiosk.getByRole("button", { name: "Anna Nowak" }).click();
+  const pad = (await kiosk.getByTestId("signature-pad").boundingBox())!;
+  await kiosk.mouse.click(pad.x + pad.width / 2, pad.y + pad.height / 2);
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await expect(kiosk.getByRole("alert")).toHaveText("To wygląda na kropkę, nie podpis. Podpisz się jeszcze raz.");
+  await kiosk.getByRole("button", { name: "Wyczyść podpis" }).click();
+  await drawSignature(kiosk, 0);
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
+  await kiosk.getByRole("button", { name: "Potwierdzam" }).click();
+  await kiosk.getByRole("button", { name: "Następna osoba" }).click();
+
+  await signAs(kiosk, RESIDENTS[1], 1, true);
+  await signAs(kiosk, RESIDENTS[2], 2, false);
+
+  // The tablet is reloaded mid-event, still offline: nothing is lost, the flow carries on.
+  await kiosk.reload();
+  await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
+  await expect(kiosk.getByRole("navigation")).toHaveCount(0);
+  await kiosk.getByLabel("Wpisz swoje nazwisko").fill("nowa");
+  await expect(kiosk.getByRole("button", { name: /Anna Nowak/ })).toContainText("już podpisano");
+
+  await signAs(kiosk, RESIDENTS[3], 3, true);
+  await signAs(kiosk, RESIDENTS[4], 4, true);
+
+  // A walk-in registers on the spot.
+  await kiosk.getByRole("button", { name: /Jestem tu pierwszy raz/ }).click();
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await expect(kiosk.getByLabel("Imię i nazwisko")).toBeFocused();
+  await kiosk.getByLabel("Imię i nazwisko").fill("Genowefa Nowicka");
+  await kiosk.getByLabel("Osiedle (nieobowiązkowo)").selectOption("jedwabnik");
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await drawSignature(kiosk, 5);
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
+  await kiosk.getByRole("button", { name: "Potwierdzam" }).click();
+  await expect(kiosk.getByTestId("kiosk-thanks")).toBeVisible();
+  await kiosk.getByRole("button", { name: "Następna osoba" }).click();
+
+  // Staff look behind the flow only with the PIN: six signatures wait on the tablet.
+  await kiosk.getByRole("button", { name: "Obsługa" }).click();
+  await kiosk.getByLabel("PIN organizatora").fill("000000" === pin ? "111111" : "000000");
+  await kiosk.getByRole("button", { name: "Otwórz" }).click();
+  await expect(kiosk.getByText("Nieprawidłowy PIN.")).toBeVisible();
+  await kiosk.getByLabel("PIN organizatora").fill(pin);
+  await kiosk.getByRole("button", { name: "Otwórz" }).click();
+  await expect(kiosk.getByTestId("kiosk-pending")).toHaveText("Podpisy czekające na wysłanie: 6");
+
+  // Signal again: the tablet sends the list by itself.
+  await server.start();
+  await tablet.setOffline(false);
+  await expect(kiosk.getByTestId("kiosk-pending")).toHaveText("Podpisy czekające na wysłanie: 0", { timeout: 30_000 });
+
+  // The organiser sees six rows, each with a signature and a consent answer, and approves from the queue.
+  await organiser.getByRole("button", { name: "Synchronizuj teraz" }).click();
+  await expect(organiser.getByTestId("review-count")).toHaveText("1");
+  await organiser.getByRole("link", { name: /Do akceptacji/ }).click();
+  await organiser.getByTestId("review-item").getByRole("link", { name: "Klub seniora „Pod lipą”" }).click();
+  const rows = organiser.getByTestId("attendance-row");
+  await expect(rows).toHaveCount(6);
+  await expect(organiser.getByTestId("attendance-table").locator("svg.signature path")).toHaveCount(6);
+  for (const path of await organiser.getByTestId("attendance-table").locator("svg.signature path").all()) {
+    expect((await path.getAttribute("d"))!.length).toBeGreaterThan(40);
+  }
+  await expect(rows.filter({ hasText: "Tak (treść w wersji 1)" })).toHaveCount(5);
+  await expect(rows.filter({ hasText: "Nie (treść w wersji 1)" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "Genowefa Nowicka" })).toContainText("nowa osoba");
+  await organiser.getByRole("button", { name: "Zatwierdź listę obecności" }).click();
+  await expect(organiser.getByTestId("list-status")).toContainText("Zatwierdzona przez Olga Organizator");
+  await expect(organiser.getByTestId("review-count")).toHaveText("0");
+
+  // Locked: a late paper entry needs a reason, and the reason shows in the history.
+  await organiser.getByText("Zaznacz obecność ręcznie").click();
+  await organiser.getByLabel("Imię i nazwisko (albo wyszukaj w rejestrze)").fill("Stefan Papierowy");
+  await organiser.getByRole("button", { name: "Dopisz jako obecną/obecnego" }).click();
+  await expect(organiser.getByRole("alert")).toHaveText("Lista jest zatwierdzona: podaj powód zmiany.");
+  await organiser.getByLabel("Powód zmiany (lista jest zatwierdzona)").fill("Podpisał listę papierową przy wejściu");
+  await organiser.getByRole("button", { name: "Dopisz jako obecną/obecnego" }).click();
+  await expect(rows).toHaveCount(7);
+  await expect(organiser.getByTestId("list-history")).toContainText(
+    "dopisano: Stefan Papierowy (powód: Podpisał listę papierową przy wejściu)",
+  );
+
+  // The A4 sheet: header, numbered rows with signatures, nothing else on paper.
+  await organiser.getByRole("link", { name: "Wydruk listy (A4)" }).click();
+  const sheet = organiser.getByTestId("attendance-sheet");
+  await expect(sheet).toContainText("Klub seniora „Pod lipą”");
+  await expect(sheet).toContainText("ul. Sosnowa 1C");
+  await expect(sheet).toContainText("6. Tworzenie wspólnot zapobiegających izolacji i osamotnieniu");
+  await organiser.emulateMedia({ media: "print" });
+  await expect(organiser.getByRole("navigation")).toBeHidden();
+  const sheetRows = organiser.getByTestId("sheet-row");
+  await expect(sheetRows).toHaveCount(7);
+  await expect(sheetRows.locator("td").first()).toHaveText("1");
+  await expect(sheetRows.nth(6).locator("td").first()).toHaveText("7");
+  await expect(sheetRows.locator("svg.signature")).toHaveCount(6);
+  await organiser.screenshot({ path: test.info().outputPath("attendance-sheet-print.png"), fullPage: true });
+  await organiser.emulateMedia({ media: "screen" });
+
+  // The CSV for the spreadsheet: Polish letters intact, one numbered row per person.
+  await organiser.getByRole("link", { name: "← Wróć do wydarzenia" }).click();
+  const [download] = await Promise.all([
+    organiser.waitForEvent("download"),
+    organiser.getByRole("link", { name: "Pobierz CSV" }).click(),
+  ]);
+  const csv = readFileSync((await download.path())!, "utf8");
+  const lines = csv.replace(/^\uFEFF/, "").trim().split("\n");
+  expect(lines[0]).toContain("Imię i nazwisko");
+  expect(lines).toHaveLength(8);
+  expect(csv).toContain("Łucja Żak");
+  expect(csv).toContain("Genowefa Nowicka,Jedwabnik,podpis na tablecie,tak,1");
+
+  expect(organiserErrors).toEqual([]);
+  expect(kioskErrors).toEqual([]);
+  await tablet.close();
+});

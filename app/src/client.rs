@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use domain::account::Account;
-use domain::help_request::HelpRequestFields;
 use domain::attendance::{ListChange, ListRefusal, NewAttendance};
+use domain::help_request::HelpRequestFields;
 use domain::resident::{MergeRefusal, ResidentFields};
 use domain::workflow::{Action, Refusal};
 use serde::de::DeserializeOwned;

@@ -73,7 +73,11 @@ fn matrix() -> Vec<Row> {
         row(Method::GET, "/api/v1/events", PEOPLE),
         row(Method::POST, "/api/v1/events", ORGANISERS),
         row(Method::PUT, "/api/v1/events/{id}", ORGANISERS),
-        row(Method::GET, "/api/v1/events/{id}/attendance.csv", ORGANISERS),
+        row(
+            Method::GET,
+            "/api/v1/events/{id}/attendance.csv",
+            ORGANISERS,
+        ),
         row(Method::PUT, "/api/v1/consent-texts/image", COORDINATORS),
         row(Method::GET, "/api/v1/enrolments", ORGANISERS),
         row(Method::POST, "/api/v1/enrolments", ORGANISERS),
@@ -422,7 +426,13 @@ async fn a_kiosk_sees_its_event_name_and_nothing_else() {
     assert_eq!(event.json["event"]["title"], "Klub seniora");
     assert_eq!(event.json["event"]["location"], "ul. Brzozowa 7");
     assert_eq!(event.json["image_consent"]["version"], 1);
-    let pin = app.store.enrolment(enrolment).await.unwrap().unwrap().exit_pin;
+    let pin = app
+        .store
+        .enrolment(enrolment)
+        .await
+        .unwrap()
+        .unwrap()
+        .exit_pin;
     assert_eq!(pin.len(), 6);
     assert_eq!(event.json["exit_pin"]["hash"].as_str().unwrap().len(), 64);
     assert!(

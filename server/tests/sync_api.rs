@@ -6,12 +6,12 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::{DateTime, Utc};
 use domain::account::{NewAccount, Role};
+use domain::attendance::Author;
 use domain::help_request::HelpRequestFields;
 use domain::sync::protocol::{
     CreateHelpRequest, Mutation, MutationEnvelope, Outcome, PullResponse, PushRequest,
     PushResponse, Record, RejectReason, MAX_PUSH_BATCH,
 };
-use domain::attendance::Author;
 use domain::workflow::Actor;
 use serde_json::Value;
 use server::storage::Store;

@@ -10,10 +10,12 @@ use std::rc::Rc;
 
 use chrono::Utc;
 use domain::account::{Account, SessionView};
+use domain::attendance::{AttendanceList, Author, ListChange};
 use domain::dictionary::Dictionary;
 use domain::help_request::{HelpRequest, HelpRequestFields};
-use domain::attendance::{AttendanceList, Author, ListChange};
-use domain::resident::{merge, withdraw_image_consent as withdraw_image_consent_of, Resident, ResidentFields};
+use domain::resident::{
+    merge, withdraw_image_consent as withdraw_image_consent_of, Resident, ResidentFields,
+};
 use domain::sync::merge::{newest_first, sync_state};
 use domain::sync::outbox::{OutboxEntry, OutboxState};
 use domain::sync::protocol::{
@@ -206,7 +208,7 @@ pub async fn refresh(state: AppState) {
     state.requests.set(Some(rows));
     state.residents.set(snapshot.residents);
     let mut events = snapshot.events;
-    events.sort_by(|a, b| b.fields.starts_at.cmp(&a.fields.starts_at));
+    events.sort_by_key(|e| std::cmp::Reverse(e.fields.starts_at));
     state.events.set(events);
     let lists = snapshot
         .attendance
@@ -434,7 +436,10 @@ pub async fn change_attendance(
     commit(
         state,
         vec![LocalRecord::Attendance(next)],
-        vec![Mutation::ChangeAttendance(ChangeAttendance { event_id, change })],
+        vec![Mutation::ChangeAttendance(ChangeAttendance {
+            event_id,
+            change,
+        })],
     )
     .await
 }
@@ -448,11 +453,14 @@ pub async fn withdraw_image_consent(state: AppState, resident_id: Uuid) -> Resul
         .await
         .map_err(storage)?
         .ok_or(SaveFailure::NotFound)?;
-    let withdrawn = withdraw_image_consent_of(&resident, Utc::now()).ok_or(SaveFailure::NothingToWithdraw)?;
+    let withdrawn =
+        withdraw_image_consent_of(&resident, Utc::now()).ok_or(SaveFailure::NothingToWithdraw)?;
     commit(
         state,
         vec![LocalRecord::Resident(withdrawn)],
-        vec![Mutation::WithdrawImageConsent(WithdrawImageConsent { resident_id })],
+        vec![Mutation::WithdrawImageConsent(WithdrawImageConsent {
+            resident_id,
+        })],
     )
     .await
 }

@@ -24,7 +24,9 @@ pub fn AttendanceSheetPage() -> impl IntoView {
         Memo::new(move |_| query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
     let event = Memo::new(move |_| {
         let id = id.get()?;
-        state.events.with(|es| es.iter().find(|e| e.id == id).cloned())
+        state
+            .events
+            .with(|es| es.iter().find(|e| e.id == id).cloned())
     });
     let list = Memo::new(move |_| {
         let id = id.get()?;
@@ -84,7 +86,7 @@ pub fn AttendanceSheetPage() -> impl IntoView {
                                 <dd>{move || label(i18n, DictionaryKind::Location, &location)}</dd>
                                 <dt>{t!(i18n, field_event_organiser)}</dt>
                                 <dd>{event.fields.organiser.clone()}</dd>
-                                <dt>{t!(i18n, field_event_plan_goals)}</dt>
+                                <dt>{t!(i18n, sheet_plan_goals)}</dt>
                                 <dd>{move || goals.iter().map(|g| label(i18n, DictionaryKind::PlanGoal, g)).collect::<Vec<_>>().join("; ")}</dd>
                             </dl>
                         </header>

@@ -37,7 +37,9 @@ pub fn EventPage() -> impl IntoView {
         Memo::new(move |_| query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
     let event = Memo::new(move |_| {
         let id = id.get()?;
-        state.events.with(|es| es.iter().find(|e| e.id == id).cloned())
+        state
+            .events
+            .with(|es| es.iter().find(|e| e.id == id).cloned())
     });
     let notice = state.notice;
     on_cleanup(move || notice.set(None));
@@ -180,7 +182,11 @@ pub fn list_status_text(i18n: I18n, list: &AttendanceList) -> String {
             list_status_approved,
             count = count,
             name = approval.by.name.clone(),
-            at = approval.at.with_timezone(&Local).format("%d.%m.%Y %H:%M").to_string()
+            at = approval
+                .at
+                .with_timezone(&Local)
+                .format("%d.%m.%Y %H:%M")
+                .to_string()
         )
         .to_string(),
         None if count == 0 => t_string!(i18n, list_status_empty).to_string(),
@@ -271,7 +277,11 @@ fn AttendanceRow(
         }
         Proof::Paper => view! { <span>{t!(i18n, signed_on_paper)}</span> }.into_any(),
     };
-    let when = entry.recorded_at.with_timezone(&Local).format("%H:%M").to_string();
+    let when = entry
+        .recorded_at
+        .with_timezone(&Local)
+        .format("%H:%M")
+        .to_string();
     let by = recorded_by_text(i18n, &entry.recorded_by);
     let walk_in = entry.walk_in;
     let present = removed.is_none();
@@ -469,16 +479,28 @@ fn ListHistory(list: Signal<AttendanceList>) -> impl IntoView {
 }
 
 fn history_text(i18n: I18n, entry: &ListHistoryEntry) -> String {
-    let at = entry.at.with_timezone(&Local).format("%d.%m.%Y %H:%M").to_string();
+    let at = entry
+        .at
+        .with_timezone(&Local)
+        .format("%d.%m.%Y %H:%M")
+        .to_string();
     let by = recorded_by_text(i18n, &entry.by);
     let what = match &entry.event {
         ListEvent::Approved => t_string!(i18n, list_history_approved).to_string(),
-        ListEvent::Added { name, reason } => {
-            t_string!(i18n, list_history_added, name = name.clone(), reason = reason.clone()).to_string()
-        }
-        ListEvent::Removed { name, reason } => {
-            t_string!(i18n, list_history_removed, name = name.clone(), reason = reason.clone()).to_string()
-        }
+        ListEvent::Added { name, reason } => t_string!(
+            i18n,
+            list_history_added,
+            name = name.clone(),
+            reason = reason.clone()
+        )
+        .to_string(),
+        ListEvent::Removed { name, reason } => t_string!(
+            i18n,
+            list_history_removed,
+            name = name.clone(),
+            reason = reason.clone()
+        )
+        .to_string(),
         ListEvent::LateSignature { name } => {
             t_string!(i18n, list_history_late, name = name.clone()).to_string()
         }

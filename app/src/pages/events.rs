@@ -57,7 +57,7 @@ fn EventCard(event: Event) -> impl IntoView {
                 .unwrap_or((0, false))
         })
     };
- let location = event.fields.location.clone();
+    let location = event.fields.location.clone();
     let when = event_when(&event);
     let title = event.fields.title;
     view! {
@@ -88,7 +88,9 @@ pub fn EditEventPage() -> impl IntoView {
     let query = use_query_map();
     let event = Memo::new(move |_| {
         let id = query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok()))?;
-        state.events.with(|es| es.iter().find(|e| e.id == id).cloned())
+        state
+            .events
+            .with(|es| es.iter().find(|e| e.id == id).cloned())
     });
     view! {
         {move || match event.get() {
@@ -100,7 +102,9 @@ pub fn EditEventPage() -> impl IntoView {
 
 /// `datetime-local` speaks the device's local time without a zone.
 fn local_input(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%Y-%m-%dT%H:%M").to_string()
+    at.with_timezone(&Local)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 fn from_local_input(text: &str) -> Option<DateTime<Utc>> {
@@ -118,15 +122,54 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
     let navigate = use_navigate();
     let editing = event.as_ref().map(|e| e.id);
     let initial = event.map(|e| e.fields);
-    let title = RwSignal::new(initial.as_ref().map(|f| f.title.clone()).unwrap_or_default());
-    let starts = RwSignal::new(initial.as_ref().map(|f| local_input(f.starts_at)).unwrap_or_default());
-    let ends = RwSignal::new(initial.as_ref().map(|f| local_input(f.ends_at)).unwrap_or_default());
-    let location = RwSignal::new(initial.as_ref().map(|f| f.location.clone()).unwrap_or_default());
-    let organiser = RwSignal::new(initial.as_ref().map(|f| f.organiser.clone()).unwrap_or_default());
-    let description =
-        RwSignal::new(initial.as_ref().map(|f| f.description.clone()).unwrap_or_default());
-    let target_groups = RwSignal::new(initial.as_ref().map(|f| f.target_groups.clone()).unwrap_or_default());
-    let plan_goals = RwSignal::new(initial.as_ref().map(|f| f.plan_goals.clone()).unwrap_or_default());
+    let title = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|f| f.title.clone())
+            .unwrap_or_default(),
+    );
+    let starts = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|f| local_input(f.starts_at))
+            .unwrap_or_default(),
+    );
+    let ends = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|f| local_input(f.ends_at))
+            .unwrap_or_default(),
+    );
+    let location = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|f| f.location.clone())
+            .unwrap_or_default(),
+    );
+    let organiser = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|f| f.organiser.clone())
+            .unwrap_or_default(),
+    );
+    let description = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|f| f.description.clone())
+            .unwrap_or_default(),
+    );
+    let target_groups = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|f| f.target_groups.clone())
+            .unwrap_or_default(),
+    );
+    let plan_goals = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|f| f.plan_goals.clone())
+            .unwrap_or_default(),
+    );
     let expected = RwSignal::new(initial.map(|f| f.expected).unwrap_or_default());
     let errors = RwSignal::new(Vec::<EventError>::new());
     let times_missing = RwSignal::new(false);
@@ -176,7 +219,9 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let saved = match editing {
-                Some(id) => client::api::<Event>("PUT", &format!("/api/v1/events/{id}"), Some(body)).await,
+                Some(id) => {
+                    client::api::<Event>("PUT", &format!("/api/v1/events/{id}"), Some(body)).await
+                }
                 None => client::api::<Event>("POST", "/api/v1/events", Some(body)).await,
             };
             busy.set(false);
@@ -186,12 +231,14 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
                     state.events.update(|es| {
                         es.retain(|e| e.id != event.id);
                         es.push(event.clone());
-                        es.sort_by(|a, b| b.fields.starts_at.cmp(&a.fields.starts_at));
+                        es.sort_by_key(|e| std::cmp::Reverse(e.fields.starts_at));
                     });
                     state.notice.set(Some(Notice::EventSaved));
                     navigate(&format!("/event?id={}", event.id), Default::default());
                 }
-                Err(ApiFailure::Status { status: 422, body, .. }) => {
+                Err(ApiFailure::Status {
+                    status: 422, body, ..
+                }) => {
                     errors.set(serde_json::from_value(body["errors"].clone()).unwrap_or_default());
                     focus_first(".form [aria-invalid=true]");
                 }
@@ -207,7 +254,8 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
         if times_missing.get() && from_local_input(&ends.get()).is_none() {
             Some(t_string!(i18n, problem_required).to_string())
         } else {
-            problem(EventField::EndsAt).map(|_| t_string!(i18n, problem_ends_before_start).to_string())
+            problem(EventField::EndsAt)
+                .map(|_| t_string!(i18n, problem_ends_before_start).to_string())
         }
     });
     let heading = if editing.is_some() {

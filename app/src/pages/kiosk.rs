@@ -4,9 +4,7 @@
 //! per screen, in big type; staff leave the flow only with the organiser's PIN. Works offline all day.
 
 use domain::account::SessionView;
-use domain::attendance::{
-    Attendee, AttendeeError, ConsentAnswer, NewAttendance, Proof, Signature,
-};
+use domain::attendance::{Attendee, AttendeeError, ConsentAnswer, NewAttendance, Proof, Signature};
 use domain::dictionary::Dictionary;
 use domain::kiosk::{find_on_roster, KioskPackage, RosterEntry};
 use domain::resident::ResidentField;
@@ -141,13 +139,7 @@ fn KioskFlow() -> impl IntoView {
         step.track();
         focus_first(".kiosk h1");
     });
-    let title = move || {
-        state
-            .kiosk
-            .get()
-            .map(|k| k.event_title)
-            .unwrap_or_default()
-    };
+    let title = move || state.kiosk.get().map(|k| k.event_title).unwrap_or_default();
     let switch_language = move |_| {
         i18n.set_locale(match i18n.get_locale() {
             Locale::pl => Locale::en,
@@ -272,9 +264,17 @@ fn FindName(flow: Flow) -> impl IntoView {
 fn NewPerson(flow: Flow) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let earlier = flow.attendee.get_untracked().filter(|_| flow.walk_in.get_untracked());
+    let earlier = flow
+        .attendee
+        .get_untracked()
+        .filter(|_| flow.walk_in.get_untracked());
     let name = RwSignal::new(earlier.as_ref().map(|a| a.name.clone()).unwrap_or_default());
-    let phone = RwSignal::new(earlier.as_ref().map(|a| a.phone.clone()).unwrap_or_default());
+    let phone = RwSignal::new(
+        earlier
+            .as_ref()
+            .map(|a| a.phone.clone())
+            .unwrap_or_default(),
+    );
     let district = RwSignal::new(earlier.map(|a| a.district).unwrap_or_default());
     let errors = RwSignal::new(Vec::<AttendeeError>::new());
     let problem = move |field: ResidentField| {
@@ -351,7 +351,11 @@ fn NewPerson(flow: Flow) -> impl IntoView {
 fn Sign(flow: Flow) -> impl IntoView {
     let i18n = use_i18n();
     let problem = RwSignal::new(None::<String>);
-    let name = flow.attendee.get_untracked().map(|a| a.name).unwrap_or_default();
+    let name = flow
+        .attendee
+        .get_untracked()
+        .map(|a| a.name)
+        .unwrap_or_default();
     let next = move |_| match flow.signature.with_untracked(Signature::validate) {
         Ok(()) => {
             problem.set(None);
@@ -427,7 +431,11 @@ fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> imp
     let state = use_app_state();
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let name = flow.attendee.get_untracked().map(|a| a.name).unwrap_or_default();
+    let name = flow
+        .attendee
+        .get_untracked()
+        .map(|a| a.name)
+        .unwrap_or_default();
     let given = flow.consent.get_untracked().unwrap_or(false);
     let confirm = move |_| {
         let (Some(attendee), Some(given), Some(package)) = (

@@ -182,12 +182,19 @@ fn image_consent_text(
     i18n: leptos_i18n::I18nContext<Locale>,
     consent: Option<&ImageConsent>,
 ) -> String {
-    let date = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&Local).format("%d.%m.%Y").to_string();
+    let date =
+        |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&Local).format("%d.%m.%Y").to_string();
     match consent {
         None => t_string!(i18n, image_consent_unknown).to_string(),
         Some(c) => match c.withdrawn_at {
             Some(at) => t_string!(i18n, image_consent_withdrawn, date = date(at)).to_string(),
-            None if c.given => t_string!(i18n, image_consent_given, version = c.text_version, date = date(c.answered_at)).to_string(),
+            None if c.given => t_string!(
+                i18n,
+                image_consent_given,
+                version = c.text_version,
+                date = date(c.answered_at)
+            )
+            .to_string(),
             None => t_string!(i18n, image_consent_refused, date = date(c.answered_at)).to_string(),
         },
     }

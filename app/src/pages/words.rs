@@ -199,8 +199,17 @@ pub fn event_when(event: &domain::event::Event) -> String {
         event.fields.ends_at.with_timezone(&Local),
     );
     if start.date_naive() == end.date_naive() {
-        format!("{} {}–{}", start.format("%d.%m.%Y"), start.format("%H:%M"), end.format("%H:%M"))
+        format!(
+            "{} {}–{}",
+            start.format("%d.%m.%Y"),
+            start.format("%H:%M"),
+            end.format("%H:%M")
+        )
     } else {
-        format!("{} – {}", start.format("%d.%m.%Y %H:%M"), end.format("%d.%m.%Y %H:%M"))
+        format!(
+            "{} – {}",
+            start.format("%d.%m.%Y %H:%M"),
+            end.format("%d.%m.%Y %H:%M")
+        )
     }
 }

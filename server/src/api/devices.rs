@@ -319,7 +319,11 @@ async fn kiosk_package(
     };
     let dictionary = state.store.dictionary().await?;
     let location = dictionary
-        .label(DictionaryKind::Location, &event.fields.location, Language::Pl)
+        .label(
+            DictionaryKind::Location,
+            &event.fields.location,
+            Language::Pl,
+        )
         .to_owned();
     Ok(Some(KioskPackage {
         roster: state.store.kiosk_roster(&event.fields.expected).await?,

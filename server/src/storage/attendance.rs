@@ -176,7 +176,8 @@ async fn image_consent_text(conn: &mut SqliteConnection) -> Result<ConsentText, 
     .fetch_one(conn)
     .await?;
     Ok(ConsentText {
-        version: u32::try_from(row.0).map_err(|_| StoreError::BadValue("consent version".into()))?,
+        version: u32::try_from(row.0)
+            .map_err(|_| StoreError::BadValue("consent version".into()))?,
         text_pl: row.1,
         text_en: row.2,
         since: super::parse_time(row.3)?,
@@ -184,7 +185,10 @@ async fn image_consent_text(conn: &mut SqliteConnection) -> Result<ConsentText, 
 }
 
 impl Store {
-    pub async fn attendance_list(&self, event_id: Uuid) -> Result<Option<AttendanceList>, StoreError> {
+    pub async fn attendance_list(
+        &self,
+        event_id: Uuid,
+    ) -> Result<Option<AttendanceList>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         load(&mut conn, event_id).await
     }

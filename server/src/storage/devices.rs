@@ -1,10 +1,10 @@
 //! Kiosk enrolments: a tablet becomes the attendance kiosk of one event.
 
 use chrono::{DateTime, Duration, Utc};
+use domain::event::Event;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
-use domain::event::Event;
 use uuid::Uuid;
 
 use super::accounts::stamp;

@@ -23,7 +23,10 @@ async fn save(conn: &mut SqliteConnection, event: &Event) -> Result<(), StoreErr
     log_change(conn, "event", &event.id.to_string(), &data).await
 }
 
-pub(super) async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Event>, StoreError> {
+pub(super) async fn load(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<Event>, StoreError> {
     let data: Option<String> = sqlx::query_scalar("SELECT data FROM event WHERE id = ?")
         .bind(id.to_string())
         .fetch_optional(conn)
@@ -34,7 +37,11 @@ pub(super) async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option
 impl Store {
     /// Stores a new event; `fields` are already normalised and valid. An empty organiser means the
     /// person who created it.
-    pub async fn create_event(&self, mut fields: EventFields, by: &Actor) -> Result<Event, StoreError> {
+    pub async fn create_event(
+        &self,
+        mut fields: EventFields,
+        by: &Actor,
+    ) -> Result<Event, StoreError> {
         if fields.organiser.is_empty() {
             fields.organiser.clone_from(&by.person.name);
         }
@@ -59,7 +66,11 @@ impl Store {
     }
 
     /// Replaces an event's details; `None` when there is no such event.
-    pub async fn update_event(&self, id: Uuid, fields: EventFields) -> Result<Option<Event>, StoreError> {
+    pub async fn update_event(
+        &self,
+        id: Uuid,
+        fields: EventFields,
+    ) -> Result<Option<Event>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let Some(mut event) = load(&mut tx, id).await? else {
             return Ok(None);
@@ -72,9 +83,10 @@ impl Store {
 
     /// All events, the latest start first.
     pub async fn events(&self) -> Result<Vec<Event>, StoreError> {
-        let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM event ORDER BY starts_at DESC")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT data FROM event ORDER BY starts_at DESC")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|d| serde_json::from_str(d).map_err(StoreError::from))
             .collect()

@@ -82,8 +82,14 @@ pub(super) async fn create(
             district: fields.district.clone(),
             ..Default::default()
         };
-        residents::add_if_missing(conn, resident_id, resident, recorded_at, Some(actor.person.id))
-            .await?;
+        residents::add_if_missing(
+            conn,
+            resident_id,
+            resident,
+            recorded_at,
+            Some(actor.person.id),
+        )
+        .await?;
         fields.resident_id = Some(resident_id);
     }
     if let Some(existing) = load(conn, create.help_request_id).await? {

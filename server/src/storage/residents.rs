@@ -11,7 +11,10 @@ use uuid::Uuid;
 
 use super::{help_requests, log_change, StoreError};
 
-pub(super) async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Resident>, StoreError> {
+pub(super) async fn load(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<Resident>, StoreError> {
     let data: Option<String> = sqlx::query_scalar("SELECT data FROM resident WHERE id = ?")
         .bind(id.to_string())
         .fetch_optional(conn)
@@ -19,7 +22,10 @@ pub(super) async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option
     Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
 }
 
-pub(super) async fn save(conn: &mut SqliteConnection, resident: &Resident) -> Result<(), StoreError> {
+pub(super) async fn save(
+    conn: &mut SqliteConnection,
+    resident: &Resident,
+) -> Result<(), StoreError> {
     let data = serde_json::to_string(resident)?;
     sqlx::query(
         "UPDATE resident SET name = ?, district = ?, merged_into = ?, data = ? WHERE id = ?",

@@ -68,6 +68,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub json: Value,
+    /// The body as text, for answers that are not JSON (CSV exports).
+    pub text: String,
 }
 
 impl TestApp {
@@ -131,6 +133,7 @@ impl TestApp {
             status,
             headers,
             json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 

@@ -1,14 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
-import { Page } from "@playwright/test";
+import { violations } from "./support/axe";
 import { recordHelpRequest } from "./support/forms";
 import { ACCOUNTS, expect, openOnline, signIn, test } from "./support/server";
-
-const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-
-async function violations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
-  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 test("the list and the form meet WCAG 2.1 AA checks, also with errors shown", async ({ server, page }) => {
   await openOnline(page, `${server.url}/requests/new`);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Page } from "@playwright/test";
+import { violations } from "./support/axe";
 import { ACCOUNTS, apiAs, expect, signIn, test, watchForAppErrors } from "./support/server";
 
 const RESIDENTS = ["Anna Nowak", "Łucja Żak", "Jan Kowalski", "Zofia Wiśniewska", "Piotr Zieliński"];
@@ -65,6 +66,7 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await organiser.getByRole("button", { name: "Zapisz wydarzenie" }).click();
   await expect(organiser.getByLabel("Nazwa wydarzenia")).toBeFocused();
   await expect(organiser.getByText("Cele planu (co najmniej jeden)").locator("..")).toContainText("To pole jest wymagane");
+  expect(await violations(organiser), "event form with errors").toEqual([]);
   await organiser.getByLabel("Nazwa wydarzenia").fill("Klub seniora „Pod lipą”");
   const today = new Date();
   const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
@@ -91,6 +93,7 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await kiosk.getByRole("button", { name: "Połącz tablet" }).click();
   await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
   await expect(kiosk.getByTestId("kiosk-ready")).toContainText("Pod lipą");
+  expect(await violations(kiosk), "kiosk welcome").toEqual([]);
   await kiosk.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
   // The meeting room has no signal.
@@ -104,10 +107,13 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await kiosk.mouse.click(pad.x + pad.width / 2, pad.y + pad.height / 2);
   await kiosk.getByRole("button", { name: "Dalej" }).click();
   await expect(kiosk.getByRole("alert")).toHaveText("To wygląda na kropkę, nie podpis. Podpisz się jeszcze raz.");
+  expect(await violations(kiosk), "signature pad with a problem").toEqual([]);
   await kiosk.getByRole("button", { name: "Wyczyść podpis" }).click();
   await drawSignature(kiosk, 0);
   await kiosk.getByRole("button", { name: "Dalej" }).click();
+  expect(await violations(kiosk), "consent question").toEqual([]);
   await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
+  expect(await violations(kiosk), "confirmation").toEqual([]);
   await kiosk.getByRole("button", { name: "Potwierdzam" }).click();
   await kiosk.getByRole("button", { name: "Następna osoba" }).click();
 
@@ -166,6 +172,7 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await expect(rows.filter({ hasText: "Tak (treść w wersji 1)" })).toHaveCount(5);
   await expect(rows.filter({ hasText: "Nie (treść w wersji 1)" })).toHaveCount(1);
   await expect(rows.filter({ hasText: "Genowefa Nowicka" })).toContainText("nowa osoba");
+  expect(await violations(organiser), "event with its attendance list").toEqual([]);
   await organiser.getByRole("button", { name: "Zatwierdź listę obecności" }).click();
   await expect(organiser.getByTestId("list-status")).toContainText("Zatwierdzona przez Olga Organizator");
   await expect(organiser.getByTestId("review-count")).toHaveText("0");
@@ -188,6 +195,7 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await expect(sheet).toContainText("Klub seniora „Pod lipą”");
   await expect(sheet).toContainText("ul. Sosnowa 1C");
   await expect(sheet).toContainText("6. Tworzenie wspólnot zapobiegających izolacji i osamotnieniu");
+  expect(await violations(organiser), "attendance sheet").toEqual([]);
   await organiser.emulateMedia({ media: "print" });
   await expect(organiser.getByRole("navigation")).toBeHidden();
   const sheetRows = organiser.getByTestId("sheet-row");

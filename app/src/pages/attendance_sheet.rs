@@ -86,7 +86,7 @@ pub fn AttendanceSheetPage() -> impl IntoView {
                                 <dd>{move || label(i18n, DictionaryKind::Location, &location)}</dd>
                                 <dt>{t!(i18n, field_event_organiser)}</dt>
                                 <dd>{event.fields.organiser.clone()}</dd>
-                                <dt>{t!(i18n, sheet_plan_goals)}</dt>
+                                <dt>{t!(i18n, plan_goals_label)}</dt>
                                 <dd>{move || goals.iter().map(|g| label(i18n, DictionaryKind::PlanGoal, g)).collect::<Vec<_>>().join("; ")}</dd>
                             </dl>
                         </header>

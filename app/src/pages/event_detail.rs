@@ -84,7 +84,7 @@ fn EventDetails(event: Event) -> impl IntoView {
             <dd>{move || label(i18n, DictionaryKind::Location, &location)}</dd>
             <dt>{t!(i18n, field_event_organiser)}</dt>
             <dd>{f.organiser.clone()}</dd>
-            <dt>{t!(i18n, field_event_plan_goals)}</dt>
+            <dt>{t!(i18n, plan_goals_label)}</dt>
             <dd>
                 <ul class="plain">
                     {goals.into_iter().map(|g| view! { <li>{move || label(i18n, DictionaryKind::PlanGoal, &g)}</li> }).collect_view()}

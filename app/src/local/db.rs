@@ -7,10 +7,11 @@ use domain::dictionary::DictionaryEntry;
 use domain::event::Event;
 use domain::help_request::HelpRequest;
 use domain::resident::Resident;
-use domain::sync::merge::merge_pulled;
+use domain::sync::merge::{merge_pulled, Synced};
 use domain::sync::outbox::{Acknowledgement, OutboxEntry, OutboxState};
 use domain::sync::protocol::{PullResponse, Record};
 use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 
@@ -251,35 +252,14 @@ impl LocalDb {
         let meta = tx.object_store(META)?;
         for change in &page.changes {
             match &change.record {
-                Record::HelpRequest(incoming) => {
-                    let local: Option<HelpRequest> =
-                        requests.get(incoming.id.to_string()).serde()?.await?;
-                    requests
-                        .put(merge_pulled(local, incoming.clone(), &outbox))
-                        .serde()?
-                        .await?;
-                }
-                Record::Resident(incoming) => {
-                    let local: Option<Resident> =
-                        residents.get(incoming.id.to_string()).serde()?.await?;
-                    residents
-                        .put(merge_pulled(local, incoming.clone(), &outbox))
-                        .serde()?
-                        .await?;
-                }
+                Record::HelpRequest(incoming) => put_pulled(&requests, incoming, &outbox).await?,
+                Record::Resident(incoming) => put_pulled(&residents, incoming, &outbox).await?,
                 Record::DictionaryEntry(entry) => {
                     dictionary.put(entry).with_key(entry.key()).serde()?.await?;
                 }
                 // Events change only online, on the server: its version is the only one.
                 Record::Event(event) => events.put(event).serde()?.await?,
-                Record::AttendanceList(incoming) => {
-                    let local: Option<AttendanceList> =
-                        lists.get(incoming.event_id.to_string()).serde()?.await?;
-                    lists
-                        .put(merge_pulled(local, incoming.clone(), &outbox))
-                        .serde()?
-                        .await?;
-                }
+                Record::AttendanceList(incoming) => put_pulled(&lists, incoming, &outbox).await?,
                 Record::ImageConsentText(text) => {
                     meta.put(text)
                         .with_key(META_IMAGE_CONSENT.to_owned())
@@ -310,6 +290,23 @@ impl LocalDb {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Stores a pulled record, unless a pending local change to it should stay on screen (`merge_pulled`).
+async fn put_pulled<T>(
+    store: &ObjectStore<'_>,
+    incoming: &T,
+    outbox: &[OutboxEntry],
+) -> Result<(), DbError>
+where
+    T: Synced + Clone + serde::Serialize + serde::de::DeserializeOwned,
+{
+    let local: Option<T> = store.get(incoming.id().to_string()).serde()?.await?;
+    store
+        .put(merge_pulled(local, incoming.clone(), outbox))
+        .serde()?
+        .await?;
+    Ok(())
 }
 
 /// Every record of one store, read within the transaction `tx`.

@@ -2,14 +2,12 @@
 //! with the event, date, place and plan goals, then numbered rows with signatures. The print stylesheet
 //! drops everything else from the page.
 
-use domain::attendance::{AttendanceList, Proof};
+use domain::attendance::Proof;
 use domain::dictionary::DictionaryKind;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
-use uuid::Uuid;
 
-use super::event_detail::{consent_text, list_status_text};
+use super::event_detail::{consent_text, event_in_address, list_of, list_status_text};
 use super::signature_pad::SignatureImage;
 use super::words::{event_when, label};
 use crate::i18n::*;
@@ -19,25 +17,8 @@ use crate::state::use_app_state;
 pub fn AttendanceSheetPage() -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let query = use_query_map();
-    let id =
-        Memo::new(move |_| query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
-    let event = Memo::new(move |_| {
-        let id = id.get()?;
-        state
-            .events
-            .with(|es| es.iter().find(|e| e.id == id).cloned())
-    });
-    let list = Memo::new(move |_| {
-        let id = id.get()?;
-        Some(state.attendance.with(|lists| {
-            lists
-                .iter()
-                .find(|(l, _)| l.event_id == id)
-                .map(|(l, _)| l.clone())
-                .unwrap_or_else(|| AttendanceList::new(id))
-        }))
-    });
+    let event = event_in_address();
+    let list = Memo::new(move |_| event.with(|e| e.as_ref().map(|e| list_of(state, e.id).0)));
     let print = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(window) = web_sys::window() {

@@ -24,23 +24,38 @@ use super::signature_pad::SignatureImage;
 use super::words::{event_when, label, save_failure_text};
 use crate::client::{self, SaveFailure};
 use crate::i18n::*;
-use crate::state::{use_app_state, Notice};
+use crate::state::{use_app_state, AppState, Notice};
 
 type I18n = leptos_i18n::I18nContext<Locale>;
+
+/// The event named by `?id=` in the address, as this device has it.
+pub fn event_in_address() -> Memo<Option<Event>> {
+    let state = use_app_state();
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let id = query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok()))?;
+        state
+            .events
+            .with(|es| es.iter().find(|e| e.id == id).cloned())
+    })
+}
+
+/// An event's list as this device has it (an empty one before anyone signed), and its sync state.
+pub fn list_of(state: AppState, event_id: Uuid) -> (AttendanceList, SyncState) {
+    state.attendance.with(|lists| {
+        lists
+            .iter()
+            .find(|(l, _)| l.event_id == event_id)
+            .cloned()
+            .unwrap_or_else(|| (AttendanceList::new(event_id), SyncState::Synced))
+    })
+}
 
 #[component]
 pub fn EventPage() -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let query = use_query_map();
-    let id =
-        Memo::new(move |_| query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
-    let event = Memo::new(move |_| {
-        let id = id.get()?;
-        state
-            .events
-            .with(|es| es.iter().find(|e| e.id == id).cloned())
-    });
+    let event = event_in_address();
     let notice = state.notice;
     on_cleanup(move || notice.set(None));
     view! {
@@ -110,15 +125,7 @@ fn AttendanceSection(event: Event) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
     let event_id = event.id;
-    let list = Memo::new(move |_| {
-        state.attendance.with(|lists| {
-            lists
-                .iter()
-                .find(|(l, _)| l.event_id == event_id)
-                .cloned()
-                .unwrap_or_else(|| (AttendanceList::new(event_id), SyncState::Synced))
-        })
-    });
+    let list = Memo::new(move |_| list_of(state, event_id));
     let reviewer = move || crate::may(state, Permission::ReviewEntries);
     let failure = RwSignal::new(None::<SaveFailure>);
     let saved = RwSignal::new(false);

@@ -10,8 +10,7 @@ use domain::resident::search;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use uuid::Uuid;
+use leptos_router::hooks::use_navigate;
 
 use super::forms::{failure_text, focus_first, TextField};
 use super::request_form::{problem_text, ChoiceField};
@@ -84,14 +83,7 @@ pub fn NewEventPage() -> impl IntoView {
 #[component]
 pub fn EditEventPage() -> impl IntoView {
     let i18n = use_i18n();
-    let state = use_app_state();
-    let query = use_query_map();
-    let event = Memo::new(move |_| {
-        let id = query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok()))?;
-        state
-            .events
-            .with(|es| es.iter().find(|e| e.id == id).cloned())
-    });
+    let event = super::event_detail::event_in_address();
     view! {
         {move || match event.get() {
             Some(event) => view! { <EventForm event=Some(event) /> }.into_any(),

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use domain::account::Account;
 use domain::attendance::{ListChange, ListRefusal, NewAttendance};
 use domain::help_request::HelpRequestFields;
+use domain::photo::{PhotoDecision, PhotoDetails, PhotoDetailsError, PhotoRefusal, PhotoSubject};
 use domain::resident::{MergeRefusal, ResidentFields};
 use domain::workflow::{Action, Refusal};
 use serde::de::DeserializeOwned;
@@ -107,8 +108,20 @@ pub enum SaveFailure {
     NothingToWithdraw,
     /// The record is not on this device.
     NotFound,
+    Photo(PhotoProblem),
     /// The device's store failed; the detail is for the developer console.
     Storage(String),
+}
+
+/// Why a photo could not be kept or decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoProblem {
+    /// The browser cannot open the file as a picture.
+    NotAnImage,
+    /// The device refused to store it (usually: full); the detail is for the developer console.
+    DeviceFull(String),
+    Details(Vec<PhotoDetailsError>),
+    Refused(PhotoRefusal),
 }
 
 /// Runs a change on the device's store; in the server render there is no store.
@@ -287,4 +300,87 @@ pub fn clear_draft(state: AppState) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = state;
+}
+
+/// The files picked in a photo input (`ev` is its `change` event), shrunk and kept as drafts.
+pub async fn add_photos(
+    state: AppState,
+    subject: PhotoSubject,
+    ev: leptos::ev::Event,
+) -> Result<(), SaveFailure> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return Ok(());
+        };
+        let files: Vec<web_sys::File> = input
+            .files()
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        // The same file may be picked again later.
+        input.set_value("");
+        crate::local::photos::add(state, subject, files).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (state, subject, ev);
+        Err(SaveFailure::Storage("the server render cannot save".into()))
+    }
+}
+
+pub async fn save_photo(
+    state: AppState,
+    id: Uuid,
+    details: PhotoDetails,
+) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::photos::save(state, id, details),
+        state,
+        id,
+        details
+    )
+}
+
+/// Keeps a draft's caption and answer on the device as they are typed, without syncing anything.
+pub async fn keep_photo_draft(id: Uuid, details: PhotoDetails) -> Result<(), SaveFailure> {
+    on_device!(crate::local::photos::keep_draft(id, details), id, details)
+}
+
+pub async fn discard_photo(state: AppState, id: Uuid) -> Result<(), SaveFailure> {
+    on_device!(crate::local::photos::discard(state, id), state, id)
+}
+
+pub async fn review_photo(
+    state: AppState,
+    id: Uuid,
+    decision: PhotoDecision,
+) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::photos::review(state, id, decision),
+        state,
+        id,
+        decision
+    )
+}
+
+/// An object URL for the thumbnail of a photo still on this device; pass it to [`revoke_url`] after use.
+pub async fn local_thumbnail_url(id: Uuid) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return crate::local::photos::thumbnail_url(id).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        None
+    }
+}
+
+pub fn revoke_url(url: &str) {
+    #[cfg(feature = "hydrate")]
+    crate::local::photos::revoke_url(url);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
 }

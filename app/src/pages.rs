@@ -7,6 +7,7 @@ pub mod events;
 mod forms;
 pub mod kiosk;
 pub mod my_work;
+mod photos;
 pub mod request_detail;
 pub mod request_form;
 pub mod requests;

@@ -8,6 +8,7 @@ use domain::dictionary::Dictionary;
 use domain::event::Event;
 use domain::help_request::HelpRequest;
 use domain::kiosk::KioskPackage;
+use domain::photo::{LocalPhoto, Photo, StorageUse};
 use domain::resident::Resident;
 use domain::sync::merge::SyncState;
 use leptos::prelude::*;
@@ -97,6 +98,12 @@ pub struct AppState {
     pub kiosk: RwSignal<Option<KioskIdentity>>,
     /// What the kiosk works from offline: the event, the names it offers, the consent text.
     pub kiosk_package: RwSignal<Option<KioskPackage>>,
+    /// Photo records as the server has them (bytes stay on the server).
+    pub photos: RwSignal<Vec<Photo>>,
+    /// Photos made on this device and not yet acknowledged, with whether their record has synced.
+    pub local_photos: RwSignal<Vec<(LocalPhoto, SyncState)>>,
+    /// How full the device's storage is; `None` where the browser does not say.
+    pub storage_use: RwSignal<Option<StorageUse>>,
     pub dictionary: RwSignal<Dictionary>,
     pub sync: RwSignal<SyncStatus>,
     /// The browser refuses local storage (e.g. some private windows): nothing could be kept.
@@ -126,6 +133,9 @@ impl AppState {
             image_consent: RwSignal::new(None),
             kiosk: RwSignal::new(None),
             kiosk_package: RwSignal::new(None),
+            photos: RwSignal::new(Vec::new()),
+            local_photos: RwSignal::new(Vec::new()),
+            storage_use: RwSignal::new(None),
             dictionary: RwSignal::new(Dictionary::default()),
             sync: RwSignal::new(SyncStatus::default()),
             storage_unavailable: RwSignal::new(false),

@@ -8,6 +8,7 @@ pub mod dictionary;
 pub mod event;
 pub mod help_request;
 pub mod kiosk;
+pub mod photo;
 pub mod request_list;
 pub mod resident;
 pub mod review;

@@ -1,6 +1,6 @@
 //! The organisers' review queue: every entry awaiting a decision, oldest first. Help requests are the
-//! first kind, then attendance lists and events whose photos need checking after a consent withdrawal;
-//! photos (issue 6) add theirs to `ReviewKind`.
+//! first kind, then attendance lists, events whose photos need checking after a consent withdrawal, and
+//! photos: new ones, and approved ones whose subject withdrew consent.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::attendance::AttendanceList;
 use crate::event::Event;
 use crate::help_request::{HelpRequest, HelpRequestStatus, Person};
+use crate::photo::Photo;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -17,6 +18,7 @@ pub enum ReviewKind {
     AttendanceList,
     /// Someone who attended withdrew image consent: the event's photos need checking.
     PhotoConsent,
+    Photo,
 }
 
 /// One entry waiting for an organiser, whatever its kind.
@@ -89,6 +91,31 @@ impl Reviewable for ListForReview<'_> {
             });
         }
         items
+    }
+}
+
+/// A photo with the consent withdrawals of its subject (`photo::subject_withdrawals`) and the subject's
+/// name for the title.
+pub struct PhotoForReview<'a> {
+    pub photo: &'a Photo,
+    pub withdrawals: Vec<DateTime<Utc>>,
+    pub subject_title: String,
+}
+
+impl Reviewable for PhotoForReview<'_> {
+    fn review_items(&self) -> Vec<ReviewItem> {
+        let photo = self.photo;
+        (photo.awaits_review(&self.withdrawals))
+            .then(|| ReviewItem {
+                kind: ReviewKind::Photo,
+                id: photo.id,
+                title: self.subject_title.clone(),
+                summary: photo.caption.clone(),
+                submitted_by: Some(photo.taken_by.clone()),
+                submitted_at: photo.taken_at,
+            })
+            .into_iter()
+            .collect()
     }
 }
 

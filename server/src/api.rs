@@ -5,6 +5,7 @@
 mod attendance;
 mod audit;
 mod devices;
+mod photos;
 mod session;
 mod sync;
 mod users;
@@ -108,6 +109,21 @@ fn endpoints() -> Endpoints {
             Method::PUT,
             "/api/v1/consent-texts/image",
             attendance::revise_image_consent,
+        )
+        .at(
+            Method::PUT,
+            "/api/v1/photos/{id}/original",
+            photos::upload.layer(DefaultBodyLimit::max(domain::photo::MAX_UPLOAD_BYTES)),
+        )
+        .at(
+            Method::GET,
+            "/api/v1/photos/{id}/original",
+            photos::original,
+        )
+        .at(
+            Method::GET,
+            "/api/v1/photos/{id}/thumbnail",
+            photos::thumbnail,
         )
         .at(Method::GET, "/api/v1/enrolments", devices::list_enrolments)
         .at(Method::POST, "/api/v1/enrolments", devices::enrol)

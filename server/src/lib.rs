@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod photo_image;
 pub mod pwa;
 pub mod storage;
 

@@ -6,6 +6,8 @@ pub mod audit;
 pub mod devices;
 mod events;
 mod help_requests;
+pub mod photo_files;
+mod photos;
 mod residents;
 
 use std::path::Path;
@@ -45,11 +47,14 @@ pub enum StoreError {
     UnknownEntity(String),
     #[error("stored value is malformed: {0}")]
     BadValue(String),
+    #[error("photo files: {0}")]
+    Files(std::io::Error),
 }
 
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    photo_files: photo_files::PhotoFiles,
 }
 
 impl Store {
@@ -71,7 +76,10 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            photo_files: photo_files::PhotoFiles::new(data_dir),
+        })
     }
 
     /// Applies a batch in one transaction: either every answer is committed with its effect, or (on a
@@ -111,9 +119,11 @@ impl Store {
     }
 
     /// Changes committed after `since` that `reader` may see, oldest first, at most `limit` of them.
-    /// A volunteer sees the help requests they recorded or are assigned to; organisers and coordinators see
-    /// all. Everyone who records entries sees the residents registry (to find people offline), the events
-    /// and their attendance lists (volunteers mark presence too).
+    /// A volunteer sees the help requests they recorded or are assigned to, and the records of their photos
+    /// and of photos of events and of those requests (which photos they may open, the domain decides with
+    /// the thumbnail); organisers and coordinators see all. Everyone who records entries sees the residents
+    /// registry (to find people offline), the events and their attendance lists (volunteers mark presence
+    /// too).
     pub async fn pull(
         &self,
         reader: Principal,
@@ -125,14 +135,18 @@ impl Store {
             Principal::Anonymous | Principal::Kiosk { .. } => (false, String::new()),
         };
         let rows = sqlx::query(
-            "SELECT cursor, entity, data FROM change_log WHERE cursor > ? AND (entity <> 'help_request' OR ? \
-             OR entity_key IN (SELECT id FROM help_request WHERE recorded_by = ?) \
-             OR entity_key IN (SELECT help_request_id FROM help_request_assignee WHERE account_id = ?)) \
-             ORDER BY cursor LIMIT ?",
+            "WITH readable_request (id) AS ( \
+                 SELECT id FROM help_request WHERE recorded_by = ?3 \
+                 UNION SELECT help_request_id FROM help_request_assignee WHERE account_id = ?3) \
+             SELECT cursor, entity, data FROM change_log WHERE cursor > ?1 AND (?2 \
+                 OR entity NOT IN ('help_request', 'photo') \
+                 OR (entity = 'help_request' AND entity_key IN (SELECT id FROM readable_request)) \
+                 OR (entity = 'photo' AND entity_key IN (SELECT id FROM photo WHERE taken_by = ?3 \
+                     OR subject_kind = 'event' OR subject_id IN (SELECT id FROM readable_request)))) \
+             ORDER BY cursor LIMIT ?4",
         )
         .bind(since)
         .bind(sees_all)
-        .bind(&reader_id)
         .bind(&reader_id)
         .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
@@ -149,6 +163,7 @@ impl Store {
                 "event" => Record::Event(serde_json::from_str(&data)?),
                 "attendance_list" => Record::AttendanceList(serde_json::from_str(&data)?),
                 "image_consent_text" => Record::ImageConsentText(serde_json::from_str(&data)?),
+                "photo" => Record::Photo(serde_json::from_str(&data)?),
                 other => return Err(StoreError::UnknownEntity(other.to_owned())),
             };
             changes.push(Change {
@@ -287,6 +302,8 @@ async fn apply(
         (actor, Mutation::WithdrawImageConsent(m)) => {
             attendance::withdraw(conn, m, at, actor).await
         }
+        (actor, Mutation::AttachPhoto(m)) => photos::attach(conn, m, at, actor).await,
+        (actor, Mutation::ReviewPhoto(m)) => photos::review(conn, m, at, actor).await,
     }
 }
 

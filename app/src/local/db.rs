@@ -6,6 +6,7 @@ use domain::attendance::{AttendanceList, ConsentText};
 use domain::dictionary::DictionaryEntry;
 use domain::event::Event;
 use domain::help_request::HelpRequest;
+use domain::photo::{LocalPhoto, Photo};
 use domain::resident::Resident;
 use domain::sync::merge::{merge_pulled, Synced};
 use domain::sync::outbox::{Acknowledgement, OutboxEntry, OutboxState};
@@ -18,7 +19,7 @@ use indexed_db_futures::transaction::TransactionMode;
 /// One database per person: `sasiedzi-<account id>`; a kiosk has `sasiedzi-kiosk-<event id>`.
 const DB_PREFIX: &str = "sasiedzi-";
 /// Raise with every schema change and add the step to `upgrade`.
-const DB_VERSION: u32 = 3;
+const DB_VERSION: u32 = 4;
 
 const HELP_REQUESTS: &str = "help_requests";
 const RESIDENTS: &str = "residents";
@@ -27,6 +28,12 @@ const DICTIONARY: &str = "dictionary";
 const META: &str = "meta";
 const EVENTS: &str = "events";
 const ATTENDANCE: &str = "attendance";
+/// Photo records as the server has them.
+const PHOTOS: &str = "photos";
+/// Photos made on this device that the server has not acknowledged, without their bytes…
+const LOCAL_PHOTOS: &str = "local_photos";
+/// …which live here as Blobs, keyed `<photo id>/original` and `<photo id>/thumbnail`.
+const PHOTO_BLOBS: &str = "photo_blobs";
 
 const META_CURSOR: &str = "pull_cursor";
 const META_LAST_SYNC: &str = "last_sync";
@@ -51,6 +58,22 @@ pub struct Snapshot {
     pub events: Vec<Event>,
     pub attendance: Vec<AttendanceList>,
     pub image_consent: Option<ConsentText>,
+    pub photos: Vec<Photo>,
+    pub local_photos: Vec<LocalPhoto>,
+}
+
+/// Which of a photo's blobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobKind {
+    Original,
+    Thumbnail,
+}
+
+fn blob_key(photo: uuid::Uuid, kind: BlobKind) -> String {
+    match kind {
+        BlobKind::Original => format!("{photo}/original"),
+        BlobKind::Thumbnail => format!("{photo}/thumbnail"),
+    }
 }
 
 /// A record changed on the device, stored beside its outbox entry.
@@ -58,6 +81,7 @@ pub enum LocalRecord {
     Request(HelpRequest),
     Resident(Resident),
     Attendance(AttendanceList),
+    Photo(Photo),
 }
 
 pub struct LocalDb {
@@ -102,6 +126,8 @@ impl LocalDb {
                 META,
                 EVENTS,
                 ATTENDANCE,
+                PHOTOS,
+                LOCAL_PHOTOS,
             ])
             .build()?;
         let requests = all(&tx, HELP_REQUESTS).await?;
@@ -110,6 +136,8 @@ impl LocalDb {
         let dictionary = all(&tx, DICTIONARY).await?;
         let events = all(&tx, EVENTS).await?;
         let attendance = all(&tx, ATTENDANCE).await?;
+        let photos = all(&tx, PHOTOS).await?;
+        let local_photos = all(&tx, LOCAL_PHOTOS).await?;
         let meta = tx.object_store(META)?;
         let last_sync = meta.get(META_LAST_SYNC).serde()?.await?;
         let image_consent = meta.get(META_IMAGE_CONSENT).serde()?.await?;
@@ -122,6 +150,8 @@ impl LocalDb {
             events,
             attendance,
             image_consent,
+            photos,
+            local_photos,
         })
     }
 
@@ -133,7 +163,7 @@ impl LocalDb {
     ) -> Result<(), DbError> {
         let tx = self
             .db
-            .transaction([HELP_REQUESTS, RESIDENTS, ATTENDANCE, OUTBOX])
+            .transaction([HELP_REQUESTS, RESIDENTS, ATTENDANCE, PHOTOS, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         for record in records {
@@ -150,6 +180,7 @@ impl LocalDb {
                 LocalRecord::Attendance(list) => {
                     tx.object_store(ATTENDANCE)?.put(list).serde()?.await?
                 }
+                LocalRecord::Photo(photo) => tx.object_store(PHOTOS)?.put(photo).serde()?.await?,
             }
         }
         for entry in entries {
@@ -240,10 +271,12 @@ impl LocalDb {
                 META,
                 EVENTS,
                 ATTENDANCE,
+                PHOTOS,
             ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox: Vec<OutboxEntry> = all(&tx, OUTBOX).await?;
+        let photos = tx.object_store(PHOTOS)?;
         let requests = tx.object_store(HELP_REQUESTS)?;
         let residents = tx.object_store(RESIDENTS)?;
         let dictionary = tx.object_store(DICTIONARY)?;
@@ -260,6 +293,7 @@ impl LocalDb {
                 // Events change only online, on the server: its version is the only one.
                 Record::Event(event) => events.put(event).serde()?.await?,
                 Record::AttendanceList(incoming) => put_pulled(&lists, incoming, &outbox).await?,
+                Record::Photo(incoming) => put_pulled(&photos, incoming, &outbox).await?,
                 Record::ImageConsentText(text) => {
                     meta.put(text)
                         .with_key(META_IMAGE_CONSENT.to_owned())
@@ -287,6 +321,128 @@ impl LocalDb {
             .with_key(META_LAST_SYNC.to_owned())
             .serde()?
             .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Photos on their way to the server.
+impl LocalDb {
+    /// A photo just shrunk on the device, with its bytes: kept before anything else happens to it.
+    pub async fn add_local_photo(
+        &self,
+        photo: &LocalPhoto,
+        original: &web_sys::Blob,
+        thumbnail: &web_sys::Blob,
+    ) -> Result<(), DbError> {
+        let tx = self
+            .db
+            .transaction([LOCAL_PHOTOS, PHOTO_BLOBS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(LOCAL_PHOTOS)?.put(photo).serde()?.await?;
+        let blobs = tx.object_store(PHOTO_BLOBS)?;
+        for (kind, blob) in [
+            (BlobKind::Original, original),
+            (BlobKind::Thumbnail, thumbnail),
+        ] {
+            blobs
+                .put(wasm_bindgen::JsValue::from(blob.clone()))
+                .with_key(blob_key(photo.id, kind))
+                .primitive()?
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn local_photo(&self, id: uuid::Uuid) -> Result<Option<LocalPhoto>, DbError> {
+        let tx = self.db.transaction(LOCAL_PHOTOS).build()?;
+        let photo = tx
+            .object_store(LOCAL_PHOTOS)?
+            .get(id.to_string())
+            .serde()?
+            .await?;
+        Ok(photo)
+    }
+
+    pub async fn local_photos(&self) -> Result<Vec<LocalPhoto>, DbError> {
+        let tx = self.db.transaction(LOCAL_PHOTOS).build()?;
+        all(&tx, LOCAL_PHOTOS).await
+    }
+
+    /// Updates a local photo, with the mutations its new state needs, together.
+    pub async fn put_local_photo(
+        &self,
+        photo: &LocalPhoto,
+        entries: &[OutboxEntry],
+    ) -> Result<(), DbError> {
+        let tx = self
+            .db
+            .transaction([LOCAL_PHOTOS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(LOCAL_PHOTOS)?.put(photo).serde()?.await?;
+        for entry in entries {
+            tx.object_store(OUTBOX)?.put(entry).serde()?.await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn photo_blob(
+        &self,
+        id: uuid::Uuid,
+        kind: BlobKind,
+    ) -> Result<Option<web_sys::Blob>, DbError> {
+        use wasm_bindgen::JsCast;
+        let tx = self.db.transaction(PHOTO_BLOBS).build()?;
+        let value: Option<wasm_bindgen::JsValue> = tx
+            .object_store(PHOTO_BLOBS)?
+            .get(blob_key(id, kind))
+            .primitive()?
+            .await?;
+        Ok(value.and_then(|v| v.dyn_into().ok()))
+    }
+
+    /// The server has the bytes: its record replaces the local copy, which only now is deleted.
+    pub async fn photo_acknowledged(&self, photo: &Photo) -> Result<(), DbError> {
+        let tx = self
+            .db
+            .transaction([PHOTOS, LOCAL_PHOTOS, PHOTO_BLOBS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(PHOTOS)?.put(photo).serde()?.await?;
+        tx.object_store(LOCAL_PHOTOS)?
+            .delete(photo.id.to_string())
+            .await?;
+        let blobs = tx.object_store(PHOTO_BLOBS)?;
+        for kind in [BlobKind::Original, BlobKind::Thumbnail] {
+            blobs.delete(blob_key(photo.id, kind)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The person discards a photo that has not left the device, with any refused mutation for it.
+    pub async fn discard_local_photo(&self, id: uuid::Uuid) -> Result<(), DbError> {
+        let tx = self
+            .db
+            .transaction([LOCAL_PHOTOS, PHOTO_BLOBS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(LOCAL_PHOTOS)?
+            .delete(id.to_string())
+            .await?;
+        let blobs = tx.object_store(PHOTO_BLOBS)?;
+        for kind in [BlobKind::Original, BlobKind::Thumbnail] {
+            blobs.delete(blob_key(id, kind)).await?;
+        }
+        let outbox = tx.object_store(OUTBOX)?;
+        let entries: Vec<OutboxEntry> = all(&tx, OUTBOX).await?;
+        for entry in entries.iter().filter(|e| e.entity_id == id) {
+            outbox.delete(entry.mutation.id.to_string()).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -342,6 +498,15 @@ fn upgrade(from: u32, db: &Database) -> indexed_db_futures::Result<()> {
         db.create_object_store(ATTENDANCE)
             .with_key_path("event_id".into())
             .build()?;
+    }
+    if from < 4 {
+        db.create_object_store(PHOTOS)
+            .with_key_path("id".into())
+            .build()?;
+        db.create_object_store(LOCAL_PHOTOS)
+            .with_key_path("id".into())
+            .build()?;
+        db.create_object_store(PHOTO_BLOBS).build()?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod api;
 mod db;
 pub mod kiosk;
+pub mod photos;
 pub mod sync;
 
 use std::cell::RefCell;
@@ -94,6 +95,7 @@ pub fn start(state: AppState) {
     leptos::task::spawn_local(async move {
         refresh(state).await;
         sync::start(state);
+        photos::start_uploads(state);
         check_session(state).await;
     });
 }
@@ -130,16 +132,18 @@ pub async fn signed_in(state: AppState, account: Account) {
     sync::wake();
 }
 
-/// What the person would lose by signing out now: entries not yet on the server.
+/// What the person would lose by signing out now: entries and photos not yet on the server.
 pub async fn unsent_count() -> usize {
-    match db().await {
-        Ok(db) => db
-            .outbox()
-            .await
-            .map(|o| o.iter().filter(|e| e.is_pending()).count())
-            .unwrap_or(0),
-        Err(_) => 0,
-    }
+    let Ok(db) = db().await else {
+        return 0;
+    };
+    let entries = db
+        .outbox()
+        .await
+        .map(|o| o.iter().filter(|e| e.is_pending()).count())
+        .unwrap_or(0);
+    let photos = db.local_photos().await.map(|p| p.len()).unwrap_or(0);
+    entries + photos
 }
 
 /// Ends the session on the server, then forgets the person on this device. Their local data is deleted
@@ -220,6 +224,16 @@ pub async fn refresh(state: AppState) {
         .collect();
     state.attendance.set(lists);
     state.image_consent.set(snapshot.image_consent);
+    state.photos.set(snapshot.photos);
+    let local_photos = snapshot
+        .local_photos
+        .into_iter()
+        .map(|photo| {
+            let sync = sync_state(photo.id, &snapshot.outbox);
+            (photo, sync)
+        })
+        .collect();
+    state.local_photos.set(local_photos);
     let dictionary = Dictionary::new(snapshot.dictionary);
     if state.dictionary.with_untracked(|d| *d != dictionary) {
         state.dictionary.set(dictionary);
@@ -479,7 +493,7 @@ fn register_service_worker() {
 }
 
 /// Asks the browser not to evict the offline data under storage pressure.
-fn request_persistent_storage() {
+pub(crate) fn request_persistent_storage() {
     let Some(window) = web_sys::window() else {
         return;
     };

@@ -66,6 +66,8 @@ pub fn start(state: AppState) {
             let wait_ms = match result {
                 Ok(()) => {
                     failures = 0;
+                    // Photo records may just have reached the server: their bytes can follow.
+                    super::photos::wake_uploads();
                     state.sync.update(|s| {
                         s.phase = SyncPhase::Idle;
                     });

@@ -11,6 +11,7 @@ use domain::attendance::{
 use domain::dictionary::DictionaryKind;
 use domain::event::Event;
 use domain::help_request::Person;
+use domain::photo::PhotoSubject;
 use domain::resident::search;
 use domain::sync::merge::SyncState;
 use leptos::ev::SubmitEvent;
@@ -19,6 +20,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
+use super::photos::PhotoSection;
 use super::requests::SyncBadge;
 use super::signature_pad::SignatureImage;
 use super::words::{event_when, label, save_failure_text};
@@ -56,6 +58,7 @@ pub fn EventPage() -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
     let event = event_in_address();
+    let event_id = Memo::new(move |_| event.with(|e| e.as_ref().map(|e| e.id)));
     let notice = state.notice;
     on_cleanup(move || notice.set(None));
     view! {
@@ -73,6 +76,8 @@ pub fn EventPage() -> impl IntoView {
                 {view! { <AttendanceSection event /> }.into_any()}
             }.into_any(),
         }}
+        // Outside the block above, so a synced change to the event keeps photo drafts on screen as typed.
+        {move || event_id.get().map(|id| view! { <PhotoSection subject=PhotoSubject::Event(id) /> }.into_any())}
     }
 }
 

@@ -3,6 +3,7 @@
 use chrono::{Local, NaiveDate};
 use domain::dictionary::DictionaryKind;
 use domain::help_request::{Field, HelpRequest, HelpRequestStatus, Person};
+use domain::photo::PhotoSubject;
 use domain::workflow::{
     available_actions, hours_text, parse_hours, Action, ActionKind, Actor, ChangedValue,
     HistoryEntry, HistoryEvent,
@@ -13,6 +14,7 @@ use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use super::forms::focus_first;
+use super::photos::PhotoSection;
 use super::requests::SyncBadge;
 use super::words::{
     action_text, history_action_text, label, save_failure_text, status_text, urgency_text,
@@ -61,6 +63,11 @@ pub fn RequestPage() -> impl IntoView {
                     <History request />
                 }.into_any()
             }
+        }}
+        // Outside the block above, so a synced change to the request keeps photo drafts on screen as typed.
+        {move || {
+            let known = row.with(|r| r.as_ref().map(|r| r.request.id));
+            known.map(|id| view! { <PhotoSection subject=PhotoSubject::HelpRequest(id) /> }.into_any())
         }}
     }
 }

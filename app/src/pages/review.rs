@@ -1,20 +1,31 @@
 //! The organisers' review queue: everything awaiting a decision, oldest first, with bulk approval.
 
 use chrono::Local;
-use domain::review::{queue, ListForReview, ReviewItem, ReviewKind, Reviewable};
+use domain::photo::PhotoSubject;
+use domain::review::{queue, ListForReview, PhotoForReview, ReviewItem, ReviewKind, Reviewable};
 use domain::workflow::Action;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
+use super::photos::{thumbnail_src, withdrawals_of, PhotoReviewActions};
 use super::words::save_failure_text;
 use crate::client::{self, SaveFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, AppState};
 
-/// The queue from the device's copy of every reviewable entry: help requests, attendance lists, and
-/// events whose photos need checking.
+/// The queue from the device's copy of every reviewable entry: help requests, attendance lists, events
+/// whose photos need checking, and photos.
 pub fn review_queue(state: AppState) -> Vec<ReviewItem> {
+    let photos = state.photos.get();
+    let photos: Vec<PhotoForReview> = photos
+        .iter()
+        .map(|photo| PhotoForReview {
+            photo,
+            withdrawals: withdrawals_of(state, photo.subject),
+            subject_title: subject_title(state, photo.subject),
+        })
+        .collect();
     state.requests.with(|rows| {
         state.events.with(|events| {
             state.attendance.with(|lists| {
@@ -26,10 +37,54 @@ pub fn review_queue(state: AppState) -> Vec<ReviewItem> {
                         Some(ListForReview { list, event })
                     })
                     .collect();
-                queue(requests.chain(lists.iter().map(|l| l as &dyn Reviewable)))
+                queue(
+                    requests
+                        .chain(lists.iter().map(|l| l as &dyn Reviewable))
+                        .chain(photos.iter().map(|p| p as &dyn Reviewable)),
+                )
             })
         })
     })
+}
+
+/// The event's title or the resident's name a help request is for.
+fn subject_title(state: AppState, subject: PhotoSubject) -> String {
+    match subject {
+        PhotoSubject::Event(id) => state.events.with(|events| {
+            events
+                .iter()
+                .find(|e| e.id == id)
+                .map(|e| e.fields.title.clone())
+        }),
+        PhotoSubject::HelpRequest(id) => state.requests.with(|rows| {
+            rows.iter()
+                .flatten()
+                .find(|r| r.request.id == id)
+                .map(|r| r.request.fields.resident_name.clone())
+        }),
+    }
+    .unwrap_or_default()
+}
+
+/// Where an entry in the queue is looked at: its page, and for a photo the photo on its entry's page.
+fn review_href(state: AppState, item: &ReviewItem) -> String {
+    let id = item.id;
+    match item.kind {
+        ReviewKind::HelpRequest => format!("/request?id={id}"),
+        ReviewKind::AttendanceList | ReviewKind::PhotoConsent => format!("/event?id={id}"),
+        ReviewKind::Photo => {
+            let subject = state
+                .photos
+                .with_untracked(|photos| photos.iter().find(|p| p.id == id).map(|p| p.subject));
+            match subject {
+                Some(PhotoSubject::HelpRequest(request)) => {
+                    format!("/request?id={request}#photo-{id}")
+                }
+                Some(PhotoSubject::Event(event)) => format!("/event?id={event}#photo-{id}"),
+                None => "/review".to_owned(),
+            }
+        }
+    }
 }
 
 /// Bulk approval is for help requests; a list is approved after looking at its signatures.
@@ -128,14 +183,12 @@ pub fn ReviewPage() -> impl IntoView {
 #[component]
 fn ReviewCard(item: ReviewItem, selected: RwSignal<Vec<Uuid>>) -> impl IntoView {
     let i18n = use_i18n();
+    let state = use_app_state();
     let id = item.id;
     let kind = item.kind;
-    let href = match kind {
-        ReviewKind::HelpRequest => format!("/request?id={id}"),
-        ReviewKind::AttendanceList | ReviewKind::PhotoConsent => format!("/event?id={id}"),
-    };
+    let href = review_href(state, &item);
     let summary = match kind {
-        ReviewKind::HelpRequest => item.summary.clone(),
+        ReviewKind::HelpRequest | ReviewKind::Photo => item.summary.clone(),
         ReviewKind::AttendanceList => t_string!(
             i18n,
             review_list_summary,
@@ -150,7 +203,19 @@ fn ReviewCard(item: ReviewItem, selected: RwSignal<Vec<Uuid>>) -> impl IntoView 
         ReviewKind::HelpRequest => None,
         ReviewKind::AttendanceList => Some(t_string!(i18n, review_kind_list).to_string()),
         ReviewKind::PhotoConsent => Some(t_string!(i18n, review_kind_photos).to_string()),
+        ReviewKind::Photo => Some(t_string!(i18n, review_kind_photo).to_string()),
     };
+    let photo = (kind == ReviewKind::Photo).then(|| {
+        let alt = if item.summary.is_empty() {
+            t_string!(i18n, photo_alt).to_string()
+        } else {
+            item.summary.clone()
+        };
+        view! {
+            <img class="review-card__photo" src=thumbnail_src(id) alt=alt loading="lazy" />
+            <PhotoReviewActions id />
+        }
+    });
     let when = item
         .submitted_at
         .with_timezone(&Local)
@@ -186,6 +251,7 @@ fn ReviewCard(item: ReviewItem, selected: RwSignal<Vec<Uuid>>) -> impl IntoView 
                 <p class="muted">
                     {item.submitted_by.map(|p| p.name).unwrap_or_default()} ", " {when}
                 </p>
+                {photo}
             </div>
         </li>
     }

@@ -3,12 +3,13 @@
 use domain::attendance::{ListRefusal, SignatureProblem};
 use domain::dictionary::{DictionaryKind, Language};
 use domain::help_request::{HelpRequestStatus, Urgency};
+use domain::photo::{PeopleVisible, PhotoDetailsError, PhotoRefusal, MAX_CAPTION_CHARS};
 use domain::resident::MergeRefusal;
 use domain::sync::protocol::RejectReason;
 use domain::workflow::{hours_text, ActionKind, Refusal};
 use leptos::prelude::*;
 
-use crate::client::SaveFailure;
+use crate::client::{PhotoProblem, SaveFailure};
 use crate::i18n::*;
 use crate::state::use_app_state;
 
@@ -141,6 +142,7 @@ pub fn save_failure_text(i18n: I18n, failure: &SaveFailure) -> String {
         SaveFailure::List(refusal) => list_refusal_text(i18n, refusal),
         SaveFailure::NothingToWithdraw => t_string!(i18n, consent_nothing_to_withdraw).to_string(),
         SaveFailure::NotFound => t_string!(i18n, record_not_on_device).to_string(),
+        SaveFailure::Photo(problem) => photo_problem_text(i18n, problem),
         SaveFailure::Storage(_) => t_string!(i18n, storage_unavailable).to_string(),
     }
 }
@@ -159,7 +161,64 @@ pub fn reject_reason_text(i18n: I18n, reason: &RejectReason) -> String {
         RejectReason::UnknownRecord => t_string!(i18n, reject_unknown_record).to_string(),
         RejectReason::ListRefused { refusal } => list_refusal_text(i18n, refusal),
         RejectReason::NoImageConsent => t_string!(i18n, consent_nothing_to_withdraw).to_string(),
+        RejectReason::InvalidPhoto { errors } => errors
+            .iter()
+            .map(|e| photo_details_error_text(i18n, *e))
+            .collect::<Vec<_>>()
+            .join(" "),
+        RejectReason::ImplausiblePhotoFile => t_string!(i18n, photo_not_an_image).to_string(),
+        RejectReason::PhotoRefused { refusal } => photo_refusal_text(i18n, *refusal),
     }
+}
+
+pub fn photo_problem_text(i18n: I18n, problem: &PhotoProblem) -> String {
+    match problem {
+        PhotoProblem::NotAnImage => t_string!(i18n, photo_not_an_image).to_string(),
+        PhotoProblem::DeviceFull(_) => t_string!(i18n, photo_device_full).to_string(),
+        PhotoProblem::Details(errors) => errors
+            .iter()
+            .map(|e| photo_details_error_text(i18n, *e))
+            .collect::<Vec<_>>()
+            .join(" "),
+        PhotoProblem::Refused(refusal) => photo_refusal_text(i18n, *refusal),
+    }
+}
+
+pub fn photo_details_error_text(i18n: I18n, error: PhotoDetailsError) -> String {
+    match error {
+        PhotoDetailsError::PeopleNotAnswered => t_string!(i18n, photo_people_required).to_string(),
+        PhotoDetailsError::CaptionTooLong => {
+            t_string!(i18n, problem_too_long, max = MAX_CAPTION_CHARS).to_string()
+        }
+    }
+}
+
+pub fn photo_refusal_text(i18n: I18n, refusal: PhotoRefusal) -> String {
+    match refusal {
+        PhotoRefusal::NotAllowed => t_string!(i18n, failure_forbidden),
+        PhotoRefusal::ReasonRequired => t_string!(i18n, photo_reason_required),
+        PhotoRefusal::ReasonTooLong => t_string!(i18n, photo_reason_too_long),
+        PhotoRefusal::NotUploaded => t_string!(i18n, photo_not_uploaded),
+    }
+    .to_string()
+}
+
+pub fn people_text(i18n: I18n, people: PeopleVisible) -> String {
+    match people {
+        PeopleVisible::WithConsent => t_string!(i18n, photo_people_with_consent),
+        PeopleVisible::NoIdentifiablePeople => t_string!(i18n, photo_people_none),
+    }
+    .to_string()
+}
+
+/// Why the server will not take a photo's bytes, from the API's error code.
+pub fn upload_refusal_text(i18n: I18n, code: &str) -> String {
+    match code {
+        "photo_too_large" => t_string!(i18n, photo_too_large),
+        "missing_on_device" => t_string!(i18n, photo_missing_on_device),
+        _ => t_string!(i18n, photo_not_an_image),
+    }
+    .to_string()
 }
 
 pub fn signature_problem_text(i18n: I18n, problem: SignatureProblem) -> String {

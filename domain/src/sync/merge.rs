@@ -53,6 +53,12 @@ impl Synced for crate::attendance::AttendanceList {
     }
 }
 
+impl Synced for crate::photo::Photo {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
 /// Decides which version of a record to keep when the server sends one.
 pub fn merge_pulled<T: Synced>(local: Option<T>, incoming: T, outbox: &[OutboxEntry]) -> T {
     match local {

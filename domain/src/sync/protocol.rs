@@ -8,6 +8,9 @@ use crate::attendance::{AttendanceList, ConsentText, ListChange, ListRefusal};
 use crate::dictionary::DictionaryEntry;
 use crate::event::Event;
 use crate::help_request::{FieldError, HelpRequest, HelpRequestFields};
+use crate::photo::{
+    PeopleVisible, Photo, PhotoDecision, PhotoDetailsError, PhotoFile, PhotoRefusal, PhotoSubject,
+};
 use crate::resident::{MergeRefusal, Resident, ResidentError, ResidentFields};
 use crate::workflow::{Action, FieldChange, Refusal};
 
@@ -44,6 +47,8 @@ pub enum Mutation {
     MergeResidents(MergeResidents),
     ChangeAttendance(ChangeAttendance),
     WithdrawImageConsent(WithdrawImageConsent),
+    AttachPhoto(AttachPhoto),
+    ReviewPhoto(ReviewPhoto),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +111,23 @@ pub struct WithdrawImageConsent {
     pub resident_id: Uuid,
 }
 
+/// The record of a photo; its bytes follow by `PUT /api/v1/photos/{id}/original` once this is applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachPhoto {
+    pub photo_id: Uuid,
+    pub subject: PhotoSubject,
+    pub caption: String,
+    pub people: PeopleVisible,
+    pub file: PhotoFile,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewPhoto {
+    pub photo_id: Uuid,
+    #[serde(flatten)]
+    pub decision: PhotoDecision,
+}
+
 const CREATE_HELP_REQUEST: &str = "help_request.create";
 const EDIT_HELP_REQUEST: &str = "help_request.edit";
 const ACT_ON_HELP_REQUEST: &str = "help_request.act";
@@ -114,6 +136,8 @@ const EDIT_RESIDENT: &str = "resident.edit";
 const MERGE_RESIDENTS: &str = "resident.merge";
 const CHANGE_ATTENDANCE: &str = "attendance.change";
 const WITHDRAW_IMAGE_CONSENT: &str = "resident.withdraw_image_consent";
+const ATTACH_PHOTO: &str = "photo.attach";
+const REVIEW_PHOTO: &str = "photo.review";
 
 impl Mutation {
     pub fn into_envelope(self, id: Uuid, recorded_at: DateTime<Utc>) -> MutationEnvelope {
@@ -126,6 +150,8 @@ impl Mutation {
             Mutation::MergeResidents(m) => (MERGE_RESIDENTS, serde_json::to_value(m)),
             Mutation::ChangeAttendance(m) => (CHANGE_ATTENDANCE, serde_json::to_value(m)),
             Mutation::WithdrawImageConsent(m) => (WITHDRAW_IMAGE_CONSENT, serde_json::to_value(m)),
+            Mutation::AttachPhoto(m) => (ATTACH_PHOTO, serde_json::to_value(m)),
+            Mutation::ReviewPhoto(m) => (REVIEW_PHOTO, serde_json::to_value(m)),
         };
         MutationEnvelope {
             id,
@@ -165,6 +191,12 @@ impl Mutation {
             WITHDRAW_IMAGE_CONSENT => serde_json::from_value(payload)
                 .map(Mutation::WithdrawImageConsent)
                 .map_err(invalid),
+            ATTACH_PHOTO => serde_json::from_value(payload)
+                .map(Mutation::AttachPhoto)
+                .map_err(invalid),
+            REVIEW_PHOTO => serde_json::from_value(payload)
+                .map(Mutation::ReviewPhoto)
+                .map_err(invalid),
             other => Err(RejectReason::UnknownKind {
                 kind: other.to_owned(),
             }),
@@ -182,6 +214,8 @@ impl Mutation {
             Mutation::MergeResidents(m) => m.keep,
             Mutation::ChangeAttendance(m) => m.event_id,
             Mutation::WithdrawImageConsent(m) => m.resident_id,
+            Mutation::AttachPhoto(m) => m.photo_id,
+            Mutation::ReviewPhoto(m) => m.photo_id,
         }
     }
 }
@@ -246,6 +280,15 @@ pub enum RejectReason {
     },
     /// The resident had not given image consent, so there is nothing to withdraw.
     NoImageConsent,
+    /// The photo's caption or people answer is missing or too long.
+    InvalidPhoto {
+        errors: Vec<PhotoDetailsError>,
+    },
+    /// The declared file is not what a device makes (size, dimensions, hash format).
+    ImplausiblePhotoFile,
+    PhotoRefused {
+        refusal: PhotoRefusal,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -275,6 +318,7 @@ pub enum Record {
     AttendanceList(AttendanceList),
     /// The image-consent text currently asked (older versions stay in the server's history).
     ImageConsentText(ConsentText),
+    Photo(Photo),
 }
 
 /// The body of every error answer of the API.

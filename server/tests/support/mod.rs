@@ -25,6 +25,8 @@ pub const PASSWORD: &str = "zielona łąka 2026";
 pub struct TestApp {
     pub router: Router,
     pub store: Store,
+    /// The server's data directory: the database file and the photo files.
+    pub data_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -70,6 +72,7 @@ pub struct Answer {
     pub json: Value,
     /// The body as text, for answers that are not JSON (CSV exports).
     pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 impl TestApp {
@@ -79,13 +82,15 @@ impl TestApp {
 
     pub async fn with_config(config: SecurityConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("data")).await.unwrap();
+        let data_dir = dir.path().join("data");
+        let store = Store::open(&data_dir).await.unwrap();
         let router = server::api::router(ApiState::new(store.clone(), config)).merge(
             server::platform_router(Arc::new(BuildAssets::load("sasiedzi", None))),
         );
         Self {
             router: server::with_security_headers(router),
             store,
+            data_dir,
             _dir: dir,
         }
     }
@@ -124,6 +129,27 @@ impl TestApp {
         answer
     }
 
+    /// Sends raw bytes (a photo upload) as `browser`, with its cookies and CSRF token.
+    pub async fn put_bytes(
+        &self,
+        browser: &mut Browser,
+        uri: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Answer {
+        let mut request = Request::builder()
+            .method(Method::PUT)
+            .uri(uri)
+            .header(header::COOKIE, browser.cookie_header())
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(csrf) = browser.csrf() {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let answer = self.send(request.body(Body::from(bytes)).unwrap()).await;
+        browser.absorb(&answer.headers);
+        answer
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Answer {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
@@ -134,6 +160,7 @@ impl TestApp {
             headers,
             json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
             text: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

@@ -1,0 +1,392 @@
+//! Photos on the device: shrunk and re-encoded the moment they are picked (which drops EXIF with any GPS
+//! position), kept in IndexedDB, and uploaded one by one by a loop of their own, so a slow photo never
+//! holds back the text entries' sync. The local copy goes only when the server acknowledges the bytes.
+
+use std::cell::RefCell;
+
+use chrono::Utc;
+use domain::photo::{
+    fit_within, sha256_hex, LocalPhoto, Photo, PhotoDecision, PhotoDetails, PhotoFile,
+    PhotoSubject, StorageUse, UploadState, JPEG_QUALITY, MAX_EDGE, THUMBNAIL_EDGE,
+};
+use domain::sync::protocol::{ApiError, AttachPhoto, Mutation, ReviewPhoto};
+use futures::channel::mpsc;
+use futures::{FutureExt, StreamExt};
+use gloo_net::http::Request;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use uuid::Uuid;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::db::BlobKind;
+use super::{actor, db, queued, refresh, storage, stored_account, LocalRecord};
+use crate::client::{PhotoProblem, SaveFailure};
+use crate::state::AppState;
+
+/// With nothing due, look again this often (a photo whose record just synced is woken sooner).
+const IDLE_MS: i64 = 60_000;
+/// The name of the User Timing measure of one photo's preparation, read by `bench/photo.bench.ts`.
+const PROCESSING_MEASURE: &str = "sasiedzi:photo-processing";
+const PROCESSING_START: &str = "sasiedzi:photo-picked";
+
+thread_local! {
+    static WAKE: RefCell<Option<mpsc::UnboundedSender<()>>> = const { RefCell::new(None) };
+}
+
+/// The shrunk photo and its thumbnail, ready to keep.
+struct Prepared {
+    original: web_sys::Blob,
+    thumbnail: web_sys::Blob,
+    file: PhotoFile,
+    thumbnail_bytes: u64,
+}
+
+/// Shrinks each picked file to a JPEG of at most `MAX_EDGE` (upright, as its EXIF orientation says)
+/// and keeps it as a draft; the person then adds the caption and the people answer.
+pub async fn add(
+    state: AppState,
+    subject: PhotoSubject,
+    files: Vec<web_sys::File>,
+) -> Result<(), SaveFailure> {
+    super::request_persistent_storage();
+    let db = db().await.map_err(storage)?;
+    for file in files {
+        let prepared = prepare(&file).await?;
+        let photo = LocalPhoto {
+            id: Uuid::now_v7(),
+            subject,
+            details: PhotoDetails {
+                caption: String::new(),
+                people: None,
+            },
+            file: prepared.file,
+            thumbnail_bytes: prepared.thumbnail_bytes,
+            created_at: Utc::now(),
+            upload: UploadState::Draft,
+        };
+        db.add_local_photo(&photo, &prepared.original, &prepared.thumbnail)
+            .await
+            .map_err(|e| SaveFailure::Photo(PhotoProblem::DeviceFull(e.0)))?;
+        refresh(state).await;
+    }
+    update_storage_use(state).await;
+    Ok(())
+}
+
+/// The caption and people answer are complete: the photo's record joins the outbox and its bytes the
+/// upload queue.
+pub async fn save(state: AppState, id: Uuid, details: PhotoDetails) -> Result<(), SaveFailure> {
+    let (caption, people) = details
+        .validate()
+        .map_err(|errors| SaveFailure::Photo(PhotoProblem::Details(errors)))?;
+    let db = db().await.map_err(storage)?;
+    let mut photo = db
+        .local_photo(id)
+        .await
+        .map_err(storage)?
+        .ok_or(SaveFailure::NotFound)?;
+    if photo.upload != UploadState::Draft {
+        return Ok(());
+    }
+    photo.details = PhotoDetails {
+        caption: caption.clone(),
+        people: Some(people),
+    };
+    photo.upload = UploadState::waiting_now(Utc::now());
+    let attach = queued(Mutation::AttachPhoto(AttachPhoto {
+        photo_id: id,
+        subject: photo.subject,
+        caption,
+        people,
+        file: photo.file.clone(),
+    }));
+    db.put_local_photo(&photo, &[attach])
+        .await
+        .map_err(storage)?;
+    refresh(state).await;
+    super::sync::after_write();
+    Ok(())
+}
+
+/// Keeps what was typed for a draft, so a reload or a closed tab loses nothing.
+pub async fn keep_draft(id: Uuid, details: PhotoDetails) -> Result<(), SaveFailure> {
+    let db = db().await.map_err(storage)?;
+    let Some(mut photo) = db.local_photo(id).await.map_err(storage)? else {
+        return Err(SaveFailure::NotFound);
+    };
+    if photo.upload == UploadState::Draft {
+        photo.details = details;
+        db.put_local_photo(&photo, &[]).await.map_err(storage)?;
+    }
+    Ok(())
+}
+
+/// Removes a photo that has not reached the server (a draft, or one the server refused).
+pub async fn discard(state: AppState, id: Uuid) -> Result<(), SaveFailure> {
+    db().await
+        .map_err(storage)?
+        .discard_local_photo(id)
+        .await
+        .map_err(storage)?;
+    refresh(state).await;
+    update_storage_use(state).await;
+    Ok(())
+}
+
+/// An organiser's decision, applied on the device and synced like every other.
+pub async fn review(state: AppState, id: Uuid, decision: PhotoDecision) -> Result<(), SaveFailure> {
+    let actor = actor()?;
+    let mut photo: Photo = state
+        .photos
+        .with_untracked(|photos| photos.iter().find(|p| p.id == id).cloned())
+        .ok_or(SaveFailure::NotFound)?;
+    photo
+        .review(decision.clone(), &actor, Utc::now())
+        .map_err(|refusal| SaveFailure::Photo(PhotoProblem::Refused(refusal)))?;
+    super::commit(
+        state,
+        vec![LocalRecord::Photo(photo)],
+        vec![Mutation::ReviewPhoto(ReviewPhoto {
+            photo_id: id,
+            decision,
+        })],
+    )
+    .await
+}
+
+/// An object URL of a local photo's thumbnail; the caller revokes it.
+pub async fn thumbnail_url(id: Uuid) -> Option<String> {
+    let blob = db()
+        .await
+        .ok()?
+        .photo_blob(id, BlobKind::Thumbnail)
+        .await
+        .ok()??;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+pub fn revoke_url(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}
+
+/// Reads `navigator.storage.estimate()` into the state, for the usage line and the low-space warning.
+pub async fn update_storage_use(state: AppState) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(promise) = window.navigator().storage().estimate() else {
+        return;
+    };
+    let Ok(estimate) = JsFuture::from(promise).await else {
+        return;
+    };
+    let estimate: web_sys::StorageEstimate = estimate.unchecked_into();
+    if let (Some(usage), Some(quota)) = (estimate.get_usage(), estimate.get_quota()) {
+        state.storage_use.set(Some(StorageUse { usage, quota }));
+    }
+}
+
+async fn prepare(file: &web_sys::File) -> Result<Prepared, SaveFailure> {
+    let not_an_image = || SaveFailure::Photo(PhotoProblem::NotAnImage);
+    let window = web_sys::window().ok_or_else(not_an_image)?;
+    let performance = window.performance();
+    if let Some(performance) = &performance {
+        let _ = performance.mark(PROCESSING_START);
+    }
+    let options = web_sys::ImageBitmapOptions::new();
+    options.set_image_orientation(web_sys::ImageOrientation::FromImage);
+    let bitmap = window
+        .create_image_bitmap_with_blob_and_image_bitmap_options(file, &options)
+        .map_err(|_| not_an_image())?;
+    let bitmap: web_sys::ImageBitmap = JsFuture::from(bitmap)
+        .await
+        .map_err(|_| not_an_image())?
+        .unchecked_into();
+    let encoded = async {
+        let (width, height) = fit_within(bitmap.width(), bitmap.height(), MAX_EDGE);
+        let original = draw_jpeg(&bitmap, width, height).await?;
+        let (thumb_width, thumb_height) = fit_within(width, height, THUMBNAIL_EDGE);
+        let thumbnail = draw_jpeg(&bitmap, thumb_width, thumb_height).await?;
+        Ok::<_, JsValue>((original, thumbnail, width, height))
+    }
+    .await;
+    bitmap.close();
+    let (original, thumbnail, width, height) = encoded.map_err(|_| not_an_image())?;
+    let bytes = blob_bytes(&original).await.map_err(|_| not_an_image())?;
+    if let Some(performance) = performance {
+        let _ = performance.measure_with_start_mark(PROCESSING_MEASURE, PROCESSING_START);
+    }
+    Ok(Prepared {
+        file: PhotoFile {
+            sha256: sha256_hex(&bytes),
+            bytes: bytes.len() as u64,
+            width,
+            height,
+        },
+        thumbnail_bytes: thumbnail.size() as u64,
+        original,
+        thumbnail,
+    })
+}
+
+/// Draws the bitmap at the given size and encodes it as JPEG: a fresh file without any metadata.
+async fn draw_jpeg(
+    bitmap: &web_sys::ImageBitmap,
+    width: u32,
+    height: u32,
+) -> Result<web_sys::Blob, JsValue> {
+    let canvas = web_sys::OffscreenCanvas::new(width, height)?;
+    let context: web_sys::OffscreenCanvasRenderingContext2d = canvas
+        .get_context("2d")?
+        .ok_or_else(|| JsValue::from_str("no 2d context"))?
+        .unchecked_into();
+    // web-sys has no setter for it; the default "low" leaves a downscaled photo visibly jagged.
+    js_sys::Reflect::set(&context, &"imageSmoothingQuality".into(), &"high".into())?;
+    context.draw_image_with_image_bitmap_and_dw_and_dh(
+        bitmap,
+        0.0,
+        0.0,
+        f64::from(width),
+        f64::from(height),
+    )?;
+    let options = web_sys::ImageEncodeOptions::new();
+    options.set_type("image/jpeg");
+    options.set_quality(JPEG_QUALITY);
+    Ok(
+        JsFuture::from(canvas.convert_to_blob_with_options(&options)?)
+            .await?
+            .unchecked_into(),
+    )
+}
+
+async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, JsValue> {
+    let buffer = JsFuture::from(blob.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Asks the upload loop to look at the queue now (after a sync, on `online`, after a save).
+pub fn wake_uploads() {
+    WAKE.with(|wake| {
+        if let Some(sender) = wake.borrow().as_ref() {
+            let _ = sender.unbounded_send(());
+        }
+    });
+}
+
+/// The upload loop: every due photo whose record the server has, one at a time; then it sleeps until
+/// the earliest retry or a wake-up.
+pub fn start_uploads(state: AppState) {
+    let (sender, mut receiver) = mpsc::unbounded();
+    WAKE.with(|wake| *wake.borrow_mut() = Some(sender));
+    let on_online = Closure::<dyn Fn()>::new(wake_uploads);
+    if let Some(window) = web_sys::window() {
+        let _ =
+            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    }
+    on_online.forget();
+    leptos::task::spawn_local(async move {
+        update_storage_use(state).await;
+        loop {
+            let next = upload_due(state).await;
+            let wait_ms = next.map_or(IDLE_MS, |at| {
+                (at - Utc::now()).num_milliseconds().clamp(0, IDLE_MS)
+            });
+            let mut timer = TimeoutFuture::new(wait_ms as u32).fuse();
+            futures::select! {
+                _ = timer => {},
+                woken = receiver.next() => if woken.is_none() { return },
+            }
+            while receiver.try_recv().is_ok() {}
+        }
+    });
+}
+
+/// Uploads what is due; returns when the next waiting photo is due.
+async fn upload_due(state: AppState) -> Option<chrono::DateTime<Utc>> {
+    stored_account()?;
+    let db = db().await.ok()?;
+    let photos = db.local_photos().await.ok()?;
+    let outbox = db.outbox().await.ok()?;
+    let mut changed = false;
+    for photo in &photos {
+        // Its record must reach the server first; the sync wakes us when it has.
+        let record_waits = outbox.iter().any(|e| e.entity_id == photo.id);
+        if record_waits || !photo.upload.due(Utc::now()) {
+            continue;
+        }
+        let next = match upload(&db, photo).await {
+            Ok(stored) => {
+                if db.photo_acknowledged(&stored).await.is_ok() {
+                    changed = true;
+                }
+                continue;
+            }
+            Err(Upload::Retry(error)) => photo.upload.failed(error, Utc::now()),
+            Err(Upload::Refused(code)) => UploadState::Refused { message: code },
+        };
+        let updated = LocalPhoto {
+            upload: next,
+            ..photo.clone()
+        };
+        if db.put_local_photo(&updated, &[]).await.is_ok() {
+            changed = true;
+        }
+    }
+    if changed {
+        refresh(state).await;
+        update_storage_use(state).await;
+    }
+    let photos = db.local_photos().await.ok()?;
+    photos
+        .iter()
+        .filter_map(|p| match &p.upload {
+            UploadState::Waiting {
+                next_attempt_at, ..
+            } => Some(*next_attempt_at),
+            _ => None,
+        })
+        .min()
+}
+
+enum Upload {
+    /// Offline, a server error, a damaged transfer: the same bytes may get through later.
+    Retry(String),
+    /// The server will never take these bytes; the code says why.
+    Refused(String),
+}
+
+async fn upload(db: &super::db::LocalDb, photo: &LocalPhoto) -> Result<Photo, Upload> {
+    let blob = db
+        .photo_blob(photo.id, BlobKind::Original)
+        .await
+        .map_err(|e| Upload::Retry(e.0))?
+        .ok_or_else(|| Upload::Refused("missing_on_device".into()))?;
+    let url = format!("/api/v1/photos/{}/original", photo.id);
+    let request = super::api::with_csrf(Request::put(&url))
+        .header("Content-Type", "image/jpeg")
+        .body(blob)
+        .map_err(|e| Upload::Retry(e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|_| Upload::Retry("network".into()))?;
+    if response.ok() {
+        return response
+            .json()
+            .await
+            .map_err(|_| Upload::Retry("unreadable_answer".into()));
+    }
+    let status = response.status();
+    let code = response
+        .json::<ApiError>()
+        .await
+        .map(|e| e.error)
+        .unwrap_or_else(|_| status.to_string());
+    Err(match status {
+        413 | 415 => Upload::Refused(code),
+        422 if code != "hash_mismatch" => Upload::Refused(code),
+        _ => Upload::Retry(code),
+    })
+}

@@ -1,0 +1,269 @@
+//! Photos in SQLite and on disk. The record comes with the sync push (`photo.attach`, `photo.review`);
+//! the bytes come by themselves later, are checked against the record, and are stored content-addressed
+//! (`photo_files`). The domain decides reviews, flags and who sees what.
+
+use chrono::{DateTime, Utc};
+use domain::account::{Permission, Principal};
+use domain::photo::{subject_withdrawals, Photo, PhotoReview, PhotoSubject};
+use domain::sync::protocol::{AttachPhoto, Outcome, RejectReason, ReviewPhoto};
+use domain::workflow::Actor;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use super::photo_files::Variant;
+use super::{attendance, help_requests, log_change, residents, Store, StoreError};
+use crate::photo_image::PreparedPhoto;
+
+async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Photo>, StoreError> {
+    let data: Option<String> = sqlx::query_scalar("SELECT data FROM photo WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+}
+
+async fn save(conn: &mut SqliteConnection, photo: &Photo) -> Result<(), StoreError> {
+    let data = serde_json::to_string(photo)?;
+    sqlx::query("UPDATE photo SET data = ? WHERE id = ?")
+        .bind(&data)
+        .bind(photo.id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    log_change(conn, "photo", &photo.id.to_string(), &data).await
+}
+
+fn subject_columns(subject: PhotoSubject) -> (&'static str, String) {
+    match subject {
+        PhotoSubject::HelpRequest(id) => ("help_request", id.to_string()),
+        PhotoSubject::Event(id) => ("event", id.to_string()),
+    }
+}
+
+/// Whether `actor` may attach photos to the subject and see them: any event; a help request they may
+/// read. `None` when the subject is not on the server.
+async fn may_use_subject(
+    conn: &mut SqliteConnection,
+    subject: PhotoSubject,
+    actor: &Actor,
+) -> Result<Option<bool>, StoreError> {
+    match subject {
+        PhotoSubject::Event(id) => Ok(super::events::load(conn, id).await?.map(|_| true)),
+        PhotoSubject::HelpRequest(id) => {
+            let Some(request) = help_requests::load(conn, id).await? else {
+                return Ok(None);
+            };
+            let principal = Principal::User {
+                id: actor.person.id,
+                role: actor.role,
+            };
+            Ok(Some(
+                principal.may(Permission::ReadAllRequests)
+                    || request
+                        .recorded_by
+                        .as_ref()
+                        .is_some_and(|p| p.id == actor.person.id)
+                    || request
+                        .assignees
+                        .iter()
+                        .any(|a| a.volunteer.id == actor.person.id),
+            ))
+        }
+    }
+}
+
+async fn withdrawals(
+    conn: &mut SqliteConnection,
+    subject: PhotoSubject,
+) -> Result<Vec<DateTime<Utc>>, StoreError> {
+    Ok(match subject {
+        PhotoSubject::Event(id) => {
+            subject_withdrawals(attendance::load(conn, id).await?.as_ref(), None)
+        }
+        PhotoSubject::HelpRequest(id) => {
+            let resident_id = help_requests::load(conn, id)
+                .await?
+                .and_then(|r| r.fields.resident_id);
+            let resident = match resident_id {
+                Some(id) => residents::load(conn, id).await?,
+                None => None,
+            };
+            subject_withdrawals(None, resident.as_ref())
+        }
+    })
+}
+
+pub(super) async fn attach(
+    conn: &mut SqliteConnection,
+    request: AttachPhoto,
+    at: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<Outcome, StoreError> {
+    let details = domain::photo::PhotoDetails {
+        caption: request.caption.clone(),
+        people: Some(request.people),
+    };
+    let caption = match details.validate() {
+        Ok((caption, _)) => caption,
+        Err(errors) => {
+            return Ok(Outcome::Rejected {
+                reason: RejectReason::InvalidPhoto { errors },
+            })
+        }
+    };
+    if !request.file.is_plausible() {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::ImplausiblePhotoFile,
+        });
+    }
+    match may_use_subject(conn, request.subject, actor).await? {
+        None => {
+            return Ok(Outcome::Rejected {
+                reason: RejectReason::UnknownRecord,
+            })
+        }
+        Some(false) => {
+            return Ok(Outcome::Rejected {
+                reason: RejectReason::Forbidden,
+            })
+        }
+        Some(true) => {}
+    }
+    if let Some(existing) = load(conn, request.photo_id).await? {
+        // Another mutation already attached the very same photo: nothing more to do.
+        return Ok(
+            if existing.file == request.file && existing.subject == request.subject {
+                Outcome::Duplicate
+            } else {
+                Outcome::Rejected {
+                    reason: RejectReason::Conflict,
+                }
+            },
+        );
+    }
+    let photo = Photo {
+        id: request.photo_id,
+        subject: request.subject,
+        caption,
+        people: request.people,
+        file: request.file,
+        taken_by: actor.person.clone(),
+        taken_at: at,
+        uploaded: false,
+        review: PhotoReview::Pending,
+    };
+    let (kind, subject_id) = subject_columns(photo.subject);
+    sqlx::query(
+        "INSERT INTO photo (id, subject_kind, subject_id, taken_by, declared_sha256, data) \
+         VALUES (?, ?, ?, ?, ?, '{}')",
+    )
+    .bind(photo.id.to_string())
+    .bind(kind)
+    .bind(subject_id)
+    .bind(actor.person.id.to_string())
+    .bind(&photo.file.sha256)
+    .execute(&mut *conn)
+    .await?;
+    save(conn, &photo).await?;
+    Ok(Outcome::Applied)
+}
+
+pub(super) async fn review(
+    conn: &mut SqliteConnection,
+    request: ReviewPhoto,
+    at: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<Outcome, StoreError> {
+    let Some(mut photo) = load(conn, request.photo_id).await? else {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::UnknownRecord,
+        });
+    };
+    match photo.review(request.decision, actor, at) {
+        Ok(()) => {
+            save(conn, &photo).await?;
+            Ok(Outcome::Applied)
+        }
+        Err(refusal) => Ok(Outcome::Rejected {
+            reason: RejectReason::PhotoRefused { refusal },
+        }),
+    }
+}
+
+/// A photo as `viewer` may see it, with where its original lies; `None` when they may not (or it is
+/// not there), so the answer does not tell strangers which photos exist.
+pub struct ViewablePhoto {
+    pub photo: Photo,
+    pub file_sha256: Option<String>,
+}
+
+impl Store {
+    pub async fn photo_for(
+        &self,
+        id: Uuid,
+        viewer: &Actor,
+    ) -> Result<Option<ViewablePhoto>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(photo) = load(&mut conn, id).await? else {
+            return Ok(None);
+        };
+        if may_use_subject(&mut conn, photo.subject, viewer).await? != Some(true)
+            && photo.taken_by.id != viewer.person.id
+        {
+            return Ok(None);
+        }
+        let withdrawals = withdrawals(&mut conn, photo.subject).await?;
+        if !photo.visible_to(viewer, &withdrawals) {
+            return Ok(None);
+        }
+        let file_sha256: Option<String> =
+            sqlx::query_scalar("SELECT file_sha256 FROM photo WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_one(&mut *conn)
+                .await?;
+        Ok(Some(ViewablePhoto { photo, file_sha256 }))
+    }
+
+    /// Keeps the checked bytes of a photo whose record is on the server: files first (a repeat writes
+    /// nothing), then the record says it has them. A crash between the two leaves a file the retry
+    /// finds in place.
+    pub async fn store_photo_file(
+        &self,
+        id: Uuid,
+        prepared: &PreparedPhoto,
+    ) -> Result<Photo, StoreError> {
+        let files = self.photo_files.clone();
+        let original = prepared.original.clone();
+        let thumbnail = prepared.thumbnail.clone();
+        let file_sha256 = tokio::task::spawn_blocking(move || files.put(&original, &thumbnail))
+            .await
+            .map_err(|e| StoreError::BadValue(e.to_string()))?
+            .map_err(StoreError::Files)?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut photo = load(&mut tx, id)
+            .await?
+            .ok_or_else(|| StoreError::BadValue(format!("photo {id} vanished")))?;
+        if !photo.uploaded {
+            photo.uploaded = true;
+            photo.file.width = prepared.width;
+            photo.file.height = prepared.height;
+            sqlx::query("UPDATE photo SET file_sha256 = ? WHERE id = ?")
+                .bind(&file_sha256)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            save(&mut tx, &photo).await?;
+        }
+        tx.commit().await?;
+        Ok(photo)
+    }
+
+    pub fn photo_bytes(&self, variant: Variant, sha256: &str) -> std::io::Result<Vec<u8>> {
+        self.photo_files.read(variant, sha256)
+    }
+
+    /// The photo record by id, whoever asks: for the upload, which checks ownership itself.
+    pub async fn photo(&self, id: Uuid) -> Result<Option<Photo>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load(&mut conn, id).await
+    }
+}

@@ -122,7 +122,7 @@ pub fn PhotoSection(subject: PhotoSubject) -> AnyView {
                     />
                     {t!(i18n, photo_take)}
                 </label>
-                <label class="button">
+                <label class="button button--quiet">
                     <input
                         type="file"
                         accept="image/*"
@@ -250,7 +250,7 @@ fn DiscardButton(id: Uuid) -> AnyView {
         });
     };
     view! {
-        <button type="button" class="button button--danger" on:click=discard>{t!(i18n, photo_discard)}</button>
+        <button type="button" class="button button--quiet" on:click=discard>{t!(i18n, photo_discard)}</button>
     }
     .into_any()
 }
@@ -288,7 +288,7 @@ fn PhotoDetailsForm(photo: LocalPhoto) -> AnyView {
     let option = move |value: PeopleVisible, testid: &'static str| {
         let name = people_name.clone();
         view! {
-            <label class="radio">
+            <label class="checkbox">
                 <input
                     type="radio"
                     name=name
@@ -322,7 +322,7 @@ fn PhotoDetailsForm(photo: LocalPhoto) -> AnyView {
         {move || failure.get().map(|f| view! {
             <p class="notice notice--error" role="alert">{save_failure_text(i18n, &f)}</p>
         })}
-        <div class="actions">
+        <div class="actions__buttons">
             <button type="button" class="button button--primary" on:click=save>{t!(i18n, photo_save)}</button>
             <DiscardButton id />
         </div>
@@ -415,14 +415,14 @@ pub fn PhotoReviewActions(id: Uuid) -> AnyView {
     };
     let reason_id = format!("reject-reason-{id}");
     view! {
-        <div class="actions">
+        <div class="actions__buttons">
             <button type="button" class="button button--primary" on:click=move |_| decide(PhotoDecision::Approve)>
                 {t!(i18n, photo_approve)}
             </button>
-            <button type="button" class="button" on:click=move |_| rejecting.update(|r| *r = !*r)>
+            <button type="button" class="button button--quiet" on:click=move |_| rejecting.update(|r| *r = !*r)>
                 {t!(i18n, photo_reject)}
             </button>
-            <a class="button" href=format!("/api/v1/photos/{id}/original") download="" rel="external">
+            <a class="button button--quiet" href=format!("/api/v1/photos/{id}/original") download="" rel="external">
                 {t!(i18n, photo_download)}
             </a>
         </div>
@@ -438,7 +438,7 @@ pub fn PhotoReviewActions(id: Uuid) -> AnyView {
             </div>
             <button
                 type="button"
-                class="button button--danger"
+                class="button button--quiet"
                 on:click=move |_| decide(PhotoDecision::Reject { reason: reason.get_untracked() })
             >
                 {t!(i18n, photo_reject_confirm)}

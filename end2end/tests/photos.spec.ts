@@ -24,7 +24,6 @@ async function attachPhoto(page: Page, photo: Buffer, caption: string) {
   await expectLoaded(draft.getByRole("img"));
   // The people answer is required: saving without it says so and keeps the draft.
   await draft.getByRole("button", { name: "Zapisz zdjęcie" }).click();
-  await page.screenshot({ path: "/tmp/photo-draft.png", fullPage: true });
   await expect(draft.getByRole("alert")).toHaveText("Zaznacz, czy na zdjęciu widać osoby.");
   await draft.getByLabel("Podpis zdjęcia (opcjonalnie)").fill(caption);
   await draft.getByLabel("Nie — brak osób rozpoznawalnych").check();
@@ -77,7 +76,6 @@ test("a 12 MP photo with GPS attached offline survives a reload and reaches the 
   await page.reload();
   await expect(waiting).toHaveCount(1);
   await expectLoaded(waiting.getByRole("img"));
-  await page.screenshot({ path: "/tmp/photo-waiting.png", fullPage: true });
 
   // The network returns: the request syncs, then the photo follows by itself.
   await server.start();
@@ -89,7 +87,6 @@ test("a 12 MP photo with GPS attached offline survives a reload and reaches the 
   await expect(uploaded).toContainText("Czeka na akceptację");
   await expect(uploaded).toContainText("Zakupy dostarczone pod drzwi");
   await expectLoaded(uploaded.getByRole("img"));
-  await page.screenshot({ path: "/tmp/photo-uploaded.png", fullPage: true });
 
   const id = (await uploaded.getAttribute("id"))!.replace("photo-", "");
   const { api } = await apiAs(server, ACCOUNTS.organiser.username);

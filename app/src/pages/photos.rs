@@ -78,10 +78,13 @@ pub fn PhotoSection(subject: PhotoSubject) -> AnyView {
             return Vec::new();
         };
         let withdrawals = withdrawals_of(state, subject);
+        // A photo still on this device shows once, as the local copy, until the server has its bytes.
+        let on_device: Vec<Uuid> = local.with(|l| l.iter().map(|(p, _)| p.id).collect());
         state.photos.with(|photos| {
             let mut shown: Vec<(Photo, bool)> = photos
                 .iter()
-                .filter(|p| p.subject == subject && p.visible_to(&actor, &withdrawals))
+                .filter(|p| p.subject == subject && !on_device.contains(&p.id))
+                .filter(|p| p.visible_to(&actor, &withdrawals))
                 .map(|p| (p.clone(), p.consent_withdrawn(&withdrawals)))
                 .collect();
             shown.sort_by_key(|(p, _)| p.taken_at);

@@ -6,9 +6,15 @@ import { Page } from "@playwright/test";
  * A JPEG as a phone camera makes it: `width`×`height` pixels with detail (drawn by the browser's canvas),
  * and an EXIF block with a GPS latitude (52°13'3"N) and the given orientation (6: turn a quarter clockwise).
  */
-export async function cameraPhoto(page: Page, width = 4000, height = 3000, orientation = 6): Promise<Buffer> {
+export async function cameraPhoto(
+  page: Page,
+  width = 4000,
+  height = 3000,
+  orientation = 6,
+  { sensorNoise = false } = {},
+): Promise<Buffer> {
   const base64 = await page.evaluate(
-    async ({ width, height }) => {
+    async ({ width, height, sensorNoise }) => {
       const canvas = new OffscreenCanvas(width, height);
       const g = canvas.getContext("2d")!;
       const gradient = g.createLinearGradient(0, 0, width, height);
@@ -24,13 +30,23 @@ export async function cameraPhoto(page: Page, width = 4000, height = 3000, orien
       g.fillStyle = "#000";
       g.font = `${Math.round(height / 10)}px sans-serif`;
       g.fillText("GÓRA", width / 3, height / 4);
+      if (sensorNoise) {
+        // A camera's grain: what makes a real 12 MP JPEG weigh megabytes rather than kilobytes.
+        const pixels = g.getImageData(0, 0, width, height);
+        let seed = 1;
+        for (let i = 0; i < pixels.data.length; i++) {
+          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+          if (i % 4 !== 3) pixels.data[i] += (seed % 25) - 12;
+        }
+        g.putImageData(pixels, 0, 0);
+      }
       const blob = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.92 });
       const bytes = new Uint8Array(await blob.arrayBuffer());
       let binary = "";
       for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       return btoa(binary);
     },
-    { width, height },
+    { width, height, sensorNoise },
   );
   const plain = Buffer.from(base64, "base64");
   const exif = Buffer.concat([Buffer.from("Exif\0\0", "binary"), tiffWithGps(orientation)]);

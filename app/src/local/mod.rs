@@ -1,5 +1,6 @@
 //! Browser-only: the device's store, the sync loop and the service worker. Compiled for `hydrate` only.
 
+mod alarm;
 pub mod api;
 mod db;
 pub mod kiosk;

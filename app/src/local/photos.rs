@@ -10,16 +10,14 @@ use domain::photo::{
     PhotoSubject, StorageUse, UploadState, JPEG_QUALITY, MAX_EDGE, THUMBNAIL_EDGE,
 };
 use domain::sync::protocol::{ApiError, AttachPhoto, Mutation, ReviewPhoto};
-use futures::channel::mpsc;
-use futures::{FutureExt, StreamExt};
 use gloo_net::http::Request;
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::alarm::{ring, Alarm, Slot};
 use super::db::BlobKind;
 use super::{actor, db, queued, refresh, storage, stored_account, LocalRecord};
 use crate::client::{PhotoProblem, SaveFailure};
@@ -32,7 +30,7 @@ const PROCESSING_MEASURE: &str = "sasiedzi:photo-processing";
 const PROCESSING_START: &str = "sasiedzi:photo-picked";
 
 thread_local! {
-    static WAKE: RefCell<Option<mpsc::UnboundedSender<()>>> = const { RefCell::new(None) };
+    static WAKE: Slot = const { RefCell::new(None) };
 }
 
 /// The shrunk photo and its thumbnail, ready to keep.
@@ -268,24 +266,13 @@ async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, JsValue> {
 
 /// Asks the upload loop to look at the queue now (after a sync, on `online`, after a save).
 pub fn wake_uploads() {
-    WAKE.with(|wake| {
-        if let Some(sender) = wake.borrow().as_ref() {
-            let _ = sender.unbounded_send(());
-        }
-    });
+    ring(&WAKE);
 }
 
 /// The upload loop: every due photo whose record the server has, one at a time; then it sleeps until
 /// the earliest retry or a wake-up.
 pub fn start_uploads(state: AppState) {
-    let (sender, mut receiver) = mpsc::unbounded();
-    WAKE.with(|wake| *wake.borrow_mut() = Some(sender));
-    let on_online = Closure::<dyn Fn()>::new(wake_uploads);
-    if let Some(window) = web_sys::window() {
-        let _ =
-            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-    }
-    on_online.forget();
+    let mut alarm = Alarm::install(&WAKE, wake_uploads);
     leptos::task::spawn_local(async move {
         update_storage_use(state).await;
         loop {
@@ -293,12 +280,9 @@ pub fn start_uploads(state: AppState) {
             let wait_ms = next.map_or(IDLE_MS, |at| {
                 (at - Utc::now()).num_milliseconds().clamp(0, IDLE_MS)
             });
-            let mut timer = TimeoutFuture::new(wait_ms as u32).fuse();
-            futures::select! {
-                _ = timer => {},
-                woken = receiver.next() => if woken.is_none() { return },
+            if !alarm.sleep(wait_ms as u32).await {
+                return;
             }
-            while receiver.try_recv().is_ok() {}
         }
     });
 }

@@ -9,14 +9,13 @@ use domain::sync::outbox::{acknowledge, next_batch, smaller_batch};
 use domain::sync::protocol::{
     ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH,
 };
-use futures::channel::mpsc;
-use futures::{FutureExt, StreamExt};
 use gloo_net::http::{Request, Response};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::alarm::{ring, Alarm, Slot};
 use super::{db, device_id, refresh, stored_account};
 use crate::state::{AppState, SessionCheck, SyncPhase, SyncProblem};
 
@@ -27,16 +26,12 @@ const IDLE_PULL_MS: u32 = 60_000;
 const LOCK_NAME: &str = "sasiedzi-sync";
 
 thread_local! {
-    static WAKE: RefCell<Option<mpsc::UnboundedSender<()>>> = const { RefCell::new(None) };
+    static WAKE: Slot = const { RefCell::new(None) };
 }
 
 /// Asks the loop to sync now (after a local write, on `online`, or at the person's request).
 pub fn wake() {
-    WAKE.with(|wake| {
-        if let Some(sender) = wake.borrow().as_ref() {
-            let _ = sender.unbounded_send(());
-        }
-    });
+    ring(&WAKE);
 }
 
 /// A local write: sync shortly, so consecutive saves travel together.
@@ -48,14 +43,7 @@ pub fn after_write() {
 }
 
 pub fn start(state: AppState) {
-    let (sender, mut receiver) = mpsc::unbounded();
-    WAKE.with(|wake| *wake.borrow_mut() = Some(sender));
-    let on_online = Closure::<dyn Fn()>::new(wake);
-    if let Some(window) = web_sys::window() {
-        let _ =
-            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-    }
-    on_online.forget();
+    let mut alarm = Alarm::install(&WAKE, wake);
 
     leptos::task::spawn_local(async move {
         let mut failures: u32 = 0;
@@ -94,13 +82,9 @@ pub fn start(state: AppState) {
                     }
                 }
             };
-            let mut timer = TimeoutFuture::new(wait_ms).fuse();
-            futures::select! {
-                _ = timer => {},
-                woken = receiver.next() => if woken.is_none() { return },
+            if !alarm.sleep(wait_ms).await {
+                return;
             }
-            // Several wake-ups while we slept are one sync.
-            while receiver.try_recv().is_ok() {}
         }
     });
 }

@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/review") view=pages::review::ReviewPage />
                         <Route path=path!("/my") view=pages::my_work::MyWorkPage />
                         <Route path=path!("/residents") view=pages::residents::ResidentsPage />
+                        <Route path=path!("/reports") view=pages::reports::ReportsPage />
                         <Route path=path!("/events") view=pages::events::EventsPage />
                         <Route path=path!("/events/new") view=pages::events::NewEventPage />
                         <Route path=path!("/event") view=pages::event_detail::EventPage />
@@ -231,6 +232,9 @@ fn Header() -> impl IntoView {
                     </Show>
                     <A href="/events">{t!(i18n, nav_events)}</A>
                     <A href="/residents">{t!(i18n, nav_residents)}</A>
+                    <Show when=move || may(state, Permission::ReviewEntries)>
+                        <A href="/reports">{t!(i18n, nav_reports)}</A>
+                    </Show>
                     <Show when=move || may(state, Permission::EnrolDevices)>
                         <A href="/devices">{t!(i18n, nav_devices)}</A>
                     </Show>

@@ -8,6 +8,7 @@ mod forms;
 pub mod kiosk;
 pub mod my_work;
 mod photos;
+pub mod reports;
 pub mod request_detail;
 pub mod request_form;
 pub mod requests;

@@ -52,6 +52,8 @@ pub enum Permission {
     ReadAuditLog,
     /// Consent texts and other settings of the centre.
     Configure,
+    /// Exports of the residents registry: names, phones and addresses in one file.
+    ExportResidents,
     /// Attendance and the public name of one event: all a kiosk tablet may do.
     KioskOf(Uuid),
 }
@@ -75,7 +77,9 @@ impl Principal {
                 ReadAllRequests | ReviewEntries | ManageEvents | EnrolDevices => {
                     role != Role::Volunteer
                 }
-                ManageUsers | ReadAuditLog | Configure => role == Role::Coordinator,
+                ManageUsers | ReadAuditLog | Configure | ExportResidents => {
+                    role == Role::Coordinator
+                }
                 KioskOf(_) => false,
             },
         }
@@ -325,6 +329,8 @@ mod tests {
         assert!(coordinator.may(Permission::ReadAuditLog));
         assert!(!organiser.may(Permission::Configure));
         assert!(coordinator.may(Permission::Configure));
+        assert!(!organiser.may(Permission::ExportResidents));
+        assert!(coordinator.may(Permission::ExportResidents));
     }
 
     #[test]

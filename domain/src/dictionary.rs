@@ -2,6 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::help_request::Problem;
+
+/// Plan goals are whole sentences; anything longer belongs in a document, not a list.
+pub const MAX_LABEL_CHARS: usize = 200;
+/// Codes are made from the Polish label when an entry is added, and never change after.
+pub const MAX_CODE_CHARS: usize = 40;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DictionaryKind {
@@ -52,6 +59,98 @@ impl DictionaryKind {
     }
 }
 
+impl DictionaryKind {
+    pub const ALL: [DictionaryKind; 5] = [
+        DictionaryKind::District,
+        DictionaryKind::Location,
+        DictionaryKind::HelpCategory,
+        DictionaryKind::TargetGroup,
+        DictionaryKind::PlanGoal,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// What a coordinator types for an entry: its labels, and whether new records may still use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryLabels {
+    pub label_pl: String,
+    pub label_en: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelField {
+    LabelPl,
+    LabelEn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelError {
+    pub field: LabelField,
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+impl EntryLabels {
+    pub fn normalized(&self) -> Self {
+        let collapse = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        Self {
+            label_pl: collapse(&self.label_pl),
+            label_en: collapse(&self.label_en),
+            active: self.active,
+        }
+    }
+
+    /// Both labels are required and limited; a Polish label another entry of the kind already has is
+    /// refused (`Malformed`), since people pick entries by it.
+    pub fn validate(
+        &self,
+        dictionary: &Dictionary,
+        kind: DictionaryKind,
+        code: Option<&str>,
+    ) -> Result<(), Vec<LabelError>> {
+        let mut errors = Vec::new();
+        for (field, label) in [
+            (LabelField::LabelPl, &self.label_pl),
+            (LabelField::LabelEn, &self.label_en),
+        ] {
+            let problem = if label.trim().is_empty() {
+                Some(Problem::Required)
+            } else if label.chars().count() > MAX_LABEL_CHARS {
+                Some(Problem::TooLong {
+                    max: MAX_LABEL_CHARS,
+                })
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                errors.push(LabelError { field, problem });
+            }
+        }
+        let folded = crate::resident::fold(&self.label_pl);
+        let taken = dictionary.entries.iter().any(|e| {
+            e.kind == kind
+                && Some(e.code.as_str()) != code
+                && crate::resident::fold(&e.label_pl) == folded
+        });
+        if taken && !folded.is_empty() {
+            errors.push(LabelError {
+                field: LabelField::LabelPl,
+                problem: Problem::Malformed,
+            });
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
     Pl,
@@ -94,6 +193,45 @@ impl Dictionary {
 
     pub fn is_usable(&self, kind: DictionaryKind, code: &str) -> bool {
         self.find(kind, code).is_some_and(|e| e.active)
+    }
+
+    /// Every entry of one kind, retired ones too, in their configured order: what a coordinator edits.
+    pub fn all(&self, kind: DictionaryKind) -> impl Iterator<Item = &DictionaryEntry> {
+        self.entries.iter().filter(move |e| e.kind == kind)
+    }
+
+    /// The code for a new entry: its Polish label in ASCII with underscores (records store codes, and
+    /// a code never changes), with a number added when the code is taken.
+    pub fn new_code(&self, kind: DictionaryKind, label_pl: &str) -> String {
+        let ascii = deunicode::deunicode(label_pl).to_lowercase();
+        let mut base = String::new();
+        for word in ascii
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            if base.len() + word.len() + 1 > MAX_CODE_CHARS - 3 {
+                break;
+            }
+            if !base.is_empty() {
+                base.push('_');
+            }
+            base.push_str(word);
+        }
+        if base.is_empty() {
+            base.push_str(kind.as_str());
+        }
+        let mut code = base.clone();
+        let mut n = 2;
+        while self.find(kind, &code).is_some() {
+            code = format!("{base}_{n}");
+            n += 1;
+        }
+        code
+    }
+
+    /// After the last entry of the kind.
+    pub fn next_position(&self, kind: DictionaryKind) -> i64 {
+        self.all(kind).map(|e| e.position).max().unwrap_or(0) + 1
     }
 }
 
@@ -146,6 +284,72 @@ pub(crate) mod tests {
         );
         assert!(!dictionary.is_usable(DictionaryKind::District, "stare"));
         assert!(dictionary.is_usable(DictionaryKind::District, "okolna"));
+    }
+
+    fn labels(pl: &str, en: &str) -> EntryLabels {
+        EntryLabels {
+            label_pl: pl.into(),
+            label_en: en.into(),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn a_new_entry_gets_a_stable_ascii_code_that_is_not_taken() {
+        let dictionary = sample();
+        assert_eq!(
+            dictionary.new_code(DictionaryKind::District, "Osiedle „Żółta Łąka”"),
+            "osiedle_zolta_laka"
+        );
+        assert_eq!(
+            dictionary.new_code(DictionaryKind::District, "Okolna"),
+            "okolna_2"
+        );
+        assert_eq!(
+            dictionary.new_code(DictionaryKind::Location, "!!!"),
+            "location"
+        );
+        assert!(dictionary
+            .new_code(DictionaryKind::PlanGoal, &"Bardzo długi cel planu ".repeat(8))
+            .len()
+            <= MAX_CODE_CHARS);
+        assert_eq!(dictionary.next_position(DictionaryKind::District), 4);
+        assert_eq!(dictionary.next_position(DictionaryKind::Location), 2);
+    }
+
+    #[test]
+    fn labels_are_required_limited_and_unique_in_polish() {
+        let dictionary = sample();
+        assert_eq!(
+            labels(" ", &"x".repeat(201)).validate(&dictionary, DictionaryKind::District, None),
+            Err(vec![
+                LabelError {
+                    field: LabelField::LabelPl,
+                    problem: Problem::Required
+                },
+                LabelError {
+                    field: LabelField::LabelEn,
+                    problem: Problem::TooLong { max: 200 }
+                },
+            ])
+        );
+        let taken = labels("OKOLNA (PL)", "Okolna");
+        assert_eq!(
+            taken.validate(&dictionary, DictionaryKind::District, None),
+            Err(vec![LabelError {
+                field: LabelField::LabelPl,
+                problem: Problem::Malformed
+            }])
+        );
+        // Its own label, and the same label in another dictionary, are fine.
+        assert_eq!(
+            taken.validate(&dictionary, DictionaryKind::District, Some("okolna")),
+            Ok(())
+        );
+        assert_eq!(
+            taken.validate(&dictionary, DictionaryKind::Location, None),
+            Ok(())
+        );
     }
 
     #[test]

@@ -4,8 +4,10 @@
 
 mod attendance;
 mod audit;
+mod configuration;
 mod devices;
 mod photos;
+mod reports;
 mod session;
 mod sync;
 mod users;
@@ -131,6 +133,22 @@ fn endpoints() -> Endpoints {
         .at(Method::POST, "/api/v1/kiosk/claim", devices::claim)
         .at(Method::GET, "/api/v1/kiosk/event", devices::kiosk_event)
         .at(Method::GET, "/api/v1/audit", audit::browse)
+        .at(
+            Method::GET,
+            "/api/v1/reports/dashboard",
+            reports::show_dashboard,
+        )
+        .at(Method::GET, "/api/v1/exports/{file}", reports::download)
+        .at(
+            Method::POST,
+            "/api/v1/dictionary/{kind}",
+            configuration::add_entry,
+        )
+        .at(
+            Method::PUT,
+            "/api/v1/dictionary/{kind}/{code}",
+            configuration::update_entry,
+        )
 }
 
 /// Every API endpoint as (method, path template).

@@ -2,8 +2,10 @@
 
 pub mod api;
 pub mod auth;
+pub mod evidence_pack;
 pub mod photo_image;
 pub mod pwa;
+pub mod spreadsheet;
 pub mod storage;
 
 use std::sync::Arc;

@@ -8,6 +8,7 @@ mod events;
 mod help_requests;
 pub mod photo_files;
 mod photos;
+pub mod reports;
 mod residents;
 
 use std::path::Path;
@@ -344,4 +345,34 @@ fn parse_uuid(text: &str) -> Result<Uuid, StoreError> {
 
 fn parse_uuid_column(row: &SqliteRow, column: &str) -> Result<Uuid, StoreError> {
     parse_uuid(&row.get::<String, _>(column))
+}
+
+impl Store {
+    /// Adds or changes a dictionary entry; devices learn it through the ordinary pull.
+    pub async fn save_dictionary_entry(&self, entry: &DictionaryEntry) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO dictionary_entry (kind, code, label_pl, label_en, position, active) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, code) DO UPDATE SET \
+             label_pl = excluded.label_pl, label_en = excluded.label_en, position = excluded.position, \
+             active = excluded.active",
+        )
+        .bind(entry.kind.as_str())
+        .bind(&entry.code)
+        .bind(&entry.label_pl)
+        .bind(&entry.label_en)
+        .bind(entry.position)
+        .bind(entry.active)
+        .execute(&mut *tx)
+        .await?;
+        log_change(
+            &mut tx,
+            "dictionary_entry",
+            &entry.key(),
+            &serde_json::to_string(entry)?,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

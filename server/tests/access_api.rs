@@ -88,12 +88,16 @@ fn matrix() -> Vec<Row> {
         row(Method::POST, "/api/v1/kiosk/claim", EVERYONE),
         row(Method::GET, "/api/v1/kiosk/event", KIOSK),
         row(Method::GET, "/api/v1/audit", COORDINATORS),
+        row(Method::GET, "/api/v1/reports/dashboard", ORGANISERS),
+        row(Method::GET, "/api/v1/exports/{file}", ORGANISERS),
+        row(Method::POST, "/api/v1/dictionary/{kind}", COORDINATORS),
+        row(Method::PUT, "/api/v1/dictionary/{kind}/{code}", COORDINATORS),
     ]
 }
 
 /// Page routes render a data-free shell (the data comes from the API above, checked there), so anyone
 /// may load them; they are listed so that a new page is a conscious decision too.
-const SHELL_PAGES: [&str; 19] = [
+const SHELL_PAGES: [&str; 21] = [
     "/",
     "/requests/new",
     "/request",
@@ -113,6 +117,8 @@ const SHELL_PAGES: [&str; 19] = [
     "/admin/audit",
     "/devices",
     "/kiosk",
+    "/reports",
+    "/admin/settings",
 ];
 
 #[test]
@@ -196,6 +202,12 @@ fn request_for(row: &Row, cast: &Cast) -> (String, Option<Value>) {
         photo if photo.starts_with("/api/v1/photos/") => {
             photo.replace("{id}", &Uuid::nil().to_string())
         }
+        "/api/v1/reports/dashboard" => format!("{}?from=2026-01-01&to=2026-12-31", row.path),
+        "/api/v1/dictionary/{kind}/{code}" => "/api/v1/dictionary/district/okolna".into(),
+        "/api/v1/dictionary/{kind}" => "/api/v1/dictionary/district".into(),
+        "/api/v1/exports/{file}" => {
+            "/api/v1/exports/requests.csv?from=2026-01-01&to=2026-12-31".into()
+        }
         other => other.to_owned(),
     };
     let body = match (row.method.as_str(), row.path) {
@@ -220,6 +232,12 @@ fn request_for(row: &Row, cast: &Cast) -> (String, Option<Value>) {
             Some(json!({"text_pl": "Zgadzam się na zdjęcia.", "text_en": "I agree to photos."}))
         }
         ("POST", "/api/v1/enrolments") => Some(json!({"event_id": cast.event})),
+        ("POST", "/api/v1/dictionary/{kind}") => Some(
+            json!({"label_pl": "Nowe osiedle", "label_en": "New estate", "active": true}),
+        ),
+        ("PUT", "/api/v1/dictionary/{kind}/{code}") => Some(
+            json!({"label_pl": "Okólna", "label_en": "Okólna", "active": true}),
+        ),
         ("POST", "/api/v1/kiosk/claim") => Some(json!({"code": "ZZZZ-ZZZZ"})),
         _ => None,
     };

@@ -319,7 +319,7 @@ struct AuditPage {
 }
 
 /// The actions the log knows, for the filter (the server accepts any text; these are what it writes).
-const AUDIT_ACTIONS: [&str; 16] = [
+const AUDIT_ACTIONS: [&str; 17] = [
     "sign_in",
     "sign_in_failed",
     "sign_in_throttled",
@@ -336,6 +336,7 @@ const AUDIT_ACTIONS: [&str; 16] = [
     "device_enrolled",
     "device_claimed",
     "device_revoked",
+    "export_downloaded",
 ];
 
 #[component]
@@ -461,6 +462,7 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
         "device_enrolled" => t_string!(i18n, audit_device_enrolled).to_string(),
         "device_claimed" => t_string!(i18n, audit_device_claimed).to_string(),
         "device_revoked" => t_string!(i18n, audit_device_revoked).to_string(),
+        "export_downloaded" => t_string!(i18n, audit_export_downloaded).to_string(),
         other => other.to_owned(),
     }
 }

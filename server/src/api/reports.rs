@@ -1,0 +1,251 @@
+//! The organiser's dashboard and exports. Both count what an organiser approved unless
+//! `include_unapproved` asks for the rest; every export is written to the audit log.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono::NaiveDate;
+use domain::account::Permission;
+use domain::export::{tables, ExportFormat, ExportKind};
+use domain::report::{dashboard, Period, PeriodProblem, ReportScope};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::session::audit;
+use super::{error, not_found, storage_failure, ApiState, Rejection};
+use crate::auth::Caller;
+use crate::spreadsheet;
+
+#[derive(Deserialize)]
+pub struct ScopeQuery {
+    from: NaiveDate,
+    to: NaiveDate,
+    #[serde(default)]
+    include_unapproved: bool,
+}
+
+fn scope(query: Result<Query<ScopeQuery>, QueryRejection>) -> Result<ReportScope, Rejection> {
+    let invalid = |message: String| Rejection {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid_period",
+        message,
+    };
+    let Query(query) = query.map_err(|rejection| {
+        invalid(format!(
+            "Give the period as from=YYYY-MM-DD&to=YYYY-MM-DD ({}).",
+            rejection.body_text()
+        ))
+    })?;
+    let period = Period::new(query.from, query.to).map_err(|problem| {
+        invalid(
+            match problem {
+                PeriodProblem::EndsBeforeStart => "The period ends before it starts.",
+                PeriodProblem::TooLong => "The period is longer than five years.",
+            }
+            .to_owned(),
+        )
+    })?;
+    Ok(ReportScope {
+        period,
+        include_unapproved: query.include_unapproved,
+    })
+}
+
+pub async fn show_dashboard(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<ScopeQuery>, QueryRejection>,
+) -> Response {
+    if let Err(denied) = caller.require(Permission::ReviewEntries) {
+        return denied.into_response();
+    }
+    let scope = match scope(query) {
+        Ok(scope) => scope,
+        Err(rejected) => return rejected.into_response(),
+    };
+    let (records, dictionary) = match (
+        state.store.report_records().await,
+        state.store.dictionary().await,
+    ) {
+        (Ok(records), Ok(dictionary)) => (records, dictionary),
+        (Err(e), _) | (_, Err(e)) => return storage_failure(e),
+    };
+    Json(dashboard(scope, &records.data(), &dictionary)).into_response()
+}
+
+const EVIDENCE_PACK: &str = "evidence_pack.zip";
+
+/// `GET /api/v1/exports/{kind}.{csv|xlsx}`, or the evidence pack.
+pub async fn download(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(file): Path<String>,
+    query: Result<Query<ScopeQuery>, QueryRejection>,
+) -> Response {
+    if let Err(denied) = caller.require(Permission::ReviewEntries) {
+        return denied.into_response();
+    }
+    if file == EVIDENCE_PACK {
+        return evidence_pack(state, caller, query).await;
+    }
+    let Some((kind, format)) = file
+        .split_once('.')
+        .and_then(|(kind, format)| Some((ExportKind::parse(kind)?, ExportFormat::parse(format)?)))
+    else {
+        return not_found("export");
+    };
+    if kind == ExportKind::Residents {
+        if let Err(denied) = caller.require(Permission::ExportResidents) {
+            return denied.into_response();
+        }
+    }
+    let scope = match scope(query) {
+        Ok(scope) => scope,
+        Err(rejected) => return rejected.into_response(),
+    };
+    let (records, dictionary) = match (
+        state.store.report_records().await,
+        state.store.dictionary().await,
+    ) {
+        (Ok(records), Ok(dictionary)) => (records, dictionary),
+        (Err(e), _) | (_, Err(e)) => return storage_failure(e),
+    };
+    let tables = tables(kind, &scope, &records.data(), &dictionary);
+    let bytes = match format {
+        ExportFormat::Csv => match tables.as_slice() {
+            [table] => spreadsheet::csv(table).map_err(|e| e.to_string()),
+            _ => {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "csv_unavailable",
+                    "This export has several sheets; download it as XLSX.",
+                )
+            }
+        },
+        ExportFormat::Xlsx => spreadsheet::xlsx(&tables).map_err(|e| e.to_string()),
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::error!(error = %e, "export failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "export_failed",
+                "The export could not be written.",
+            );
+        }
+    };
+    audit(
+        &state.store,
+        &caller,
+        "export_downloaded",
+        Some(kind.as_str().to_owned()),
+        json!({
+            "format": format.extension(),
+            "from": scope.period.from,
+            "to": scope.period.to,
+            "include_unapproved": scope.include_unapproved,
+            "rows": tables.iter().map(|t| t.rows.len()).sum::<usize>(),
+        }),
+    )
+    .await;
+    let filename = format!(
+        "{}-{}-{}.{}",
+        kind.file_stem(),
+        scope.period.from,
+        scope.period.to,
+        format.extension()
+    );
+    let content_type = match format {
+        ExportFormat::Csv => "text/csv; charset=utf-8",
+        ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The period's spreadsheets, attendance sheets and gallery photos in one ZIP.
+async fn evidence_pack(
+    state: ApiState,
+    caller: Caller,
+    query: Result<Query<ScopeQuery>, QueryRejection>,
+) -> Response {
+    let scope = match scope(query) {
+        Ok(scope) => scope,
+        Err(rejected) => return rejected.into_response(),
+    };
+    let (records, dictionary) = match (
+        state.store.report_records().await,
+        state.store.dictionary().await,
+    ) {
+        (Ok(records), Ok(dictionary)) => (records, dictionary),
+        (Err(e), _) | (_, Err(e)) => return storage_failure(e),
+    };
+    // Reading the photo files and compressing blocks; keep it off the async workers.
+    let store = state.store.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        crate::evidence_pack::write(&scope, &records, &dictionary, &store)
+    })
+    .await;
+    let (bytes, summary) = match written {
+        Ok(Ok(pack)) => pack,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "evidence pack failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "export_failed",
+                "The evidence pack could not be written.",
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "evidence pack task failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "export_failed",
+                "The evidence pack could not be written.",
+            );
+        }
+    };
+    audit(
+        &state.store,
+        &caller,
+        "export_downloaded",
+        Some("evidence_pack".to_owned()),
+        json!({
+            "format": "zip",
+            "from": scope.period.from,
+            "to": scope.period.to,
+            "include_unapproved": scope.include_unapproved,
+            "attendance_sheets": summary.attendance_sheets,
+            "photos": summary.photos,
+            "missing_photos": summary.missing_photos,
+        }),
+    )
+    .await;
+    let filename = format!(
+        "teczka-dokumentacji-{}-{}.zip",
+        scope.period.from, scope.period.to
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account") view=pages::account::AccountPage />
                         <Route path=path!("/admin/users") view=pages::admin::UsersPage />
                         <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
+                        <Route path=path!("/admin/settings") view=pages::settings::SettingsPage />
                         <Route path=path!("/devices") view=pages::devices::DevicesPage />
                         <Route path=path!("/kiosk") view=pages::kiosk::KioskPage />
                     </Routes>
@@ -241,6 +242,7 @@ fn Header() -> impl IntoView {
                     <Show when=move || may(state, Permission::ManageUsers)>
                         <A href="/admin/users">{t!(i18n, nav_users)}</A>
                         <A href="/admin/audit">{t!(i18n, nav_audit)}</A>
+                        <A href="/admin/settings">{t!(i18n, nav_settings)}</A>
                     </Show>
                     <A href="/account">
                         {move || state.account.get().map(|a| a.display_name).unwrap_or_default()}

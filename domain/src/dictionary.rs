@@ -229,6 +229,14 @@ impl Dictionary {
         code
     }
 
+    /// Adds an entry or replaces the one with its kind and code, keeping the configured order.
+    pub fn upsert(&mut self, entry: DictionaryEntry) {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.retain(|e| !(e.kind == entry.kind && e.code == entry.code));
+        entries.push(entry);
+        *self = Dictionary::new(entries);
+    }
+
     /// After the last entry of the kind.
     pub fn next_position(&self, kind: DictionaryKind) -> i64 {
         self.all(kind).map(|e| e.position).max().unwrap_or(0) + 1
@@ -309,11 +317,27 @@ pub(crate) mod tests {
             dictionary.new_code(DictionaryKind::Location, "!!!"),
             "location"
         );
-        assert!(dictionary
-            .new_code(DictionaryKind::PlanGoal, &"Bardzo długi cel planu ".repeat(8))
-            .len()
-            <= MAX_CODE_CHARS);
+        assert!(
+            dictionary
+                .new_code(
+                    DictionaryKind::PlanGoal,
+                    &"Bardzo długi cel planu ".repeat(8)
+                )
+                .len()
+                <= MAX_CODE_CHARS
+        );
         assert_eq!(dictionary.next_position(DictionaryKind::District), 4);
+        let mut changed = dictionary.clone();
+        changed.upsert(DictionaryEntry {
+            active: false,
+            ..entry(DictionaryKind::District, "okolna", 2, true)
+        });
+        changed.upsert(entry(DictionaryKind::District, "nowe", 4, true));
+        let codes: Vec<_> = changed
+            .active(DictionaryKind::District)
+            .map(|e| e.code.as_str())
+            .collect();
+        assert_eq!(codes, ["jedwabnik", "nowe"]);
         assert_eq!(dictionary.next_position(DictionaryKind::Location), 2);
     }
 

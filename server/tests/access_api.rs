@@ -91,7 +91,11 @@ fn matrix() -> Vec<Row> {
         row(Method::GET, "/api/v1/reports/dashboard", ORGANISERS),
         row(Method::GET, "/api/v1/exports/{file}", ORGANISERS),
         row(Method::POST, "/api/v1/dictionary/{kind}", COORDINATORS),
-        row(Method::PUT, "/api/v1/dictionary/{kind}/{code}", COORDINATORS),
+        row(
+            Method::PUT,
+            "/api/v1/dictionary/{kind}/{code}",
+            COORDINATORS,
+        ),
     ]
 }
 
@@ -232,12 +236,12 @@ fn request_for(row: &Row, cast: &Cast) -> (String, Option<Value>) {
             Some(json!({"text_pl": "Zgadzam się na zdjęcia.", "text_en": "I agree to photos."}))
         }
         ("POST", "/api/v1/enrolments") => Some(json!({"event_id": cast.event})),
-        ("POST", "/api/v1/dictionary/{kind}") => Some(
-            json!({"label_pl": "Nowe osiedle", "label_en": "New estate", "active": true}),
-        ),
-        ("PUT", "/api/v1/dictionary/{kind}/{code}") => Some(
-            json!({"label_pl": "Okólna", "label_en": "Okólna", "active": true}),
-        ),
+        ("POST", "/api/v1/dictionary/{kind}") => {
+            Some(json!({"label_pl": "Nowe osiedle", "label_en": "New estate", "active": true}))
+        }
+        ("PUT", "/api/v1/dictionary/{kind}/{code}") => {
+            Some(json!({"label_pl": "Okólna", "label_en": "Okólna", "active": true}))
+        }
         ("POST", "/api/v1/kiosk/claim") => Some(json!({"code": "ZZZZ-ZZZZ"})),
         _ => None,
     };

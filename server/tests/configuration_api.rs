@@ -12,7 +12,12 @@ use support::{Browser, TestApp};
 
 async fn pulled_entries(app: &TestApp, browser: &mut Browser) -> Vec<DictionaryEntry> {
     let answer = app
-        .call(browser, Method::GET, "/api/v1/sync/pull?since=0&limit=1000", None)
+        .call(
+            browser,
+            Method::GET,
+            "/api/v1/sync/pull?since=0&limit=1000",
+            None,
+        )
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     let pull: PullResponse = serde_json::from_value(answer.json).unwrap();

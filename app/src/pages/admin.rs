@@ -319,7 +319,7 @@ struct AuditPage {
 }
 
 /// The actions the log knows, for the filter (the server accepts any text; these are what it writes).
-const AUDIT_ACTIONS: [&str; 17] = [
+const AUDIT_ACTIONS: [&str; 19] = [
     "sign_in",
     "sign_in_failed",
     "sign_in_throttled",
@@ -337,6 +337,8 @@ const AUDIT_ACTIONS: [&str; 17] = [
     "device_claimed",
     "device_revoked",
     "export_downloaded",
+    "dictionary_changed",
+    "consent_text_revised",
 ];
 
 #[component]
@@ -463,6 +465,8 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
         "device_claimed" => t_string!(i18n, audit_device_claimed).to_string(),
         "device_revoked" => t_string!(i18n, audit_device_revoked).to_string(),
         "export_downloaded" => t_string!(i18n, audit_export_downloaded).to_string(),
+        "dictionary_changed" => t_string!(i18n, audit_dictionary_changed).to_string(),
+        "consent_text_revised" => t_string!(i18n, audit_consent_text_revised).to_string(),
         other => other.to_owned(),
     }
 }

@@ -1,0 +1,312 @@
+//! The coordinator's settings: the dictionaries every form offers, and the image-consent text the kiosk
+//! asks. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
+//! changes through the pull.
+
+use domain::attendance::ConsentText;
+use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelError, LabelField};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::forms::{failure_text, focus_first, TextField};
+use super::request_form::problem_text;
+use crate::client::{self, ApiFailure};
+use crate::i18n::*;
+use crate::state::use_app_state;
+
+type I18n = leptos_i18n::I18nContext<Locale>;
+
+fn kind_text(i18n: I18n, kind: DictionaryKind) -> String {
+    match kind {
+        DictionaryKind::District => t_string!(i18n, settings_districts),
+        DictionaryKind::Location => t_string!(i18n, settings_locations),
+        DictionaryKind::HelpCategory => t_string!(i18n, settings_categories),
+        DictionaryKind::TargetGroup => t_string!(i18n, settings_target_groups),
+        DictionaryKind::PlanGoal => t_string!(i18n, settings_plan_goals),
+    }
+    .to_string()
+}
+
+fn label_problem(i18n: I18n, errors: &[LabelError], field: LabelField) -> Option<String> {
+    errors.iter().find(|e| e.field == field).map(|e| {
+        if e.problem == domain::help_request::Problem::Malformed {
+            t_string!(i18n, settings_label_taken).to_string()
+        } else {
+            problem_text(i18n, e.problem)
+        }
+    })
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = RwSignal::new(DictionaryKind::District);
+    view! {
+        <h1>{t!(i18n, settings_title)}</h1>
+        <section class="report-section" aria-labelledby="dictionaries-title">
+            <h2 id="dictionaries-title">{t!(i18n, settings_dictionaries)}</h2>
+            <p class="field__hint">{t!(i18n, settings_dictionaries_hint)}</p>
+            <div class="field">
+                <label for="settings-kind">{t!(i18n, settings_list)}</label>
+                <select id="settings-kind" on:change=move |ev| {
+                    if let Some(k) = DictionaryKind::parse(&event_target_value(&ev)) {
+                        kind.set(k);
+                    }
+                }>
+                    {DictionaryKind::ALL.into_iter().map(|k| view! {
+                        <option value=k.as_str() selected=move || kind.get() == k>{move || kind_text(i18n, k)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            {move || view! { <DictionaryEditor kind=kind.get() /> }.into_any()}
+        </section>
+        <ConsentTextEditor />
+    }
+}
+
+#[component]
+fn DictionaryEditor(kind: DictionaryKind) -> AnyView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let editing = RwSignal::new(None::<String>);
+    let rows = move || {
+        state
+            .dictionary
+            .with(|d| d.all(kind).cloned().collect::<Vec<_>>())
+    };
+    view! {
+        <ul class="export-list" data-testid="dictionary-entries">
+            <For each=rows key=|e| (e.code.clone(), e.label_pl.clone(), e.label_en.clone(), e.active) let:entry>
+                {
+                    let code = entry.code.clone();
+                    let is_editing = move || editing.get().as_deref() == Some(code.as_str());
+                    let edit_code = entry.code.clone();
+                    let shown = entry.clone();
+                    let data_code = entry.code.clone();
+                    view! {
+                        <li class="export-list__item" data-code=data_code>
+                            <Show when=is_editing fallback=move || {
+                                let edit_code = edit_code.clone();
+                                let shown = shown.clone();
+                                view! {
+                                    <span>
+                                        {shown.label_pl.clone()}
+                                        <span class="muted" lang="en">" · " {shown.label_en.clone()}</span>
+                                        {(!shown.active).then(|| view! { " " <span class="badge badge--warn">{t!(i18n, settings_retired)}</span> })}
+                                    </span>
+                                    <button type="button" class="button button--quiet"
+                                        aria-label=format!("{} {}", t_string!(i18n, settings_edit), shown.label_pl)
+                                        on:click=move |_| editing.set(Some(edit_code.clone()))>
+                                        {t!(i18n, settings_edit)}
+                                    </button>
+                                }
+                            }>
+                                <EntryForm kind existing=Some(entry.clone()) on_done=move || editing.set(None) />
+                            </Show>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+        <h3>{t!(i18n, settings_add)}</h3>
+        <EntryForm kind existing=None on_done=|| () />
+    }
+    .into_any()
+}
+
+/// Edits an entry's labels and whether it is in use, or adds a new entry when `existing` is `None`.
+#[component]
+fn EntryForm(
+    kind: DictionaryKind,
+    existing: Option<DictionaryEntry>,
+    on_done: impl Fn() + Clone + Send + Sync + 'static,
+) -> AnyView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let prefix = if existing.is_some() { "edit" } else { "new" };
+    let label_pl = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|e| e.label_pl.clone())
+            .unwrap_or_default(),
+    );
+    let label_en = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|e| e.label_en.clone())
+            .unwrap_or_default(),
+    );
+    let active = RwSignal::new(existing.as_ref().is_none_or(|e| e.active));
+    let errors = RwSignal::new(Vec::<LabelError>::new());
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let code = existing.as_ref().map(|e| e.code.clone());
+    let on_submit = {
+        let on_done = on_done.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let labels = EntryLabels {
+                label_pl: label_pl.get_untracked(),
+                label_en: label_en.get_untracked(),
+                active: active.get_untracked(),
+            }
+            .normalized();
+            let checked = state
+                .dictionary
+                .with_untracked(|d| labels.validate(d, kind, code.as_deref()));
+            if let Err(found) = checked {
+                errors.set(found);
+                focus_first(".dictionary-form [aria-invalid=true]");
+                return;
+            }
+            errors.set(Vec::new());
+            busy.set(true);
+            let (method, url) = match &code {
+                Some(code) => (
+                    "PUT",
+                    format!("/api/v1/dictionary/{}/{code}", kind.as_str()),
+                ),
+                None => ("POST", format!("/api/v1/dictionary/{}", kind.as_str())),
+            };
+            let body = serde_json::to_value(&labels).ok();
+            let on_done = on_done.clone();
+            leptos::task::spawn_local(async move {
+                let saved = client::api::<DictionaryEntry>(method, &url, body).await;
+                busy.set(false);
+                match saved {
+                    Ok(entry) => {
+                        failure.set(None);
+                        state.dictionary.update(|d| d.upsert(entry));
+                        client::sync_now();
+                        if method == "POST" {
+                            label_pl.set(String::new());
+                            label_en.set(String::new());
+                        }
+                        on_done();
+                    }
+                    Err(ApiFailure::Status {
+                        status: 422, body, ..
+                    }) => {
+                        errors.set(
+                            serde_json::from_value(body["errors"].clone()).unwrap_or_default(),
+                        );
+                        focus_first(".dictionary-form [aria-invalid=true]");
+                    }
+                    Err(e) => failure.set(Some(failure_text(i18n, &e))),
+                }
+            });
+        }
+    };
+    let problem =
+        move |field| Signal::derive(move || errors.with(|e| label_problem(i18n, e, field)));
+    let (pl_id, en_id, active_id): (&'static str, &'static str, &'static str) = match prefix {
+        "edit" => ("edit-label-pl", "edit-label-en", "edit-active"),
+        _ => ("new-label-pl", "new-label-en", "new-active"),
+    };
+    view! {
+        <form class="form dictionary-form" on:submit=on_submit novalidate>
+            <TextField id=pl_id label=Signal::derive(move || t_string!(i18n, settings_label_pl).to_string())
+                value=label_pl problem=problem(LabelField::LabelPl) />
+            <TextField id=en_id label=Signal::derive(move || t_string!(i18n, settings_label_en).to_string())
+                value=label_en problem=problem(LabelField::LabelEn) />
+            <label class="checkbox">
+                <input id=active_id type="checkbox" prop:checked=move || active.get()
+                    on:change=move |ev| active.set(event_target_checked(&ev)) />
+                {t!(i18n, settings_active)}
+            </label>
+            <p class="notice notice--error" role="alert" hidden=move || failure.get().is_none()>{move || failure.get()}</p>
+            <div class="form__actions">
+                <button type="submit" class="button button--primary" disabled=move || busy.get()>
+                    {move || if prefix == "edit" { t_string!(i18n, settings_save) } else { t_string!(i18n, settings_add_button) }}
+                </button>
+                {(prefix == "edit").then(|| view! {
+                    <button type="button" class="button button--quiet" on:click=move |_| on_done()>{t!(i18n, settings_cancel)}</button>
+                })}
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+/// A changed text becomes a new version; the kiosk asks everyone again under it.
+#[component]
+fn ConsentTextEditor() -> AnyView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let text_pl = RwSignal::new(String::new());
+    let text_en = RwSignal::new(String::new());
+    let saved = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<String>);
+    let missing = RwSignal::new(false);
+    // Fills the fields once the current text is known (after the first pull).
+    Effect::new(move || {
+        if let Some(current) = state.image_consent.get() {
+            if text_pl.get_untracked().is_empty() && text_en.get_untracked().is_empty() {
+                text_pl.set(current.text_pl);
+                text_en.set(current.text_en);
+            }
+        }
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (pl, en) = (text_pl.get_untracked(), text_en.get_untracked());
+        if pl.trim().is_empty() || en.trim().is_empty() {
+            missing.set(true);
+            focus_first("#consent-pl");
+            return;
+        }
+        missing.set(false);
+        let before = state.image_consent.get_untracked().map(|t| t.version);
+        leptos::task::spawn_local(async move {
+            let body = serde_json::json!({"text_pl": pl, "text_en": en});
+            match client::api::<ConsentText>("PUT", "/api/v1/consent-texts/image", Some(body)).await
+            {
+                Ok(text) => {
+                    failure.set(None);
+                    saved.set(Some(if Some(text.version) == before {
+                        t_string!(i18n, settings_consent_unchanged).to_string()
+                    } else {
+                        t_string!(i18n, settings_consent_saved, version = text.version).to_string()
+                    }));
+                    state.image_consent.set(Some(text));
+                    client::sync_now();
+                }
+                Err(e) => failure.set(Some(failure_text(i18n, &e))),
+            }
+        });
+    };
+    let required = move || {
+        missing
+            .get()
+            .then(|| t_string!(i18n, problem_required).to_string())
+    };
+    view! {
+        <section class="report-section" aria-labelledby="consent-title">
+            <h2 id="consent-title">{t!(i18n, settings_consent)}</h2>
+            <p class="field__hint">
+                {move || state.image_consent.get().map(|t| t_string!(i18n, settings_consent_version, version = t.version, since = t.since.format("%d.%m.%Y").to_string()).to_string())}
+                " " {t!(i18n, settings_consent_hint)}
+            </p>
+            <form class="form" on:submit=on_submit novalidate>
+                <div class="field">
+                    <label for="consent-pl">{t!(i18n, settings_consent_pl)}</label>
+                    <textarea id="consent-pl" rows="6" prop:value=move || text_pl.get()
+                        aria-invalid=move || required().is_some().to_string() aria-describedby="consent-error"
+                        on:input=move |ev| text_pl.set(event_target_value(&ev))></textarea>
+                </div>
+                <div class="field">
+                    <label for="consent-en">{t!(i18n, settings_consent_en)}</label>
+                    <textarea id="consent-en" rows="6" lang="en" prop:value=move || text_en.get()
+                        aria-invalid=move || required().is_some().to_string() aria-describedby="consent-error"
+                        on:input=move |ev| text_en.set(event_target_value(&ev))></textarea>
+                </div>
+                <p class="field__error" id="consent-error">{required}</p>
+                <p class="notice notice--error" role="alert" hidden=move || failure.get().is_none()>{move || failure.get()}</p>
+                <p role="status" data-testid="consent-saved">{move || saved.get()}</p>
+                <div class="form__actions">
+                    <button type="submit" class="button button--primary">{t!(i18n, settings_consent_save)}</button>
+                </div>
+            </form>
+        </section>
+    }
+    .into_any()
+}

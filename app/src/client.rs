@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use domain::account::Account;
 use domain::attendance::{ListChange, ListRefusal, NewAttendance};
 use domain::help_request::HelpRequestFields;
+use domain::meeting_note::{NoteDecision, NoteRefusal};
 use domain::photo::{PhotoDecision, PhotoDetails, PhotoDetailsError, PhotoRefusal, PhotoSubject};
 use domain::resident::{MergeRefusal, ResidentFields};
 use domain::workflow::{Action, Refusal};
@@ -109,6 +110,8 @@ pub enum SaveFailure {
     /// The record is not on this device.
     NotFound,
     Photo(PhotoProblem),
+    /// The meeting-note rules refuse it.
+    Note(NoteRefusal),
     /// The device's store failed; the detail is for the developer console.
     Storage(String),
 }
@@ -352,6 +355,35 @@ pub async fn keep_photo_draft(id: Uuid, details: PhotoDetails) -> Result<(), Sav
 
 pub async fn discard_photo(state: AppState, id: Uuid) -> Result<(), SaveFailure> {
     on_device!(crate::local::photos::discard(state, id), state, id)
+}
+
+/// Saves a new meeting note (or its author's correction) on the device and queues it; returns its id.
+pub async fn write_note(
+    state: AppState,
+    id: Option<Uuid>,
+    event_id: Uuid,
+    text: String,
+) -> Result<Uuid, SaveFailure> {
+    on_device!(
+        crate::local::notes::write(state, id, event_id, text),
+        state,
+        id,
+        event_id,
+        text
+    )
+}
+
+pub async fn review_note(
+    state: AppState,
+    id: Uuid,
+    decision: NoteDecision,
+) -> Result<(), SaveFailure> {
+    on_device!(
+        crate::local::notes::review(state, id, decision),
+        state,
+        id,
+        decision
+    )
 }
 
 pub async fn review_photo(

@@ -7,6 +7,7 @@ pub mod events;
 mod forms;
 pub mod kiosk;
 pub mod my_work;
+mod notes;
 mod photos;
 pub mod reports;
 pub mod request_detail;

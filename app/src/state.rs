@@ -8,6 +8,7 @@ use domain::dictionary::Dictionary;
 use domain::event::Event;
 use domain::help_request::HelpRequest;
 use domain::kiosk::KioskPackage;
+use domain::meeting_note::MeetingNote;
 use domain::photo::{LocalPhoto, Photo, StorageUse};
 use domain::resident::Resident;
 use domain::sync::merge::SyncState;
@@ -100,6 +101,8 @@ pub struct AppState {
     pub kiosk_package: RwSignal<Option<KioskPackage>>,
     /// Photo records as the server has them (bytes stay on the server).
     pub photos: RwSignal<Vec<Photo>>,
+    /// Meeting notes this person may see, with whether their latest change reached the server.
+    pub notes: RwSignal<Vec<(MeetingNote, SyncState)>>,
     /// Photos made on this device and not yet acknowledged, with whether their record has synced.
     pub local_photos: RwSignal<Vec<(LocalPhoto, SyncState)>>,
     /// How full the device's storage is; `None` where the browser does not say.
@@ -134,6 +137,7 @@ impl AppState {
             kiosk: RwSignal::new(None),
             kiosk_package: RwSignal::new(None),
             photos: RwSignal::new(Vec::new()),
+            notes: RwSignal::new(Vec::new()),
             local_photos: RwSignal::new(Vec::new()),
             storage_use: RwSignal::new(None),
             dictionary: RwSignal::new(Dictionary::default()),

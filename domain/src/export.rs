@@ -350,6 +350,7 @@ pub fn statistics(report: &Dashboard, dictionary: &Dictionary) -> Vec<Table> {
     let mut summary = Table::new("Podsumowanie", &["Wskaźnik", "Wartość"]);
     for (label, value) in [
         ("Wydarzenia", count(report.events)),
+        ("Notatki ze spotkań", count(report.meeting_notes)),
         ("Obecności", count(report.attendances)),
         ("Różne osoby (mieszkańcy)", count(report.unique_residents)),
         ("Zgłoszenia pomocy", count(report.requests)),

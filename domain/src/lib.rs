@@ -9,6 +9,7 @@ pub mod event;
 pub mod export;
 pub mod help_request;
 pub mod kiosk;
+pub mod meeting_note;
 pub mod photo;
 pub mod report;
 pub mod request_list;

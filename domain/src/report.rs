@@ -13,6 +13,7 @@ use crate::attendance::AttendanceList;
 use crate::dictionary::{Dictionary, DictionaryKind};
 use crate::event::Event;
 use crate::help_request::{HelpRequest, HelpRequestStatus, Person};
+use crate::meeting_note::{MeetingNote, NoteForReview};
 use crate::photo::{subject_withdrawals, Photo, PhotoSubject};
 use crate::resident::Resident;
 use crate::review::{queue, ListForReview, PhotoForReview, ReviewKind, Reviewable};
@@ -100,6 +101,7 @@ pub struct ReportData<'a> {
     pub requests: &'a [HelpRequest],
     pub residents: &'a [Resident],
     pub photos: &'a [Photo],
+    pub notes: &'a [MeetingNote],
 }
 
 /// How many records carry one dictionary code (or status); `code` is empty for "not given".
@@ -143,12 +145,17 @@ pub struct AwaitingReview {
     pub attendance_lists: u32,
     /// Photos to review, and events whose photos need checking after a consent withdrawal.
     pub photos: u32,
+    #[serde(default)]
+    pub meeting_notes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub scope: ReportScope,
     pub events: u32,
+    /// Notes of the period's events (approved ones unless unapproved entries are asked for).
+    #[serde(default)]
+    pub meeting_notes: u32,
     /// Presences on the counted lists: one resident at three meetings is three.
     pub attendances: u32,
     /// Different residents on the counted lists, merged duplicates counted once.
@@ -428,9 +435,17 @@ pub fn dashboard(scope: ReportScope, data: &ReportData, dictionary: &Dictionary)
         })
         .collect();
 
+    let counted_events: HashSet<Uuid> = events.iter().map(|(e, _)| e.id).collect();
+    let meeting_notes = data
+        .notes
+        .iter()
+        .filter(|n| counted_events.contains(&n.event_id))
+        .filter(|n| scope.include_unapproved || n.is_approved())
+        .count() as u32;
     Dashboard {
         scope,
         events: events.len() as u32,
+        meeting_notes,
         attendances,
         unique_residents: unique.len() as u32,
         requests: requests.len() as u32,
@@ -540,10 +555,19 @@ fn awaiting_review(data: &ReportData, residents: &ResidentIndex) -> AwaitingRevi
             subject_title: String::new(),
         })
         .collect();
+    let note_items: Vec<NoteForReview> = data
+        .notes
+        .iter()
+        .map(|note| NoteForReview {
+            note,
+            event_title: String::new(),
+        })
+        .collect();
     let items = queue(
         data.requests
             .iter()
             .map(|r| r as &dyn Reviewable)
+            .chain(note_items.iter().map(|n| n as &dyn Reviewable))
             .chain(list_items.iter().map(|l| l as &dyn Reviewable))
             .chain(photo_items.iter().map(|p| p as &dyn Reviewable)),
     );
@@ -553,6 +577,7 @@ fn awaiting_review(data: &ReportData, residents: &ResidentIndex) -> AwaitingRevi
             ReviewKind::HelpRequest => awaiting.help_requests += 1,
             ReviewKind::AttendanceList => awaiting.attendance_lists += 1,
             ReviewKind::PhotoConsent | ReviewKind::Photo => awaiting.photos += 1,
+            ReviewKind::MeetingNote => awaiting.meeting_notes += 1,
         }
     }
     awaiting

@@ -19,6 +19,7 @@ pub enum ReviewKind {
     /// Someone who attended withdrew image consent: the event's photos need checking.
     PhotoConsent,
     Photo,
+    MeetingNote,
 }
 
 /// One entry waiting for an organiser, whatever its kind.

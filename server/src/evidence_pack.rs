@@ -31,6 +31,7 @@ pub enum PackError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct PackSummary {
     pub attendance_sheets: usize,
+    pub meeting_notes: usize,
     pub photos: usize,
     /// Photos in the gallery whose file is missing on disk (listed in the table of contents).
     pub missing_photos: usize,
@@ -154,6 +155,7 @@ pub fn write(
 
     let mut summary = PackSummary {
         attendance_sheets: 0,
+        meeting_notes: 0,
         photos: 0,
         missing_photos: 0,
     };
@@ -180,6 +182,40 @@ pub fn write(
         ));
     }
     contents.push_str("</ul>");
+
+    let events: std::collections::HashMap<uuid::Uuid, &Event> = events_in(scope, &data)
+        .into_iter()
+        .map(|(event, _)| (event.id, event))
+        .collect();
+    let mut notes: Vec<_> = data
+        .notes
+        .iter()
+        .filter(|n| scope.include_unapproved || n.is_approved())
+        .filter_map(|n| Some((events.get(&n.event_id)?, n)))
+        .collect();
+    notes.sort_by_key(|(event, note)| (event.fields.starts_at, note.written_at));
+    let mut notes_page = String::from("<h1>Notatki ze spotkań</h1>");
+    for (event, note) in &notes {
+        notes_page.push_str(&format!(
+            "<h2>{} — {}</h2><p style=\"white-space:pre-wrap\">{}</p><p><em>{}{}</em></p>",
+            when(event),
+            text(&event.fields.title),
+            text(&note.text),
+            text(&note.author.name),
+            if note.is_approved() {
+                ""
+            } else {
+                " (niezatwierdzona)"
+            }
+        ));
+    }
+    zip.start_file("notatki-ze-spotkan.html", deflated)?;
+    zip.write_all(page(&format!("Notatki ze spotkań {period}"), &notes_page).as_bytes())?;
+    summary.meeting_notes = notes.len();
+    contents.push_str(&format!(
+        "<h2>Notatki ze spotkań</h2><p><a href=\"notatki-ze-spotkan.html\">Notatki ze spotkań</a> ({})</p>",
+        notes.len()
+    ));
 
     contents.push_str(
         "<h2>Zdjęcia</h2><p>Tylko zdjęcia zatwierdzone, bez zdjęć osób, które wycofały zgodę na wizerunek.</p>\

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod devices;
 mod events;
 mod help_requests;
+mod meeting_notes;
 pub mod photo_files;
 mod photos;
 pub mod reports;
@@ -122,7 +123,8 @@ impl Store {
     /// Changes committed after `since` that `reader` may see, oldest first, at most `limit` of them.
     /// A volunteer sees the help requests they recorded or are assigned to, and the records of their photos
     /// and of photos of events and of those requests (which photos they may open, the domain decides with
-    /// the thumbnail); organisers and coordinators see all. Everyone who records entries sees the residents
+    /// the thumbnail), and meeting notes they wrote or that are approved; organisers and coordinators see
+    /// all. Everyone who records entries sees the residents
     /// registry (to find people offline), the events and their attendance lists (volunteers mark presence
     /// too).
     pub async fn pull(
@@ -140,10 +142,12 @@ impl Store {
                  SELECT id FROM help_request WHERE recorded_by = ?3 \
                  UNION SELECT help_request_id FROM help_request_assignee WHERE account_id = ?3) \
              SELECT cursor, entity, data FROM change_log WHERE cursor > ?1 AND (?2 \
-                 OR entity NOT IN ('help_request', 'photo') \
+                 OR entity NOT IN ('help_request', 'photo', 'meeting_note') \
                  OR (entity = 'help_request' AND entity_key IN (SELECT id FROM readable_request)) \
                  OR (entity = 'photo' AND entity_key IN (SELECT id FROM photo WHERE taken_by = ?3 \
-                     OR subject_kind = 'event' OR subject_id IN (SELECT id FROM readable_request)))) \
+                     OR subject_kind = 'event' OR subject_id IN (SELECT id FROM readable_request))) \
+                 OR (entity = 'meeting_note' AND entity_key IN (SELECT id FROM meeting_note \
+                     WHERE author = ?3 OR approved = 1))) \
              ORDER BY cursor LIMIT ?4",
         )
         .bind(since)
@@ -165,6 +169,7 @@ impl Store {
                 "attendance_list" => Record::AttendanceList(serde_json::from_str(&data)?),
                 "image_consent_text" => Record::ImageConsentText(serde_json::from_str(&data)?),
                 "photo" => Record::Photo(serde_json::from_str(&data)?),
+                "meeting_note" => Record::MeetingNote(serde_json::from_str(&data)?),
                 other => return Err(StoreError::UnknownEntity(other.to_owned())),
             };
             changes.push(Change {
@@ -305,6 +310,8 @@ async fn apply(
         }
         (actor, Mutation::AttachPhoto(m)) => photos::attach(conn, m, at, actor).await,
         (actor, Mutation::ReviewPhoto(m)) => photos::review(conn, m, at, actor).await,
+        (actor, Mutation::WriteMeetingNote(m)) => meeting_notes::write(conn, m, at, actor).await,
+        (actor, Mutation::ReviewMeetingNote(m)) => meeting_notes::review(conn, m, at, actor).await,
     }
 }
 

@@ -398,7 +398,7 @@ async fn xlsx_reads_back_with_its_sheets_numbers_and_dates() {
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(answer.bytes)).unwrap();
     assert_eq!(workbook.sheet_names().len(), 8);
     let summary = workbook.worksheet_range("Podsumowanie").unwrap();
-    assert_eq!(strings(&summary, 1)[..4], ["3", "4", "3", "1"]);
+    assert_eq!(strings(&summary, 1)[..5], ["3", "0", "4", "3", "1"]);
     let months = workbook.worksheet_range("Miesiące").unwrap();
     assert_eq!(months.get_size().0, 13, "a header and twelve months");
 }
@@ -563,6 +563,7 @@ async fn the_evidence_pack_holds_sheets_attendance_lists_and_approved_photos_onl
             "listy-obecnosci/001-2026-03-10-klub-seniora.html",
             "listy-obecnosci/002-2026-04-01-kawiarenka-sasiedzka.html",
             "listy-obecnosci/003-2026-05-05-warsztaty.html",
+            "notatki-ze-spotkan.html",
             "spis-tresci.html",
             "zdjecia/001-2026-04-14-kawiarenka-sasiedzka.jpg",
             "zdjecia/podpisy.csv",

@@ -6,6 +6,7 @@ use domain::attendance::{AttendanceList, ConsentText};
 use domain::dictionary::DictionaryEntry;
 use domain::event::Event;
 use domain::help_request::HelpRequest;
+use domain::meeting_note::MeetingNote;
 use domain::photo::{LocalPhoto, Photo};
 use domain::resident::Resident;
 use domain::sync::merge::{merge_pulled, Synced};
@@ -19,7 +20,7 @@ use indexed_db_futures::transaction::TransactionMode;
 /// One database per person: `sasiedzi-<account id>`; a kiosk has `sasiedzi-kiosk-<event id>`.
 const DB_PREFIX: &str = "sasiedzi-";
 /// Raise with every schema change and add the step to `upgrade`.
-const DB_VERSION: u32 = 4;
+const DB_VERSION: u32 = 5;
 
 const HELP_REQUESTS: &str = "help_requests";
 const RESIDENTS: &str = "residents";
@@ -34,6 +35,7 @@ const PHOTOS: &str = "photos";
 const LOCAL_PHOTOS: &str = "local_photos";
 /// …which live here as Blobs, keyed `<photo id>/original` and `<photo id>/thumbnail`.
 const PHOTO_BLOBS: &str = "photo_blobs";
+const MEETING_NOTES: &str = "meeting_notes";
 
 const META_CURSOR: &str = "pull_cursor";
 const META_LAST_SYNC: &str = "last_sync";
@@ -60,6 +62,7 @@ pub struct Snapshot {
     pub image_consent: Option<ConsentText>,
     pub photos: Vec<Photo>,
     pub local_photos: Vec<LocalPhoto>,
+    pub notes: Vec<MeetingNote>,
 }
 
 /// Which of a photo's blobs.
@@ -82,6 +85,7 @@ pub enum LocalRecord {
     Resident(Resident),
     Attendance(AttendanceList),
     Photo(Photo),
+    MeetingNote(MeetingNote),
 }
 
 pub struct LocalDb {
@@ -128,6 +132,7 @@ impl LocalDb {
                 ATTENDANCE,
                 PHOTOS,
                 LOCAL_PHOTOS,
+                MEETING_NOTES,
             ])
             .build()?;
         let requests = all(&tx, HELP_REQUESTS).await?;
@@ -138,6 +143,7 @@ impl LocalDb {
         let attendance = all(&tx, ATTENDANCE).await?;
         let photos = all(&tx, PHOTOS).await?;
         let local_photos = all(&tx, LOCAL_PHOTOS).await?;
+        let notes = all(&tx, MEETING_NOTES).await?;
         let meta = tx.object_store(META)?;
         let last_sync = meta.get(META_LAST_SYNC).serde()?.await?;
         let image_consent = meta.get(META_IMAGE_CONSENT).serde()?.await?;
@@ -152,6 +158,7 @@ impl LocalDb {
             image_consent,
             photos,
             local_photos,
+            notes,
         })
     }
 
@@ -163,7 +170,14 @@ impl LocalDb {
     ) -> Result<(), DbError> {
         let tx = self
             .db
-            .transaction([HELP_REQUESTS, RESIDENTS, ATTENDANCE, PHOTOS, OUTBOX])
+            .transaction([
+                HELP_REQUESTS,
+                RESIDENTS,
+                ATTENDANCE,
+                PHOTOS,
+                MEETING_NOTES,
+                OUTBOX,
+            ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         for record in records {
@@ -181,6 +195,9 @@ impl LocalDb {
                     tx.object_store(ATTENDANCE)?.put(list).serde()?.await?
                 }
                 LocalRecord::Photo(photo) => tx.object_store(PHOTOS)?.put(photo).serde()?.await?,
+                LocalRecord::MeetingNote(note) => {
+                    tx.object_store(MEETING_NOTES)?.put(note).serde()?.await?
+                }
             }
         }
         for entry in entries {
@@ -272,11 +289,13 @@ impl LocalDb {
                 EVENTS,
                 ATTENDANCE,
                 PHOTOS,
+                MEETING_NOTES,
             ])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox: Vec<OutboxEntry> = all(&tx, OUTBOX).await?;
         let photos = tx.object_store(PHOTOS)?;
+        let notes = tx.object_store(MEETING_NOTES)?;
         let requests = tx.object_store(HELP_REQUESTS)?;
         let residents = tx.object_store(RESIDENTS)?;
         let dictionary = tx.object_store(DICTIONARY)?;
@@ -294,6 +313,7 @@ impl LocalDb {
                 Record::Event(event) => events.put(event).serde()?.await?,
                 Record::AttendanceList(incoming) => put_pulled(&lists, incoming, &outbox).await?,
                 Record::Photo(incoming) => put_pulled(&photos, incoming, &outbox).await?,
+                Record::MeetingNote(incoming) => put_pulled(&notes, incoming, &outbox).await?,
                 Record::ImageConsentText(text) => {
                     meta.put(text)
                         .with_key(META_IMAGE_CONSENT.to_owned())
@@ -507,6 +527,11 @@ fn upgrade(from: u32, db: &Database) -> indexed_db_futures::Result<()> {
             .with_key_path("id".into())
             .build()?;
         db.create_object_store(PHOTO_BLOBS).build()?;
+    }
+    if from < 5 {
+        db.create_object_store(MEETING_NOTES)
+            .with_key_path("id".into())
+            .build()?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ mod alarm;
 pub mod api;
 mod db;
 pub mod kiosk;
+pub mod notes;
 pub mod photos;
 pub mod sync;
 
@@ -226,6 +227,16 @@ pub async fn refresh(state: AppState) {
     state.attendance.set(lists);
     state.image_consent.set(snapshot.image_consent);
     state.photos.set(snapshot.photos);
+    let mut notes: Vec<_> = snapshot
+        .notes
+        .into_iter()
+        .map(|note| {
+            let sync = sync_state(note.id, &snapshot.outbox);
+            (note, sync)
+        })
+        .collect();
+    notes.sort_by_key(|(n, _)| (n.written_at, n.id));
+    state.notes.set(notes);
     let local_photos = snapshot
         .local_photos
         .into_iter()

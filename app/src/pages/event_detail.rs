@@ -20,6 +20,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
+use super::notes::NotesSection;
 use super::photos::PhotoSection;
 use super::requests::SyncBadge;
 use super::signature_pad::SignatureImage;
@@ -78,6 +79,7 @@ pub fn EventPage() -> impl IntoView {
         }}
         // Outside the block above, so a synced change to the event keeps photo drafts on screen as typed.
         {move || event_id.get().map(|id| view! { <PhotoSection subject=PhotoSubject::Event(id) /> }.into_any())}
+        {move || event_id.get().map(|id| view! { <NotesSection event_id=id /> }.into_any())}
     }
 }
 

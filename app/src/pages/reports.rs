@@ -203,7 +203,10 @@ fn DashboardView(report: Dashboard) -> AnyView {
     let i18n = use_i18n();
     let period = report.scope.period;
     let awaiting = report.awaiting_review.clone();
-    let awaiting_total = awaiting.help_requests + awaiting.attendance_lists + awaiting.photos;
+    let awaiting_total = awaiting.help_requests
+        + awaiting.attendance_lists
+        + awaiting.photos
+        + awaiting.meeting_notes;
     let tile = |testid: &'static str, caption: String, value: String| {
         view! {
             <div class="tile">
@@ -292,6 +295,7 @@ fn DashboardView(report: Dashboard) -> AnyView {
         </p>
         <div class="tiles">
             {tile("report-events", t_string!(i18n, reports_events).to_string(), report.events.to_string())}
+            {tile("report-notes", t_string!(i18n, reports_notes).to_string(), report.meeting_notes.to_string())}
             {tile("report-attendances", t_string!(i18n, reports_attendances).to_string(), report.attendances.to_string())}
             {tile("report-unique", t_string!(i18n, reports_unique).to_string(), report.unique_residents.to_string())}
             {tile("report-requests", t_string!(i18n, reports_requests).to_string(), report.requests.to_string())}
@@ -299,7 +303,7 @@ fn DashboardView(report: Dashboard) -> AnyView {
             {tile("report-awaiting", t_string!(i18n, reports_awaiting).to_string(), awaiting_total.to_string())}
         </div>
         <p class="field__hint">
-            {t!(i18n, reports_awaiting_detail, requests = awaiting.help_requests, lists = awaiting.attendance_lists, photos = awaiting.photos)}
+            {t!(i18n, reports_awaiting_detail, requests = awaiting.help_requests, lists = awaiting.attendance_lists, photos = awaiting.photos, notes = awaiting.meeting_notes)}
         </p>
         <BarChart id="chart-months" title=t_string!(i18n, reports_attendance_by_month).to_string() rows=months />
         <section class="report-section" aria-labelledby="months-title">

@@ -1,6 +1,7 @@
 //! The organisers' review queue: everything awaiting a decision, oldest first, with bulk approval.
 
 use chrono::Local;
+use domain::meeting_note::NoteForReview;
 use domain::photo::PhotoSubject;
 use domain::review::{queue, ListForReview, PhotoForReview, ReviewItem, ReviewKind, Reviewable};
 use domain::workflow::Action;
@@ -26,6 +27,14 @@ pub fn review_queue(state: AppState) -> Vec<ReviewItem> {
             subject_title: subject_title(state, photo.subject),
         })
         .collect();
+    let notes = state.notes.get();
+    let notes: Vec<NoteForReview> = notes
+        .iter()
+        .map(|(note, _)| NoteForReview {
+            note,
+            event_title: subject_title(state, PhotoSubject::Event(note.event_id)),
+        })
+        .collect();
     state.requests.with(|rows| {
         state.events.with(|events| {
             state.attendance.with(|lists| {
@@ -40,7 +49,8 @@ pub fn review_queue(state: AppState) -> Vec<ReviewItem> {
                 queue(
                     requests
                         .chain(lists.iter().map(|l| l as &dyn Reviewable))
-                        .chain(photos.iter().map(|p| p as &dyn Reviewable)),
+                        .chain(photos.iter().map(|p| p as &dyn Reviewable))
+                        .chain(notes.iter().map(|n| n as &dyn Reviewable)),
                 )
             })
         })
@@ -72,6 +82,18 @@ fn review_href(state: AppState, item: &ReviewItem) -> String {
     match item.kind {
         ReviewKind::HelpRequest => format!("/request?id={id}"),
         ReviewKind::AttendanceList | ReviewKind::PhotoConsent => format!("/event?id={id}"),
+        ReviewKind::MeetingNote => {
+            let event = state.notes.with_untracked(|notes| {
+                notes
+                    .iter()
+                    .find(|(n, _)| n.id == id)
+                    .map(|(n, _)| n.event_id)
+            });
+            match event {
+                Some(event) => format!("/event?id={event}#note-{id}"),
+                None => "/review".to_owned(),
+            }
+        }
         ReviewKind::Photo => {
             let subject = state
                 .photos
@@ -188,7 +210,9 @@ fn ReviewCard(item: ReviewItem, selected: RwSignal<Vec<Uuid>>) -> impl IntoView 
     let kind = item.kind;
     let href = review_href(state, &item);
     let summary = match kind {
-        ReviewKind::HelpRequest | ReviewKind::Photo => item.summary.clone(),
+        ReviewKind::HelpRequest | ReviewKind::Photo | ReviewKind::MeetingNote => {
+            item.summary.clone()
+        }
         ReviewKind::AttendanceList => t_string!(
             i18n,
             review_list_summary,
@@ -204,6 +228,7 @@ fn ReviewCard(item: ReviewItem, selected: RwSignal<Vec<Uuid>>) -> impl IntoView 
         ReviewKind::AttendanceList => Some(t_string!(i18n, review_kind_list).to_string()),
         ReviewKind::PhotoConsent => Some(t_string!(i18n, review_kind_photos).to_string()),
         ReviewKind::Photo => Some(t_string!(i18n, review_kind_photo).to_string()),
+        ReviewKind::MeetingNote => Some(t_string!(i18n, review_kind_note).to_string()),
     };
     let photo = (kind == ReviewKind::Photo).then(|| {
         let alt = if item.summary.is_empty() {

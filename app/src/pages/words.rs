@@ -3,6 +3,7 @@
 use domain::attendance::{ListRefusal, SignatureProblem};
 use domain::dictionary::{DictionaryKind, Language};
 use domain::help_request::{HelpRequestStatus, Urgency};
+use domain::meeting_note::NoteRefusal;
 use domain::photo::{PeopleVisible, PhotoDetailsError, PhotoRefusal, MAX_CAPTION_CHARS};
 use domain::resident::MergeRefusal;
 use domain::sync::protocol::RejectReason;
@@ -143,6 +144,7 @@ pub fn save_failure_text(i18n: I18n, failure: &SaveFailure) -> String {
         SaveFailure::NothingToWithdraw => t_string!(i18n, consent_nothing_to_withdraw).to_string(),
         SaveFailure::NotFound => t_string!(i18n, record_not_on_device).to_string(),
         SaveFailure::Photo(problem) => photo_problem_text(i18n, problem),
+        SaveFailure::Note(refusal) => note_refusal_text(i18n, *refusal),
         SaveFailure::Storage(_) => t_string!(i18n, storage_unavailable).to_string(),
     }
 }
@@ -168,6 +170,7 @@ pub fn reject_reason_text(i18n: I18n, reason: &RejectReason) -> String {
             .join(" "),
         RejectReason::ImplausiblePhotoFile => t_string!(i18n, photo_not_an_image).to_string(),
         RejectReason::PhotoRefused { refusal } => photo_refusal_text(i18n, *refusal),
+        RejectReason::NoteRefused { refusal } => note_refusal_text(i18n, *refusal),
     }
 }
 
@@ -190,6 +193,23 @@ pub fn photo_details_error_text(i18n: I18n, error: PhotoDetailsError) -> String 
         PhotoDetailsError::CaptionTooLong => {
             t_string!(i18n, problem_too_long, max = MAX_CAPTION_CHARS).to_string()
         }
+    }
+}
+
+pub fn note_refusal_text(i18n: I18n, refusal: NoteRefusal) -> String {
+    match refusal {
+        NoteRefusal::TextRequired => t_string!(i18n, notes_text_required).to_string(),
+        NoteRefusal::TextTooLong { max } => {
+            t_string!(i18n, problem_too_long, max = max).to_string()
+        }
+        NoteRefusal::NotAuthor => t_string!(i18n, notes_not_author).to_string(),
+        NoteRefusal::Approved => t_string!(i18n, notes_already_approved).to_string(),
+        NoteRefusal::NotAllowed => t_string!(i18n, failure_forbidden).to_string(),
+        NoteRefusal::CommentRequired => t_string!(i18n, notes_comment_required).to_string(),
+        NoteRefusal::CommentTooLong { max } => {
+            t_string!(i18n, problem_too_long, max = max).to_string()
+        }
+        NoteRefusal::NotPending => t_string!(i18n, notes_decided).to_string(),
     }
 }
 

@@ -93,7 +93,10 @@ fn statistics_have_a_sheet_per_breakdown() {
         ]
     );
     assert!(sheets.iter().all(|t| t.name.chars().count() <= 31));
-    assert_eq!(column(&sheets[0], "Wartość"), ["3", "5", "4", "3", "3"]);
+    assert_eq!(
+        column(&sheets[0], "Wartość"),
+        ["3", "1", "5", "4", "3", "3"]
+    );
 }
 
 #[test]

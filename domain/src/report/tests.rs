@@ -3,6 +3,7 @@ use crate::attendance::{Approval, Attendance, Attendee, Proof, RecordedBy, Remov
 use crate::dictionary::tests::sample;
 use crate::event::EventFields;
 use crate::help_request::{HelpRequestFields, HoursEntry};
+use crate::meeting_note::MeetingNote;
 use crate::photo::{PeopleVisible, PhotoFile, PhotoReview};
 use crate::resident::ResidentFields;
 use crate::workflow::{Action, HistoryEntry};
@@ -130,6 +131,7 @@ pub(crate) struct Fixture {
     requests: Vec<HelpRequest>,
     residents: Vec<Resident>,
     photos: Vec<Photo>,
+    notes: Vec<MeetingNote>,
 }
 
 impl Fixture {
@@ -140,6 +142,7 @@ impl Fixture {
             requests: &self.requests,
             residents: &self.residents,
             photos: &self.photos,
+            notes: &self.notes,
         }
     }
 }
@@ -268,6 +271,25 @@ pub(crate) fn fixture() -> Fixture {
             december,
         ],
         photos: vec![pending_photo],
+        notes: vec![note(31, 11, true), note(32, 12, false), note(33, 14, true)],
+    }
+}
+
+pub(crate) fn note(n: u128, event: u128, approved: bool) -> MeetingNote {
+    MeetingNote {
+        id: Uuid::from_u128(n),
+        event_id: Uuid::from_u128(event),
+        text: "Notatka".into(),
+        author: person(800, "Wiktor"),
+        written_at: utc("2026-03-11T10:00:00Z"),
+        review: if approved {
+            crate::meeting_note::NoteReview::Approved {
+                by: person(900, "Olga"),
+                at: utc("2026-03-12T10:00:00Z"),
+            }
+        } else {
+            crate::meeting_note::NoteReview::Pending
+        },
     }
 }
 
@@ -293,6 +315,10 @@ fn attendance_counts_approved_lists_and_residents_once_across_events() {
     );
     // Anna (also as her merged duplicate), Bogdan, Celina and the walk-in.
     assert_eq!(report.unique_residents, 4);
+    assert_eq!(
+        report.meeting_notes, 1,
+        "the December note is outside, one waits for approval"
+    );
 
     let with_unapproved = dashboard(year_2026(true), &fixture.data(), &sample());
     assert_eq!(with_unapproved.attendances, 6);
@@ -416,7 +442,8 @@ fn the_review_backlog_is_counted_whatever_the_period() {
         AwaitingReview {
             help_requests: 1,
             attendance_lists: 1,
-            photos: 1
+            photos: 1,
+            meeting_notes: 1,
         }
     );
 }

@@ -53,6 +53,12 @@ impl Synced for crate::attendance::AttendanceList {
     }
 }
 
+impl Synced for crate::meeting_note::MeetingNote {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
 impl Synced for crate::photo::Photo {
     fn id(&self) -> Uuid {
         self.id

@@ -8,6 +8,7 @@ use crate::attendance::{AttendanceList, ConsentText, ListChange, ListRefusal};
 use crate::dictionary::DictionaryEntry;
 use crate::event::Event;
 use crate::help_request::{FieldError, HelpRequest, HelpRequestFields};
+use crate::meeting_note::{MeetingNote, NoteDecision, NoteRefusal};
 use crate::photo::{
     PeopleVisible, Photo, PhotoDecision, PhotoDetailsError, PhotoFile, PhotoRefusal, PhotoSubject,
 };
@@ -49,6 +50,8 @@ pub enum Mutation {
     WithdrawImageConsent(WithdrawImageConsent),
     AttachPhoto(AttachPhoto),
     ReviewPhoto(ReviewPhoto),
+    WriteMeetingNote(WriteMeetingNote),
+    ReviewMeetingNote(ReviewMeetingNote),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +131,21 @@ pub struct ReviewPhoto {
     pub decision: PhotoDecision,
 }
 
+/// A new meeting note, or its author's corrected text (`meeting_note::MeetingNote::write`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteMeetingNote {
+    pub note_id: Uuid,
+    pub event_id: Uuid,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewMeetingNote {
+    pub note_id: Uuid,
+    #[serde(flatten)]
+    pub decision: NoteDecision,
+}
+
 const CREATE_HELP_REQUEST: &str = "help_request.create";
 const EDIT_HELP_REQUEST: &str = "help_request.edit";
 const ACT_ON_HELP_REQUEST: &str = "help_request.act";
@@ -138,6 +156,8 @@ const CHANGE_ATTENDANCE: &str = "attendance.change";
 const WITHDRAW_IMAGE_CONSENT: &str = "resident.withdraw_image_consent";
 const ATTACH_PHOTO: &str = "photo.attach";
 const REVIEW_PHOTO: &str = "photo.review";
+const WRITE_MEETING_NOTE: &str = "meeting_note.write";
+const REVIEW_MEETING_NOTE: &str = "meeting_note.review";
 
 impl Mutation {
     pub fn into_envelope(self, id: Uuid, recorded_at: DateTime<Utc>) -> MutationEnvelope {
@@ -152,6 +172,8 @@ impl Mutation {
             Mutation::WithdrawImageConsent(m) => (WITHDRAW_IMAGE_CONSENT, serde_json::to_value(m)),
             Mutation::AttachPhoto(m) => (ATTACH_PHOTO, serde_json::to_value(m)),
             Mutation::ReviewPhoto(m) => (REVIEW_PHOTO, serde_json::to_value(m)),
+            Mutation::WriteMeetingNote(m) => (WRITE_MEETING_NOTE, serde_json::to_value(m)),
+            Mutation::ReviewMeetingNote(m) => (REVIEW_MEETING_NOTE, serde_json::to_value(m)),
         };
         MutationEnvelope {
             id,
@@ -197,6 +219,12 @@ impl Mutation {
             REVIEW_PHOTO => serde_json::from_value(payload)
                 .map(Mutation::ReviewPhoto)
                 .map_err(invalid),
+            WRITE_MEETING_NOTE => serde_json::from_value(payload)
+                .map(Mutation::WriteMeetingNote)
+                .map_err(invalid),
+            REVIEW_MEETING_NOTE => serde_json::from_value(payload)
+                .map(Mutation::ReviewMeetingNote)
+                .map_err(invalid),
             other => Err(RejectReason::UnknownKind {
                 kind: other.to_owned(),
             }),
@@ -216,6 +244,8 @@ impl Mutation {
             Mutation::WithdrawImageConsent(m) => m.resident_id,
             Mutation::AttachPhoto(m) => m.photo_id,
             Mutation::ReviewPhoto(m) => m.photo_id,
+            Mutation::WriteMeetingNote(m) => m.note_id,
+            Mutation::ReviewMeetingNote(m) => m.note_id,
         }
     }
 }
@@ -289,6 +319,9 @@ pub enum RejectReason {
     PhotoRefused {
         refusal: PhotoRefusal,
     },
+    NoteRefused {
+        refusal: NoteRefusal,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -319,6 +352,7 @@ pub enum Record {
     /// The image-consent text currently asked (older versions stay in the server's history).
     ImageConsentText(ConsentText),
     Photo(Photo),
+    MeetingNote(MeetingNote),
 }
 
 /// The body of every error answer of the API.

@@ -228,6 +228,7 @@ async fn evidence_pack(
             "to": scope.period.to,
             "include_unapproved": scope.include_unapproved,
             "attendance_sheets": summary.attendance_sheets,
+            "meeting_notes": summary.meeting_notes,
             "photos": summary.photos,
             "missing_photos": summary.missing_photos,
         }),

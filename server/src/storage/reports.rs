@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use domain::attendance::AttendanceList;
 use domain::event::Event;
 use domain::help_request::HelpRequest;
+use domain::meeting_note::MeetingNote;
 use domain::photo::Photo;
 use domain::report::ReportData;
 use domain::resident::Resident;
@@ -21,6 +22,7 @@ pub struct ReportRecords {
     pub requests: Vec<HelpRequest>,
     pub residents: Vec<Resident>,
     pub photos: Vec<Photo>,
+    pub notes: Vec<MeetingNote>,
     /// The stored original of each uploaded photo: its SHA-256, which names the file.
     pub photo_files: HashMap<Uuid, String>,
 }
@@ -33,6 +35,7 @@ impl ReportRecords {
             requests: &self.requests,
             residents: &self.residents,
             photos: &self.photos,
+            notes: &self.notes,
         }
     }
 }
@@ -60,6 +63,7 @@ impl Store {
             .await?,
             residents: all(&mut tx, "SELECT data FROM resident").await?,
             photos: all(&mut tx, "SELECT data FROM photo").await?,
+            notes: all(&mut tx, "SELECT data FROM meeting_note").await?,
             photo_files: sqlx::query_as::<_, (String, String)>(
                 "SELECT id, file_sha256 FROM photo WHERE file_sha256 IS NOT NULL",
             )

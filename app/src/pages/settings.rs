@@ -122,7 +122,7 @@ fn EntryForm(
 ) -> AnyView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let prefix = if existing.is_some() { "edit" } else { "new" };
+    let editing = existing.is_some();
     let label_pl = RwSignal::new(
         existing
             .as_ref()
@@ -198,9 +198,11 @@ fn EntryForm(
     };
     let problem =
         move |field| Signal::derive(move || errors.with(|e| label_problem(i18n, e, field)));
-    let (pl_id, en_id, active_id): (&'static str, &'static str, &'static str) = match prefix {
-        "edit" => ("edit-label-pl", "edit-label-en", "edit-active"),
-        _ => ("new-label-pl", "new-label-en", "new-active"),
+    // One entry is edited at a time, so the ids stay unique on the page.
+    let (pl_id, en_id, active_id) = if editing {
+        ("edit-label-pl", "edit-label-en", "edit-active")
+    } else {
+        ("new-label-pl", "new-label-en", "new-active")
     };
     view! {
         <form class="form dictionary-form" on:submit=on_submit novalidate>
@@ -216,9 +218,9 @@ fn EntryForm(
             <p class="notice notice--error" role="alert" hidden=move || failure.get().is_none()>{move || failure.get()}</p>
             <div class="form__actions">
                 <button type="submit" class="button button--primary" disabled=move || busy.get()>
-                    {move || if prefix == "edit" { t_string!(i18n, settings_save) } else { t_string!(i18n, settings_add_button) }}
+                    {move || if editing { t_string!(i18n, settings_save) } else { t_string!(i18n, settings_add_button) }}
                 </button>
-                {(prefix == "edit").then(|| view! {
+                {editing.then(|| view! {
                     <button type="button" class="button button--quiet" on:click=move |_| on_done()>{t!(i18n, settings_cancel)}</button>
                 })}
             </div>

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::NaiveDate;
 use domain::account::Permission;
+use domain::dictionary::Dictionary;
 use domain::export::{tables, ExportFormat, ExportKind};
 use domain::report::{dashboard, Period, PeriodProblem, ReportScope};
 use serde::Deserialize;
@@ -17,6 +18,7 @@ use super::session::audit;
 use super::{error, not_found, storage_failure, ApiState, Rejection};
 use crate::auth::Caller;
 use crate::spreadsheet;
+use crate::storage::reports::ReportRecords;
 
 #[derive(Deserialize)]
 pub struct ScopeQuery {
@@ -53,6 +55,16 @@ fn scope(query: Result<Query<ScopeQuery>, QueryRejection>) -> Result<ReportScope
     })
 }
 
+async fn records_and_dictionary(state: &ApiState) -> Result<(ReportRecords, Dictionary), Response> {
+    match (
+        state.store.report_records().await,
+        state.store.dictionary().await,
+    ) {
+        (Ok(records), Ok(dictionary)) => Ok((records, dictionary)),
+        (Err(e), _) | (_, Err(e)) => Err(storage_failure(e)),
+    }
+}
+
 pub async fn show_dashboard(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -65,12 +77,9 @@ pub async fn show_dashboard(
         Ok(scope) => scope,
         Err(rejected) => return rejected.into_response(),
     };
-    let (records, dictionary) = match (
-        state.store.report_records().await,
-        state.store.dictionary().await,
-    ) {
-        (Ok(records), Ok(dictionary)) => (records, dictionary),
-        (Err(e), _) | (_, Err(e)) => return storage_failure(e),
+    let (records, dictionary) = match records_and_dictionary(&state).await {
+        Ok(loaded) => loaded,
+        Err(failure) => return failure,
     };
     Json(dashboard(scope, &records.data(), &dictionary)).into_response()
 }
@@ -105,12 +114,9 @@ pub async fn download(
         Ok(scope) => scope,
         Err(rejected) => return rejected.into_response(),
     };
-    let (records, dictionary) = match (
-        state.store.report_records().await,
-        state.store.dictionary().await,
-    ) {
-        (Ok(records), Ok(dictionary)) => (records, dictionary),
-        (Err(e), _) | (_, Err(e)) => return storage_failure(e),
+    let (records, dictionary) = match records_and_dictionary(&state).await {
+        Ok(loaded) => loaded,
+        Err(failure) => return failure,
     };
     let tables = tables(kind, &scope, &records.data(), &dictionary);
     let bytes = match format {
@@ -185,12 +191,9 @@ async fn evidence_pack(
         Ok(scope) => scope,
         Err(rejected) => return rejected.into_response(),
     };
-    let (records, dictionary) = match (
-        state.store.report_records().await,
-        state.store.dictionary().await,
-    ) {
-        (Ok(records), Ok(dictionary)) => (records, dictionary),
-        (Err(e), _) | (_, Err(e)) => return storage_failure(e),
+    let (records, dictionary) = match records_and_dictionary(&state).await {
+        Ok(loaded) => loaded,
+        Err(failure) => return failure,
     };
     // Reading the photo files and compressing blocks; keep it off the async workers.
     let store = state.store.clone();
@@ -198,18 +201,13 @@ async fn evidence_pack(
         crate::evidence_pack::write(&scope, &records, &dictionary, &store)
     })
     .await;
-    let (bytes, summary) = match written {
-        Ok(Ok(pack)) => pack,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "evidence pack failed");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "export_failed",
-                "The evidence pack could not be written.",
-            );
-        }
+    let (bytes, summary) = match written
+        .map_err(|e| e.to_string())
+        .and_then(|w| w.map_err(|e| e.to_string()))
+    {
+        Ok(pack) => pack,
         Err(e) => {
-            tracing::error!(error = %e, "evidence pack task failed");
+            tracing::error!(error = %e, "evidence pack failed");
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "export_failed",

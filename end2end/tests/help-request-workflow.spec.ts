@@ -83,6 +83,9 @@ test("a request travels from a volunteer offline through review and assignment t
   await expect(organiser.getByTestId("review-count")).toHaveText("0");
   await organiser.getByRole("button", { name: "Przydziel wolontariuszy" }).click();
   await organiser.getByLabel(ACCOUNTS.volunteer.displayName).check();
+  // A sync landing while the form is open (the approval reaching the server) keeps the form as it is.
+  await syncNow(organiser);
+  await expect(organiser.getByLabel(ACCOUNTS.volunteer.displayName)).toBeChecked();
   await organiser.getByRole("button", { name: "Potwierdź" }).click();
   await expect(organiser.getByTestId("request-status")).toHaveText("Przydzielone");
   await syncNow(organiser);

@@ -44,6 +44,15 @@ pub fn RequestPage() -> impl IntoView {
     });
     let notice = state.notice;
     on_cleanup(move || notice.set(None));
+    let draft = ActionDraft::new();
+    // The same page shows another request when only the query changes.
+    Effect::new(move |shown: Option<Option<Uuid>>| {
+        let current = id.get();
+        if shown.is_some_and(|shown| shown != current) {
+            draft.clear();
+        }
+        current
+    });
     view! {
         <p><A href="/">{t!(i18n, back_to_list)}</A></p>
         {move || match (state.requests.with(Option::is_some), row.get()) {
@@ -59,7 +68,7 @@ pub fn RequestPage() -> impl IntoView {
                     <Show when=move || notice.get() == Some(Notice::ChangeSaved)>
                         <p class="notice notice--ok" role="status">{t!(i18n, change_saved)}</p>
                     </Show>
-                    <RequestActions request=request.clone() />
+                    <RequestActions request=request.clone() draft />
                     <History request />
                 }.into_any()
             }
@@ -173,8 +182,55 @@ fn RequestDetails(request: HelpRequest, sync: domain::sync::merge::SyncState) ->
 }
 
 /// The buttons for what this person may do now, with the small forms some steps need.
+/// What the person is doing in the "what next" panel: which action is open and what is typed or picked in
+/// it. The page keeps it, so a sync that re-renders the request (its status or sync state changing) keeps
+/// the form open with its contents.
+#[derive(Clone, Copy)]
+struct ActionDraft {
+    open: RwSignal<Option<ActionKind>>,
+    failure: RwSignal<Option<SaveFailure>>,
+    busy: RwSignal<bool>,
+    comment: RwSignal<String>,
+    outcome: RwSignal<String>,
+    hours: RwSignal<String>,
+    day: RwSignal<String>,
+    volunteers: RwSignal<Option<Result<Vec<Person>, ()>>>,
+    chosen: RwSignal<Vec<Person>>,
+    hours_problem: RwSignal<bool>,
+}
+
+impl ActionDraft {
+    fn new() -> Self {
+        Self {
+            open: RwSignal::new(None),
+            failure: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            comment: RwSignal::new(String::new()),
+            outcome: RwSignal::new(String::new()),
+            hours: RwSignal::new(String::new()),
+            day: RwSignal::new(today().to_string()),
+            volunteers: RwSignal::new(None),
+            chosen: RwSignal::new(Vec::new()),
+            hours_problem: RwSignal::new(false),
+        }
+    }
+
+    /// After an action is saved, or on another request: nothing open, nothing typed. The volunteer list
+    /// stays, it is the same for every request.
+    fn clear(self) {
+        self.open.set(None);
+        self.failure.set(None);
+        self.comment.set(String::new());
+        self.outcome.set(String::new());
+        self.hours.set(String::new());
+        self.day.set(today().to_string());
+        self.chosen.set(Vec::new());
+        self.hours_problem.set(false);
+    }
+}
+
 #[component]
-fn RequestActions(request: HelpRequest) -> impl IntoView {
+fn RequestActions(request: HelpRequest, draft: ActionDraft) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
     let Some(actor) = state.account.get_untracked().map(|a| Actor::from(&a)) else {
@@ -185,16 +241,18 @@ fn RequestActions(request: HelpRequest) -> impl IntoView {
         return ().into_any();
     }
     let id = request.id;
-    let open = RwSignal::new(None::<ActionKind>);
-    let failure = RwSignal::new(None::<SaveFailure>);
-    let busy = RwSignal::new(false);
-    let comment = RwSignal::new(String::new());
-    let outcome = RwSignal::new(String::new());
-    let hours = RwSignal::new(String::new());
-    let day = RwSignal::new(today().to_string());
-    let volunteers = RwSignal::new(None::<Result<Vec<Person>, ()>>);
-    let chosen = RwSignal::new(Vec::<Person>::new());
-    let hours_problem = RwSignal::new(false);
+    let ActionDraft {
+        open,
+        failure,
+        busy,
+        comment,
+        outcome,
+        hours,
+        day,
+        volunteers,
+        chosen,
+        hours_problem,
+    } = draft;
 
     let run = move |action: Action| {
         busy.set(true);
@@ -203,7 +261,7 @@ fn RequestActions(request: HelpRequest) -> impl IntoView {
             match client::act_on_help_requests(state, vec![id], action).await {
                 Ok(()) => {
                     state.notice.set(Some(Notice::ChangeSaved));
-                    open.set(None);
+                    draft.clear();
                 }
                 Err(e) => {
                     failure.set(Some(e));
@@ -334,9 +392,12 @@ fn RequestActions(request: HelpRequest) -> impl IntoView {
                                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">{t!(i18n, no_volunteers)}</p> }.into_any(),
                                 Some(Ok(list)) => list.into_iter().map(|person| {
                                     let p = person.clone();
+                                    let person_id = person.id;
                                     view! {
                                         <label class="checkbox">
-                                            <input type="checkbox" on:change=move |ev| {
+                                            <input type="checkbox"
+                                                prop:checked=move || chosen.with(|c| c.iter().any(|x| x.id == person_id))
+                                                on:change=move |ev| {
                                                 let on = event_target_checked(&ev);
                                                 let p = p.clone();
                                                 chosen.update(|c| { c.retain(|x| x.id != p.id); if on { c.push(p); } });

@@ -14,6 +14,7 @@ pub mod request_detail;
 pub mod request_form;
 pub mod requests;
 pub mod residents;
+mod retention;
 pub mod review;
 pub mod settings;
 pub mod sign_in;

@@ -326,6 +326,8 @@ pub enum Proof {
     Signature { signature: Signature },
     /// Signed the paper list; staff marked them present by hand.
     Paper,
+    /// Signed with a finger; the signature was removed when the retention period ended.
+    Erased,
 }
 
 /// Who put an entry on the list.
@@ -431,6 +433,9 @@ pub struct AttendanceList {
     pub consent_withdrawals: Vec<ConsentWithdrawal>,
     /// Bumped by the server with every change it stores.
     pub revision: u32,
+    /// Set when the retention period ended and names and signatures were removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 /// Who is changing a list.
@@ -518,6 +523,7 @@ impl AttendanceList {
             history: Vec::new(),
             consent_withdrawals: Vec::new(),
             revision: 0,
+            anonymised_at: None,
         }
     }
 

@@ -280,6 +280,7 @@ pub fn attendance(scope: &ReportScope, data: &ReportData, dictionary: &Dictionar
             let proof = match entry.proof {
                 Proof::Signature { .. } => "podpis",
                 Proof::Paper => "lista papierowa",
+                Proof::Erased => "podpis (usunięty po okresie przechowywania)",
             };
             table.rows.push(vec![
                 text(&event.fields.title),

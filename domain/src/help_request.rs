@@ -161,6 +161,9 @@ pub struct HelpRequest {
     pub hours: Vec<HoursEntry>,
     #[serde(default)]
     pub history: Vec<crate::workflow::HistoryEntry>,
+    /// Set when the retention period ended and the person and texts about them were removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 impl HelpRequest {
@@ -188,6 +191,7 @@ impl HelpRequest {
                 by,
                 event: crate::workflow::HistoryEvent::Recorded,
             }],
+            anonymised_at: None,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod photo;
 pub mod report;
 pub mod request_list;
 pub mod resident;
+pub mod retention;
 pub mod review;
 pub mod sync;
 pub mod workflow;

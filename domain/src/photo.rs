@@ -175,6 +175,9 @@ pub struct Photo {
     /// The server has the bytes; until then only the record exists.
     pub uploaded: bool,
     pub review: PhotoReview,
+    /// Set when the retention period ended and the server deleted the image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl Photo {
@@ -200,12 +203,16 @@ impl Photo {
 
     /// Only approved photos nobody has withdrawn consent for reach galleries and exports.
     pub fn in_gallery(&self, withdrawals: &[DateTime<Utc>]) -> bool {
-        self.uploaded && self.is_approved() && !self.consent_withdrawn(withdrawals)
+        self.uploaded
+            && self.erased_at.is_none()
+            && self.is_approved()
+            && !self.consent_withdrawn(withdrawals)
     }
 
     /// Waits for an organiser: new and uploaded, or approved before a consent withdrawal.
     pub fn awaits_review(&self, withdrawals: &[DateTime<Utc>]) -> bool {
         self.uploaded
+            && self.erased_at.is_none()
             && (self.review == PhotoReview::Pending
                 || (self.is_approved() && self.consent_withdrawn(withdrawals)))
     }

@@ -57,6 +57,9 @@ pub struct Resident {
     /// The latest answer to the image-consent question (at an event's kiosk), or its withdrawal.
     #[serde(default)]
     pub image_consent: Option<ImageConsent>,
+    /// Set when the retention period ended and what identifies the person was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -200,7 +203,7 @@ pub fn search<'a>(residents: &'a [Resident], query: &str) -> Vec<&'a Resident> {
     let query = fold(query);
     let mut found: Vec<&Resident> = residents
         .iter()
-        .filter(|r| r.merged_into.is_none())
+        .filter(|r| r.merged_into.is_none() && r.anonymised_at.is_none())
         .filter(|r| {
             matches_query(
                 &fold(&format!("{} {}", r.fields.name, r.fields.phone)),
@@ -274,6 +277,7 @@ mod tests {
             recorded_at: DateTime::UNIX_EPOCH,
             merged_into: None,
             image_consent: None,
+            anonymised_at: None,
         }
     }
 

@@ -1,5 +1,6 @@
 import { violations } from "./support/axe";
-import { ACCOUNTS, expect, openOnline, test, watchForAppErrors } from "./support/server";
+import { ACCOUNTS, apiAs, expect, openOnline, test, watchForAppErrors } from "./support/server";
+import { approve, event, onPaper, push } from "./support/seed";
 
 test("a coordinator adds and retires a district and revises the consent text; forms follow", async ({ server, page }) => {
   test.setTimeout(120_000);
@@ -44,5 +45,64 @@ test("a coordinator adds and retires a district and revises the consent text; fo
   await page.getByRole("button", { name: "Zapisz treść zgody" }).click();
   await expect(page.getByTestId("consent-saved")).toHaveText("Zapisano wersję 2. Kiosk zapyta o zgodę ponownie.");
   await expect(page.getByText("Obowiązuje wersja 2")).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test("a coordinator sees what the retention period makes due and confirms the anonymisation", async ({ server, page }) => {
+  test.setTimeout(120_000);
+  const errors = watchForAppErrors(page);
+  // A 2019 meeting with Zofia and a walk-in; Celina is registered this year.
+  const { api, csrf } = await apiAs(server, ACCOUNTS.organiser.username);
+  const zofia = crypto.randomUUID();
+  const at2019 = "2019-05-10T15:00:00Z";
+  await push(api, csrf, [
+    { kind: "resident.create", recorded_at: at2019, payload: { resident_id: zofia, name: "Zofia Kowalska", phone: "600 100 200", district: "okolna", target_groups: ["seniors"] } },
+    { kind: "resident.create", payload: { resident_id: crypto.randomUUID(), name: "Celina Zając", district: "okolna", target_groups: [] } },
+  ]);
+  const meeting = await event(api, csrf, "Klub seniora 2019", at2019, ["goal_3"]);
+  await push(api, csrf, [
+    { ...onPaper(meeting, "Zofia Kowalska", zofia), recorded_at: at2019 },
+    { ...onPaper(meeting, "Jan Wiśniewski"), recorded_at: at2019 },
+    { ...approve(meeting), recorded_at: at2019 },
+  ]);
+  await api.dispose();
+
+  await openOnline(page, server.url, ACCOUNTS.coordinator.username);
+  await page.getByRole("navigation").getByRole("link", { name: "Ustawienia" }).click();
+  const years = page.getByLabel("Okres przechowywania (pełne lata, od 1 do 50)");
+  await expect(years).toHaveValue("5");
+  const due = page.getByTestId("retention-due");
+  await expect(due).toContainText("2020 r. i wcześniej");
+  await expect(due).toContainText("mieszkańcy: 2");
+  await expect(due).toContainText("listy obecności: 1");
+  await expect(due).toContainText("zgłoszenia: 0");
+
+  // A period out of range is refused with a reason; the stored one stays.
+  await years.fill("0");
+  await page.getByRole("button", { name: "Zapisz okres" }).click();
+  await expect(page.getByText("Podaj liczbę pełnych lat od 1 do 50.")).toBeVisible();
+  await expect(years).toBeFocused();
+  await expect(due).toContainText("mieszkańcy: 2");
+
+  // Nothing happens without ticking that it cannot be undone.
+  await page.getByRole("button", { name: "Anonimizuj teraz" }).click();
+  await expect(page.getByText("Zaznacz najpierw, że rozumiesz, że anonimizacji nie można cofnąć.")).toBeVisible();
+  expect(await violations(page), "retention with errors").toEqual([]);
+  await page.getByLabel("Rozumiem, że anonimizacji nie można cofnąć.").check();
+  await page.getByRole("button", { name: "Anonimizuj teraz" }).click();
+  await expect(page.getByTestId("retention-applied")).toHaveText(
+    "Zanonimizowano: mieszkańcy: 2, zgłoszenia: 0, listy obecności: 1, zdjęcia do usunięcia: 0",
+  );
+  await expect(due).toHaveText("Nie ma nic do anonimizacji: żadna sprawa nie zakończyła się w 2020 r. ani wcześniej.");
+
+  // The device pulls the anonymised records: the registry no longer offers Zofia, the list keeps its count.
+  await page.getByRole("navigation").getByRole("link", { name: "Mieszkańcy" }).click();
+  await expect(page.getByText("Celina Zając")).toBeVisible();
+  await expect(page.getByText("Zofia Kowalska")).toHaveCount(0);
+  await page.goto(`${server.url}/event?id=${meeting}`);
+  await expect(page.getByTestId("anonymised")).toContainText("Dane osobowe usunięto");
+  await expect(page.getByTestId("list-status")).toContainText("2");
+  await expect(page.getByText("Jan Wiśniewski")).toHaveCount(0);
+  await expect(page.getByText("[dane usunięte]")).toHaveCount(2);
   expect(errors).toEqual([]);
 });

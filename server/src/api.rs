@@ -8,6 +8,7 @@ mod configuration;
 mod devices;
 mod photos;
 mod reports;
+mod retention;
 mod session;
 mod sync;
 mod users;
@@ -149,6 +150,9 @@ fn endpoints() -> Endpoints {
             "/api/v1/dictionary/{kind}/{code}",
             configuration::update_entry,
         )
+        .at(Method::GET, "/api/v1/retention", retention::show)
+        .at(Method::PUT, "/api/v1/retention", retention::change)
+        .at(Method::POST, "/api/v1/retention/apply", retention::apply)
 }
 
 /// Every API endpoint as (method, path template).

@@ -80,6 +80,7 @@ fn attendance_sheet(event: &Event, list: &AttendanceList, dictionary: &Dictionar
                 attribute(&signature.svg_path())
             ),
             Proof::Paper => "podpis na liście papierowej".to_owned(),
+            Proof::Erased => "podpis usunięty po okresie przechowywania".to_owned(),
         };
         let consent = match entry.image_consent {
             Some(c) if c.given => "tak",

@@ -11,6 +11,7 @@ pub mod photo_files;
 mod photos;
 pub mod reports;
 mod residents;
+mod retention;
 
 use std::path::Path;
 use std::str::FromStr;

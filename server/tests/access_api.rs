@@ -96,6 +96,9 @@ fn matrix() -> Vec<Row> {
             "/api/v1/dictionary/{kind}/{code}",
             COORDINATORS,
         ),
+        row(Method::GET, "/api/v1/retention", COORDINATORS),
+        row(Method::PUT, "/api/v1/retention", COORDINATORS),
+        row(Method::POST, "/api/v1/retention/apply", COORDINATORS),
     ]
 }
 
@@ -243,6 +246,9 @@ fn request_for(row: &Row, cast: &Cast) -> (String, Option<Value>) {
             Some(json!({"label_pl": "Okólna", "label_en": "Okólna", "active": true}))
         }
         ("POST", "/api/v1/kiosk/claim") => Some(json!({"code": "ZZZZ-ZZZZ"})),
+        ("PUT" | "POST", "/api/v1/retention" | "/api/v1/retention/apply") => {
+            Some(json!({"years": 5}))
+        }
         _ => None,
     };
     (path, body)

@@ -16,36 +16,12 @@ use domain::report::Dashboard;
 use domain::resident::ResidentFields;
 use domain::sync::protocol::{
     ActOnHelpRequest, AttachPhoto, ChangeAttendance, CreateHelpRequest, CreateResident, Mutation,
-    Outcome, PushRequest, PushResponse, ReviewPhoto,
+    ReviewPhoto,
 };
 use domain::workflow::Action;
 use serde_json::json;
-use support::{Browser, TestApp};
+use support::{small_jpeg, Browser, TestApp};
 use uuid::Uuid;
-
-async fn push(app: &TestApp, browser: &mut Browser, at: &str, mutations: Vec<Mutation>) {
-    let at: DateTime<Utc> = at.parse().unwrap();
-    let body = PushRequest {
-        device_id: Uuid::now_v7(),
-        mutations: mutations
-            .into_iter()
-            .map(|m| m.into_envelope(Uuid::now_v7(), at))
-            .collect(),
-    };
-    let answer = app
-        .call(
-            browser,
-            Method::POST,
-            "/api/v1/sync/push",
-            Some(serde_json::to_value(body).unwrap()),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
-    let response: PushResponse = serde_json::from_value(answer.json).unwrap();
-    for result in response.results {
-        assert_eq!(result.outcome, Outcome::Applied);
-    }
-}
 
 async fn event(
     app: &TestApp,
@@ -147,8 +123,7 @@ async fn centre() -> Centre {
     let coordinator = app.signed_in("koordynator").await;
     let mut volunteer = app.signed_in("wolontariusz").await;
     let (anna, bogdan) = (Uuid::now_v7(), Uuid::now_v7());
-    push(
-        &app,
+    app.push_applied(
         &mut organiser,
         "2026-01-10T10:00:00Z",
         vec![
@@ -181,8 +156,7 @@ async fn centre() -> Centre {
         &["goal_6"],
     )
     .await;
-    push(
-        &app,
+    app.push_applied(
         &mut organiser,
         "2026-05-06T10:00:00Z",
         vec![
@@ -197,8 +171,7 @@ async fn centre() -> Centre {
     )
     .await;
     let (accepted, waiting) = (Uuid::now_v7(), Uuid::now_v7());
-    push(
-        &app,
+    app.push_applied(
         &mut volunteer,
         "2026-02-02T09:00:00Z",
         vec![
@@ -207,8 +180,7 @@ async fn centre() -> Centre {
         ],
     )
     .await;
-    push(
-        &app,
+    app.push_applied(
         &mut organiser,
         "2026-02-03T09:00:00Z",
         vec![Mutation::ActOnHelpRequest(ActOnHelpRequest {
@@ -463,16 +435,6 @@ async fn only_coordinators_export_residents_and_every_export_is_audited() {
     assert_eq!(entries[0]["details"]["rows"], 3);
 }
 
-fn small_jpeg() -> Vec<u8> {
-    let picture =
-        image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
-        .encode_image(&picture)
-        .unwrap();
-    jpeg
-}
-
 /// Attaches a photo to the event and uploads it; the organiser approves it when `approve`.
 async fn photo(centre: &mut Centre, caption: &str, jpeg: &[u8], approve: bool) -> Uuid {
     let id = Uuid::now_v7();
@@ -488,13 +450,10 @@ async fn photo(centre: &mut Centre, caption: &str, jpeg: &[u8], approve: bool) -
             height: 48,
         },
     });
-    push(
-        &centre.app,
-        &mut centre.volunteer,
-        "2026-04-14T18:00:00Z",
-        vec![attach],
-    )
-    .await;
+    centre
+        .app
+        .push_applied(&mut centre.volunteer, "2026-04-14T18:00:00Z", vec![attach])
+        .await;
     let answer = centre
         .app
         .put_bytes(
@@ -510,13 +469,10 @@ async fn photo(centre: &mut Centre, caption: &str, jpeg: &[u8], approve: bool) -
             photo_id: id,
             decision: PhotoDecision::Approve,
         });
-        push(
-            &centre.app,
-            &mut centre.organiser,
-            "2026-04-15T10:00:00Z",
-            vec![review],
-        )
-        .await;
+        centre
+            .app
+            .push_applied(&mut centre.organiser, "2026-04-15T10:00:00Z", vec![review])
+            .await;
     }
     id
 }

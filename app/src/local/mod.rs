@@ -403,6 +403,7 @@ pub async fn save_resident(
                 recorded_at: Utc::now(),
                 merged_into: None,
                 image_consent: None,
+                anonymised_at: None,
             };
             let create = CreateResident {
                 resident_id: resident.id,

@@ -40,6 +40,7 @@ pub fn AttendanceSheetPage() -> impl IntoView {
                             view! { <SignatureImage signature=signature.clone() label /> }.into_any()
                         }
                         Proof::Paper => view! { <span>{t!(i18n, signed_on_paper)}</span> }.into_any(),
+                        Proof::Erased => view! { <span>{t!(i18n, signature_erased)}</span> }.into_any(),
                     };
                     view! {
                         <tr data-testid="sheet-row">

@@ -168,6 +168,10 @@ fn AttendanceSection(event: Event) -> impl IntoView {
             <Show when=move || saved.get()>
                 <p class="notice notice--ok" role="status">{t!(i18n, change_saved)}</p>
             </Show>
+            {move || list.with(|(l, _)| l.anonymised_at).map(|at| {
+                let date = at.with_timezone(&chrono::Local).format("%d.%m.%Y").to_string();
+                view! { <p class="notice" data-testid="anonymised">{t!(i18n, record_anonymised, date)}</p> }
+            })}
             <Show when=move || list.with(|(l, _)| !l.consent_withdrawals.is_empty())>
                 <div class="notice notice--warn" role="status" data-testid="consent-flag">
                     <p>{move || t_string!(i18n, photos_flagged, names = list.with(|(l, _)| l.consent_withdrawals.iter().map(|w| w.name.clone()).collect::<Vec<_>>().join(", "))).to_string()}</p>
@@ -290,6 +294,7 @@ fn AttendanceRow(
             view! { <SignatureImage signature=signature.clone() label /> }.into_any()
         }
         Proof::Paper => view! { <span>{t!(i18n, signed_on_paper)}</span> }.into_any(),
+        Proof::Erased => view! { <span>{t!(i18n, signature_erased)}</span> }.into_any(),
     };
     let when = entry
         .recorded_at

@@ -344,7 +344,9 @@ fn PhotoCard(photo: Photo, flagged: bool) -> AnyView {
         PhotoReview::Approved { .. } => "approved",
         PhotoReview::Rejected { .. } => "rejected",
     };
+    let erased = photo.erased_at.is_some();
     let status = match (&photo.review, flagged, photo.uploaded) {
+        _ if erased => view! { <p class="badge">{t!(i18n, photo_erased)}</p> }.into_any(),
         (_, _, false) => {
             view! { <p class="badge badge--pending">{t!(i18n, photo_bytes_missing)}</p> }.into_any()
         }
@@ -379,7 +381,7 @@ fn PhotoCard(photo: Photo, flagged: bool) -> AnyView {
             .format("%d.%m.%Y %H:%M")
     );
     let people = photo.people;
-    let uploaded = photo.uploaded;
+    let uploaded = photo.uploaded && !erased;
     view! {
         <li class="photo-card" data-testid="photo" data-review=review_name data-flagged=flagged.to_string() id=format!("photo-{id}")>
             <div class="photo-card__image">

@@ -137,12 +137,20 @@ fn RequestDetails(request: HelpRequest, sync: domain::sync::merge::SyncState) ->
     let assignees = request.assignees.clone();
     let hours: u32 = request.hours.iter().map(|h| h.minutes).sum();
     let id = request.id;
+    let anonymised = request.anonymised_at.map(|at| {
+        let date = at
+            .with_timezone(&chrono::Local)
+            .format("%d.%m.%Y")
+            .to_string();
+        view! { <p class="notice" data-testid="anonymised">{t!(i18n, record_anonymised, date)}</p> }
+    });
     view! {
         <h1>{f.resident_name.clone()}</h1>
         <p class="card__footer">
             <span class="badge badge--status" data-testid="request-status">{move || status_text(i18n, status)}</span>
             <SyncBadge sync />
         </p>
+        {anonymised}
         {comment_shown.then(|| view! {
             <div class="notice notice--warn" data-testid="review-comment">
                 <p><strong>{t!(i18n, review_comment_label)}</strong></p>

@@ -1,5 +1,5 @@
-//! The coordinator's settings: the dictionaries every form offers, and the image-consent text the kiosk
-//! asks. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
+//! The coordinator's settings: the dictionaries every form offers, the image-consent text the kiosk
+//! asks, and the retention period. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
 //! changes through the pull.
 
 use domain::attendance::ConsentText;
@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use super::forms::{failure_text, focus_first, TextField};
 use super::request_form::problem_text;
+use super::retention::RetentionSettings;
 use crate::client::{self, ApiFailure};
 use crate::i18n::*;
 use crate::state::use_app_state;
@@ -60,6 +61,7 @@ pub fn SettingsPage() -> impl IntoView {
             {move || view! { <DictionaryEditor kind=kind.get() /> }.into_any()}
         </section>
         <ConsentTextEditor />
+        <RetentionSettings />
     }
 }
 

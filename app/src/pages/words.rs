@@ -171,6 +171,7 @@ pub fn reject_reason_text(i18n: I18n, reason: &RejectReason) -> String {
         RejectReason::ImplausiblePhotoFile => t_string!(i18n, photo_not_an_image).to_string(),
         RejectReason::PhotoRefused { refusal } => photo_refusal_text(i18n, *refusal),
         RejectReason::NoteRefused { refusal } => note_refusal_text(i18n, *refusal),
+        RejectReason::Anonymised => t_string!(i18n, reject_anonymised).to_string(),
     }
 }
 

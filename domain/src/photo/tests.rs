@@ -32,6 +32,7 @@ fn photo(people: PeopleVisible) -> Photo {
         taken_at: at(0),
         uploaded: true,
         review: PhotoReview::Pending,
+        erased_at: None,
     }
 }
 

@@ -8,26 +8,26 @@ use crate::photo::{PeopleVisible, PhotoFile, PhotoReview};
 use crate::resident::ResidentFields;
 use crate::workflow::{Action, HistoryEntry};
 
-fn utc(text: &str) -> DateTime<Utc> {
+pub(crate) fn utc(text: &str) -> DateTime<Utc> {
     text.parse().expect("an RFC 3339 time")
 }
 
-fn day(text: &str) -> NaiveDate {
+pub(crate) fn day(text: &str) -> NaiveDate {
     text.parse().expect("a date")
 }
 
-fn person(n: u128, name: &str) -> Person {
+pub(crate) fn person(n: u128, name: &str) -> Person {
     Person {
         id: Uuid::from_u128(n),
         name: name.into(),
     }
 }
 
-const ANNA: u128 = 101;
-const BOGDAN: u128 = 102;
-const CELINA: u128 = 103;
+pub(crate) const ANNA: u128 = 101;
+pub(crate) const BOGDAN: u128 = 102;
+pub(crate) const CELINA: u128 = 103;
 /// Anna recorded twice; merged into Anna.
-const ANNA_AGAIN: u128 = 104;
+pub(crate) const ANNA_AGAIN: u128 = 104;
 
 fn resident(n: u128, name: &str, groups: &[&str], merged_into: Option<u128>) -> Resident {
     Resident {
@@ -41,6 +41,7 @@ fn resident(n: u128, name: &str, groups: &[&str], merged_into: Option<u128>) -> 
         recorded_at: utc("2025-06-01T10:00:00Z"),
         merged_into: merged_into.map(Uuid::from_u128),
         image_consent: None,
+        anonymised_at: None,
     }
 }
 
@@ -126,12 +127,12 @@ fn hours(volunteer: u128, minutes: u32, on: &str) -> HoursEntry {
 }
 
 pub(crate) struct Fixture {
-    events: Vec<Event>,
-    lists: Vec<AttendanceList>,
-    requests: Vec<HelpRequest>,
-    residents: Vec<Resident>,
-    photos: Vec<Photo>,
-    notes: Vec<MeetingNote>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) lists: Vec<AttendanceList>,
+    pub(crate) requests: Vec<HelpRequest>,
+    pub(crate) residents: Vec<Resident>,
+    pub(crate) photos: Vec<Photo>,
+    pub(crate) notes: Vec<MeetingNote>,
 }
 
 impl Fixture {
@@ -208,6 +209,7 @@ pub(crate) fn fixture() -> Fixture {
         taken_at: utc("2026-03-10T17:00:00Z"),
         uploaded: true,
         review: PhotoReview::Pending,
+        erased_at: None,
     };
     Fixture {
         residents: vec![
@@ -473,7 +475,12 @@ fn a_period_must_run_forwards_and_not_for_ever() {
     );
 }
 
-fn photo(n: u128, subject: PhotoSubject, people: PeopleVisible, review: PhotoReview) -> Photo {
+pub(crate) fn photo(
+    n: u128,
+    subject: PhotoSubject,
+    people: PeopleVisible,
+    review: PhotoReview,
+) -> Photo {
     Photo {
         id: Uuid::from_u128(n),
         subject,
@@ -489,6 +496,7 @@ fn photo(n: u128, subject: PhotoSubject, people: PeopleVisible, review: PhotoRev
         taken_at: utc("2026-03-10T17:00:00Z"),
         uploaded: true,
         review,
+        erased_at: None,
     }
 }
 

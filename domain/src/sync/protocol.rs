@@ -322,6 +322,8 @@ pub enum RejectReason {
     NoteRefused {
         refusal: NoteRefusal,
     },
+    /// The retention period ended and the record was anonymised: it no longer changes.
+    Anonymised,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

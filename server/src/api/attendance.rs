@@ -112,6 +112,7 @@ fn attendance_sheet(
         let proof = match &entry.proof {
             Proof::Signature { .. } => "podpis na tablecie",
             Proof::Paper => "podpis na liście papierowej",
+            Proof::Erased => "podpis usunięty po okresie przechowywania",
         };
         let consent = match entry.image_consent {
             Some(c) if c.given => "tak",

@@ -93,7 +93,8 @@ async fn accept_upload(
             "The bytes do not match the photo's SHA-256; the upload was damaged. Send it again.",
         ));
     }
-    if photo.uploaded {
+    // An erased photo (retention period) takes no bytes again; the device can stop sending them.
+    if photo.uploaded || photo.erased_at.is_some() {
         return Ok(Json(photo).into_response());
     }
     let prepared = tokio::task::spawn_blocking(move || photo_image::prepare(&bytes))

@@ -31,7 +31,10 @@ pub(super) async fn load(
     Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
 }
 
-async fn save(conn: &mut SqliteConnection, list: &mut AttendanceList) -> Result<(), StoreError> {
+pub(super) async fn save(
+    conn: &mut SqliteConnection,
+    list: &mut AttendanceList,
+) -> Result<(), StoreError> {
     list.revision += 1;
     let data = serde_json::to_string(list)?;
     let event_id = list.event_id.to_string();
@@ -86,6 +89,11 @@ pub(super) async fn change(
     let list = load(conn, request.event_id)
         .await?
         .unwrap_or_else(|| AttendanceList::new(request.event_id));
+    if list.anonymised_at.is_some() {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::Anonymised,
+        });
+    }
     let mut next = match list.apply(author, &request.change, dictionary, at) {
         Ok(next) => next,
         // The kiosk cannot ask anyone; a person who signed twice is on the list once, which is the point.

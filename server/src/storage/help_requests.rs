@@ -132,6 +132,9 @@ pub(super) async fn edit(
     let Some(request) = load(conn, edit.help_request_id).await? else {
         return Ok(unknown());
     };
+    if request.anonymised_at.is_some() {
+        return Ok(anonymised());
+    }
     match apply_edit(
         &request,
         actor,
@@ -160,6 +163,9 @@ pub(super) async fn act(
     let Some(request) = load(conn, act.help_request_id).await? else {
         return Ok(unknown());
     };
+    if request.anonymised_at.is_some() {
+        return Ok(anonymised());
+    }
     let action = match act.action {
         Action::Assign { volunteers } => match active_volunteers(conn, &volunteers).await? {
             Some(volunteers) => Action::Assign { volunteers },
@@ -227,5 +233,11 @@ pub(super) async fn repoint_resident(
 fn unknown() -> Outcome {
     Outcome::Rejected {
         reason: RejectReason::UnknownRecord,
+    }
+}
+
+fn anonymised() -> Outcome {
+    Outcome::Rejected {
+        reason: RejectReason::Anonymised,
     }
 }

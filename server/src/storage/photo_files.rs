@@ -67,4 +67,12 @@ impl PhotoFiles {
     pub fn read(&self, variant: Variant, sha256: &str) -> std::io::Result<Vec<u8>> {
         std::fs::read(self.path(variant, sha256))
     }
+
+    /// Deletes one stored file; one already gone is fine (a repeated deletion after a crash).
+    pub fn remove(&self, variant: Variant, sha256: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(variant, sha256)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
 }

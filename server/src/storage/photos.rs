@@ -22,7 +22,7 @@ async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Photo>, St
     Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
 }
 
-async fn save(conn: &mut SqliteConnection, photo: &Photo) -> Result<(), StoreError> {
+pub(super) async fn save(conn: &mut SqliteConnection, photo: &Photo) -> Result<(), StoreError> {
     let data = serde_json::to_string(photo)?;
     sqlx::query("UPDATE photo SET data = ? WHERE id = ?")
         .bind(&data)
@@ -150,6 +150,7 @@ pub(super) async fn attach(
         taken_at: at,
         uploaded: false,
         review: PhotoReview::Pending,
+        erased_at: None,
     };
     let (kind, subject_id) = subject_columns(photo.subject);
     sqlx::query(
@@ -178,6 +179,11 @@ pub(super) async fn review(
             reason: RejectReason::UnknownRecord,
         });
     };
+    if photo.erased_at.is_some() {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::Anonymised,
+        });
+    }
     match photo.review(request.decision, actor, at) {
         Ok(()) => {
             save(conn, &photo).await?;

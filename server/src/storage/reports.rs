@@ -53,27 +53,28 @@ async fn all<T: DeserializeOwned>(
 impl Store {
     pub async fn report_records(&self) -> Result<ReportRecords, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let records = ReportRecords {
-            events: all(&mut tx, "SELECT data FROM event WHERE data IS NOT NULL").await?,
-            lists: all(&mut tx, "SELECT data FROM attendance_list").await?,
-            requests: all(
-                &mut tx,
-                "SELECT data FROM help_request WHERE data IS NOT NULL",
-            )
-            .await?,
-            residents: all(&mut tx, "SELECT data FROM resident").await?,
-            photos: all(&mut tx, "SELECT data FROM photo").await?,
-            notes: all(&mut tx, "SELECT data FROM meeting_note").await?,
-            photo_files: sqlx::query_as::<_, (String, String)>(
-                "SELECT id, file_sha256 FROM photo WHERE file_sha256 IS NOT NULL",
-            )
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .filter_map(|(id, sha256)| Some((Uuid::parse_str(&id).ok()?, sha256)))
-            .collect(),
-        };
+        let records = load_records(&mut tx).await?;
         tx.commit().await?;
         Ok(records)
     }
+}
+
+/// Every record, read on `conn` (inside the caller's transaction).
+pub(super) async fn load_records(conn: &mut SqliteConnection) -> Result<ReportRecords, StoreError> {
+    Ok(ReportRecords {
+        events: all(conn, "SELECT data FROM event WHERE data IS NOT NULL").await?,
+        lists: all(conn, "SELECT data FROM attendance_list").await?,
+        requests: all(conn, "SELECT data FROM help_request WHERE data IS NOT NULL").await?,
+        residents: all(conn, "SELECT data FROM resident").await?,
+        photos: all(conn, "SELECT data FROM photo").await?,
+        notes: all(conn, "SELECT data FROM meeting_note").await?,
+        photo_files: sqlx::query_as::<_, (String, String)>(
+            "SELECT id, file_sha256 FROM photo WHERE file_sha256 IS NOT NULL",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .filter_map(|(id, sha256)| Some((Uuid::parse_str(&id).ok()?, sha256)))
+        .collect(),
+    })
 }

@@ -76,6 +76,7 @@ pub(super) async fn create(
         recorded_at,
         merged_into: None,
         image_consent: None,
+        anonymised_at: None,
     };
     insert(conn, &resident, Some(actor.person.id)).await?;
     Ok(Outcome::Applied)
@@ -101,6 +102,7 @@ pub(super) async fn add_if_missing(
             recorded_at,
             merged_into: None,
             image_consent: None,
+            anonymised_at: None,
         },
         recorded_by,
     )
@@ -136,6 +138,11 @@ pub(super) async fn edit(
             reason: RejectReason::UnknownRecord,
         });
     };
+    if resident.anonymised_at.is_some() {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::Anonymised,
+        });
+    }
     if resident.fields == fields {
         return Ok(Outcome::Duplicate);
     }
@@ -162,6 +169,11 @@ pub(super) async fn merge_duplicate(
             reason: RejectReason::UnknownRecord,
         });
     };
+    if keep.anonymised_at.is_some() || duplicate.anonymised_at.is_some() {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::Anonymised,
+        });
+    }
     match merge(&keep, &duplicate) {
         Ok((kept, merged)) => {
             save(conn, &kept).await?;

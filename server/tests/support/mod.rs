@@ -249,3 +249,57 @@ impl TestApp {
         (tablet, enrolment)
     }
 }
+
+impl TestApp {
+    /// Pushes `mutations` as one batch recorded on a device at `at`; the outcome of each.
+    pub async fn push(
+        &self,
+        browser: &mut Browser,
+        at: &str,
+        mutations: Vec<domain::sync::protocol::Mutation>,
+    ) -> Vec<domain::sync::protocol::Outcome> {
+        use domain::sync::protocol::{PushRequest, PushResponse};
+        let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+        let body = PushRequest {
+            device_id: Uuid::now_v7(),
+            mutations: mutations
+                .into_iter()
+                .map(|m| m.into_envelope(Uuid::now_v7(), at))
+                .collect(),
+        };
+        let answer = self
+            .call(
+                browser,
+                Method::POST,
+                "/api/v1/sync/push",
+                Some(serde_json::to_value(body).unwrap()),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+        let response: PushResponse = serde_json::from_value(answer.json).unwrap();
+        response.results.into_iter().map(|r| r.outcome).collect()
+    }
+
+    /// Like [`TestApp::push`], for mutations that must all apply.
+    pub async fn push_applied(
+        &self,
+        browser: &mut Browser,
+        at: &str,
+        mutations: Vec<domain::sync::protocol::Mutation>,
+    ) {
+        for outcome in self.push(browser, at, mutations).await {
+            assert_eq!(outcome, domain::sync::protocol::Outcome::Applied);
+        }
+    }
+}
+
+/// A small real JPEG, as a camera would not make it but a decoder accepts it.
+pub fn small_jpeg() -> Vec<u8> {
+    let picture =
+        image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&picture)
+        .unwrap();
+    jpeg
+}

@@ -1,0 +1,128 @@
+//! The retention period and its confirmed application: what the domain's plan names is rewritten in one
+//! transaction (devices get the anonymised records through the pull), then photo files nobody uses any
+//! more are deleted.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::retention::{self, RetentionCounts, RetentionPeriod};
+use sqlx::SqliteConnection;
+
+use super::photo_files::Variant;
+use super::reports::load_records;
+use super::{attendance, help_requests, photos, residents, Store, StoreError};
+
+const RETENTION_YEARS: &str = "retention_years";
+
+async fn stored_period(conn: &mut SqliteConnection) -> Result<RetentionPeriod, StoreError> {
+    let value: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?")
+        .bind(RETENTION_YEARS)
+        .fetch_optional(conn)
+        .await?;
+    match value {
+        None => Ok(RetentionPeriod::default()),
+        Some(text) => text
+            .parse()
+            .ok()
+            .and_then(|years| RetentionPeriod::new(years).ok())
+            .ok_or(StoreError::BadValue(format!("{RETENTION_YEARS} {text}"))),
+    }
+}
+
+impl Store {
+    pub async fn retention_period(&self) -> Result<RetentionPeriod, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        stored_period(&mut conn).await
+    }
+
+    pub async fn set_retention_period(&self, period: RetentionPeriod) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO setting (key, value) VALUES (?, ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(RETENTION_YEARS)
+        .bind(period.years.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// What the period makes due on `today`, counted.
+    pub async fn retention_due(
+        &self,
+        period: RetentionPeriod,
+        today: NaiveDate,
+    ) -> Result<RetentionCounts, StoreError> {
+        let records = self.report_records().await?;
+        Ok(retention::plan(period, today, &records.data()).counts())
+    }
+
+    /// Anonymises what is due on `today` under the stored period, which must still be `confirmed` (else
+    /// `None`: someone changed it since the coordinator looked). Returns what was changed.
+    pub async fn apply_retention(
+        &self,
+        confirmed: RetentionPeriod,
+        today: NaiveDate,
+        at: DateTime<Utc>,
+    ) -> Result<Option<RetentionCounts>, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if stored_period(&mut tx).await? != confirmed {
+            return Ok(None);
+        }
+        let records = load_records(&mut tx).await?;
+        let plan = retention::plan(confirmed, today, &records.data());
+        for resident in records
+            .residents
+            .iter()
+            .filter(|r| plan.residents.contains(&r.id))
+        {
+            residents::save(&mut tx, &retention::anonymise_resident(resident, at)).await?;
+        }
+        for request in records
+            .requests
+            .iter()
+            .filter(|r| plan.help_requests.contains(&r.id))
+        {
+            help_requests::save(&mut tx, &retention::anonymise_help_request(request, at)).await?;
+        }
+        for list in records
+            .lists
+            .iter()
+            .filter(|l| plan.attendance_lists.contains(&l.event_id))
+        {
+            let mut list = retention::anonymise_attendance_list(list, at);
+            attendance::save(&mut tx, &mut list).await?;
+        }
+        let mut erased_files = Vec::new();
+        for photo in records
+            .photos
+            .iter()
+            .filter(|p| plan.photos.contains(&p.id))
+        {
+            photos::save(&mut tx, &retention::erase_photo(photo, at)).await?;
+            sqlx::query("UPDATE photo SET file_sha256 = NULL WHERE id = ?")
+                .bind(photo.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            erased_files.extend(records.photo_files.get(&photo.id).cloned());
+        }
+        // A file is shared when two photo records carry the same bytes; it goes with its last user.
+        let mut unused = Vec::new();
+        for sha256 in erased_files {
+            let users: i64 = sqlx::query_scalar("SELECT count(*) FROM photo WHERE file_sha256 = ?")
+                .bind(&sha256)
+                .fetch_one(&mut *tx)
+                .await?;
+            if users == 0 {
+                unused.push(sha256);
+            }
+        }
+        tx.commit().await?;
+        for sha256 in unused {
+            for variant in [Variant::Original, Variant::Thumbnail] {
+                self.photo_files
+                    .remove(variant, &sha256)
+                    .map_err(StoreError::Files)?;
+            }
+        }
+        Ok(Some(plan.counts()))
+    }
+}

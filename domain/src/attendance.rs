@@ -535,9 +535,10 @@ impl AttendanceList {
         self.approval.is_some()
     }
 
-    /// Waiting for an organiser: someone is on it and it is not approved.
+    /// Waiting for an organiser: someone is on it and it is not approved. An anonymised list no longer
+    /// changes, so it waits for nobody.
     pub fn awaits_approval(&self) -> bool {
-        self.approval.is_none() && self.present().next().is_some()
+        self.approval.is_none() && self.anonymised_at.is_none() && self.present().next().is_some()
     }
 
     /// Applies one change by `author` at `at`, or says why not. Recording an id that is already on the

@@ -254,6 +254,10 @@ fn an_anonymised_list_has_no_names_or_signatures_but_the_same_people_present() {
     assert_eq!(gone.entries[1].proof, Proof::Paper);
     let people = |l: &AttendanceList| l.present().map(|e| e.resident_id()).collect::<Vec<_>>();
     assert_eq!(people(&gone), people(&list));
+    // A list nobody approved before it expired leaves the review queue: it can no longer be approved.
+    let unapproved = &fixture.lists[2];
+    assert!(unapproved.awaits_approval());
+    assert!(!anonymise_attendance_list(unapproved, utc("2028-01-01T09:00:00Z")).awaits_approval());
 }
 
 #[test]

@@ -1,10 +1,9 @@
 //! The dashboard and the exports against real SQLite: numbers over a known set of records, CSV that
 //! keeps Polish letters and commas, XLSX that reads back, who may download what, and the audit trail.
 
-mod support;
-
 use std::io::Cursor;
 
+use crate::support::{small_jpeg, Browser, TestApp};
 use axum::http::{header, Method, StatusCode};
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use chrono::{DateTime, Utc};
@@ -20,7 +19,6 @@ use domain::sync::protocol::{
 };
 use domain::workflow::Action;
 use serde_json::json;
-use support::{small_jpeg, Browser, TestApp};
 use uuid::Uuid;
 
 async fn event(

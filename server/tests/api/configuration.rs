@@ -1,14 +1,12 @@
 //! Coordinators configure the dictionaries: a new entry gets a stable code and reaches every device
 //! through the pull; labels change, entries retire and return; bad labels are refused with reasons.
 
-mod support;
-
+use crate::support::{Browser, TestApp};
 use axum::http::{Method, StatusCode};
 use domain::account::Role;
 use domain::dictionary::DictionaryEntry;
 use domain::sync::protocol::{PullResponse, Record};
 use serde_json::json;
-use support::{Browser, TestApp};
 
 async fn pulled_entries(app: &TestApp, browser: &mut Browser) -> Vec<DictionaryEntry> {
     let answer = app

@@ -2,15 +2,14 @@
 //! due, nothing changes until they confirm, and the confirmation anonymises old records (which devices
 //! pull) while open matters, recent people and the yearly numbers stay.
 
-mod support;
-
+use crate::support::{small_jpeg, Browser, TestApp};
 use axum::http::{Method, StatusCode};
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use domain::account::Role;
 use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
 use domain::help_request::HelpRequestFields;
 use domain::photo::{sha256_hex, PeopleVisible, PhotoFile, PhotoSubject};
-use domain::report::Dashboard;
+use domain::report::{local_date, Dashboard};
 use domain::resident::ResidentFields;
 use domain::retention::{RetentionApplied, RetentionOverview, ANONYMISED};
 use domain::sync::protocol::{
@@ -19,7 +18,6 @@ use domain::sync::protocol::{
 };
 use domain::workflow::Action;
 use serde_json::json;
-use support::{small_jpeg, Browser, TestApp};
 use uuid::Uuid;
 
 fn resident(id: Uuid, name: &str) -> Mutation {
@@ -91,12 +89,14 @@ async fn overview(app: &TestApp, browser: &mut Browser) -> RetentionOverview {
     serde_json::from_value(answer.json).unwrap()
 }
 
-async fn dashboard_2019(app: &TestApp, browser: &mut Browser) -> Dashboard {
+async fn dashboard_of(app: &TestApp, browser: &mut Browser, year: i32) -> Dashboard {
     let answer = app
         .call(
             browser,
             Method::GET,
-            "/api/v1/reports/dashboard?from=2019-01-01&to=2019-12-31&include_unapproved=true",
+            &format!(
+                "/api/v1/reports/dashboard?from={year}-01-01&to={year}-12-31&include_unapproved=true"
+            ),
             None,
         )
         .await;
@@ -134,8 +134,12 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
     let mut organiser = app.signed_in("organizator").await;
     let mut volunteer = app.signed_in("wolontariusz").await;
 
-    // 2019: Zofia came to a meeting with a walk-in, and her closed request has a photo. Bogdan's 2019
-    // request is still waiting. Celina is new this year.
+    // Seven years ago on the centre's calendar, whatever today is: due under the default 5 years, not
+    // under 30 (domain::retention: with N years, what was last active in this year − N − 1 or earlier).
+    let old = local_date(Utc::now()).year() - 7;
+    let at = |rest: &str| format!("{old}-{rest}");
+    // Then Zofia came to a meeting with a walk-in, and her closed request has a photo. Bogdan's request
+    // from then is still waiting. Celina is new this year.
     let (zofia, bogdan, celina) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     let (closed, waiting, recent) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     let meeting = app.create_event(&mut organiser, "Spotkanie seniorów").await;
@@ -146,8 +150,8 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
             &format!("/api/v1/events/{meeting}"),
             Some(json!({
                 "title": "Spotkanie seniorów",
-                "starts_at": "2019-05-10T15:00:00Z",
-                "ends_at": "2019-05-10T17:00:00Z",
+                "starts_at": at("05-10T15:00:00Z"),
+                "ends_at": at("05-10T17:00:00Z"),
                 "location": "brzozowa_7",
                 "plan_goals": ["goal_3"],
             })),
@@ -156,7 +160,7 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.json);
     app.push_applied(
         &mut volunteer,
-        "2019-05-10T15:10:00Z",
+        &at("05-10T15:10:00Z"),
         vec![
             resident(zofia, "Zofia Kowalska"),
             resident(bogdan, "Bogdan Nowak"),
@@ -167,7 +171,7 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
     .await;
     app.push_applied(
         &mut organiser,
-        "2019-05-11T10:00:00Z",
+        &at("05-11T10:00:00Z"),
         vec![
             on_paper(meeting, Some(zofia), "Zofia Kowalska"),
             on_paper(meeting, None, "Jan Wiśniewski"),
@@ -185,7 +189,7 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
     let photo = Uuid::now_v7();
     app.push_applied(
         &mut volunteer,
-        "2019-05-10T16:00:00Z",
+        &at("05-10T16:00:00Z"),
         vec![Mutation::AttachPhoto(AttachPhoto {
             photo_id: photo,
             subject: PhotoSubject::HelpRequest(closed),
@@ -220,7 +224,7 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
         ],
     )
     .await;
-    let numbers_before = dashboard_2019(&app, &mut organiser).await;
+    let numbers_before = dashboard_of(&app, &mut organiser, old).await;
 
     // Only coordinators see and set the period; a new installation keeps 5 years.
     let forbidden = app
@@ -237,7 +241,7 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
             first.due.photos
         ),
         (2, 1, 1, 1),
-        "Zofia and the walk-in, her closed request, the 2019 list, the photo: {first:?}"
+        "Zofia and the walk-in, her closed request, the old list, the photo: {first:?}"
     );
 
     let refused = app
@@ -333,8 +337,8 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
         .await;
     assert_eq!(thumbnail.status, StatusCode::NOT_FOUND);
 
-    // The 2019 numbers are the same.
-    let numbers_after = dashboard_2019(&app, &mut organiser).await;
+    // The numbers of that year are the same.
+    let numbers_after = dashboard_of(&app, &mut organiser, old).await;
     assert_eq!(numbers_after.attendances, numbers_before.attendances);
     assert_eq!(
         numbers_after.unique_residents,
@@ -346,11 +350,11 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
     );
     assert_eq!(numbers_before.attendances, 2);
 
-    // A device that was offline since 2019 cannot bring the name back.
+    // A device that was offline since then cannot bring the name back.
     let late = app
         .push(
             &mut volunteer,
-            "2019-06-01T10:00:00Z",
+            &at("06-01T10:00:00Z"),
             vec![Mutation::EditResident(EditResident {
                 resident_id: zofia,
                 fields: ResidentFields {

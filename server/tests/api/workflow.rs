@@ -1,8 +1,7 @@
 //! The help-request workflow and the residents registry through the sync API, against real SQLite:
 //! what each person's device pushes and what it pulls back.
 
-mod support;
-
+use crate::support::{Browser, TestApp};
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::account::Role;
@@ -13,7 +12,6 @@ use domain::sync::protocol::{
     Outcome, PullResponse, PushRequest, PushResponse, Record, RejectReason,
 };
 use domain::workflow::{Action, ActionKind, FieldChange, HistoryEvent, Refusal};
-use support::{Browser, TestApp};
 use uuid::Uuid;
 
 struct People {

@@ -2,10 +2,9 @@
 //! `PUT /api/v1/photos/{id}/original`, what the server keeps (no EXIF, no GPS, at most 1600 px, one file
 //! per content), what it refuses (and then keeps nothing), and who sees what before and after review.
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::{Browser, TestApp};
 use axum::http::{Method, StatusCode};
 use bytes::Bytes;
 use chrono::Utc;
@@ -21,7 +20,6 @@ use domain::sync::protocol::{
 use image::{ImageEncoder, RgbImage};
 use img_parts::jpeg::Jpeg;
 use img_parts::ImageEXIF;
-use support::{Browser, TestApp};
 use uuid::Uuid;
 
 /// A JPEG like a phone camera makes: a picture with detail, and EXIF carrying a GPS position (52°N,
@@ -170,7 +168,12 @@ async fn attach(
     (id, outcome)
 }
 
-async fn upload(app: &TestApp, browser: &mut Browser, id: Uuid, bytes: &[u8]) -> support::Answer {
+async fn upload(
+    app: &TestApp,
+    browser: &mut Browser,
+    id: Uuid,
+    bytes: &[u8],
+) -> crate::support::Answer {
     app.put_bytes(
         browser,
         &format!("/api/v1/photos/{id}/original"),

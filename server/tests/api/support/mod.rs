@@ -1,10 +1,9 @@
 //! A real server (routers and SQLite file in a temporary directory) driven over HTTP, with signed-in
 //! sessions as a browser holds them: cookies plus the CSRF header.
-#![allow(dead_code)] // Each test file uses a different part of the harness.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -21,6 +20,18 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "zielona łąka 2026";
+
+/// [`PASSWORD`] hashed once for every account the tests make: argon2 is slow on purpose, and the
+/// authorization matrix alone makes a few hundred accounts.
+async fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    if let Some(hash) = HASH.get() {
+        return hash;
+    }
+    let hash = server::auth::hash_password(PASSWORD.into()).await;
+    // Tests racing here hash once each; whichever finishes first is kept, and any of them verifies.
+    HASH.get_or_init(|| hash)
+}
 
 pub struct TestApp {
     pub router: Router,
@@ -171,9 +182,8 @@ impl TestApp {
             role,
             password: PASSWORD.into(),
         };
-        let hash = server::auth::hash_password(PASSWORD.into()).await;
         self.store
-            .create_account(&account, &hash, false)
+            .create_account(&account, password_hash().await, false)
             .await
             .unwrap()
     }
@@ -219,8 +229,8 @@ impl TestApp {
         answer.json["id"].as_str().unwrap().parse().unwrap()
     }
 
-    /// Enrols a tablet for `event` as `organiser` and returns the tablet, claimed, with the enrolment id.
-    pub async fn kiosk(&self, organiser: &mut Browser, event: Uuid) -> (Browser, Uuid) {
+    /// Enrols a tablet for `event` as `organiser`: the enrolment id and its one-time code, unclaimed.
+    pub async fn enrol(&self, organiser: &mut Browser, event: Uuid) -> (Uuid, String) {
         let answer = self
             .call(
                 organiser,
@@ -230,12 +240,17 @@ impl TestApp {
             )
             .await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json);
-        let code = answer.json["code"].as_str().unwrap().to_owned();
         let enrolment = answer.json["enrolment"]["id"]
             .as_str()
             .unwrap()
             .parse()
             .unwrap();
+        (enrolment, answer.json["code"].as_str().unwrap().to_owned())
+    }
+
+    /// Enrols a tablet for `event` as `organiser` and returns the tablet, claimed, with the enrolment id.
+    pub async fn kiosk(&self, organiser: &mut Browser, event: Uuid) -> (Browser, Uuid) {
+        let (enrolment, code) = self.enrol(organiser, event).await;
         let mut tablet = self.visitor().await;
         let claimed = self
             .call(

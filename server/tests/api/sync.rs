@@ -1,7 +1,6 @@
 //! The sync API over HTTP against a real SQLite file in a temporary directory.
 
-mod support;
-
+use crate::support::{Browser, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::{DateTime, Utc};
@@ -15,7 +14,6 @@ use domain::sync::protocol::{
 use domain::workflow::Actor;
 use serde_json::Value;
 use server::storage::Store;
-use support::{Browser, TestApp};
 use uuid::Uuid;
 
 const SEEDED_DICTIONARY_ENTRIES: usize = 30;
@@ -174,6 +172,43 @@ async fn a_bad_mutation_is_rejected_alone_and_its_answer_is_replayed() {
     );
     assert_eq!(server.push(&batch).await, first);
     assert_eq!(server.store.help_request_count().await.unwrap(), 1);
+}
+
+/// A device keeps its own copy of a record while a mutation of it is pending and may pull past the server's
+/// copy meanwhile: whatever the answer, its next pull must carry the server's copy again.
+#[tokio::test]
+async fn an_answer_that_changes_nothing_brings_the_record_to_the_next_pull() {
+    let server = server().await;
+    server.push(&[create(1, 101, fields("Anna"))]).await;
+    let cursor = server.pull(0, 1000).await.next_cursor;
+
+    let lost_answer_again = create(1, 101, fields("Anna"));
+    let identical = create(2, 101, fields("Anna"));
+    let different = create(3, 101, fields("Jan"));
+    let answers = server
+        .push(&[lost_answer_again, identical, different])
+        .await;
+    assert_eq!(
+        outcomes(&answers),
+        [
+            Outcome::Applied,
+            Outcome::Duplicate,
+            Outcome::Rejected {
+                reason: RejectReason::Conflict
+            }
+        ]
+    );
+    let pulled: Vec<(Uuid, String)> = server
+        .pull(cursor, 1000)
+        .await
+        .changes
+        .into_iter()
+        .filter_map(|change| match change.record {
+            Record::HelpRequest(request) => Some((request.id, request.fields.resident_name)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pulled, [(Uuid::from_u128(101), "Anna".to_owned())]);
 }
 
 #[tokio::test]
@@ -384,7 +419,7 @@ async fn data_survives_a_restart_of_the_server() {
         username: "anna".into(),
         display_name: "Anna".into(),
         role: Role::Volunteer,
-        password: support::PASSWORD.into(),
+        password: crate::support::PASSWORD.into(),
     };
     let author = Author::Staff(Actor::from(
         &store.create_account(&account, "hash", false).await.unwrap(),

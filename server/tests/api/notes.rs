@@ -1,8 +1,7 @@
 //! Meeting notes through the sync API against real SQLite: written by a volunteer, seen by others only
 //! once approved, returned with a comment and corrected, final after approval, counted on the dashboard.
 
-mod support;
-
+use crate::support::{Browser, TestApp};
 use axum::http::{Method, StatusCode};
 use chrono::Utc;
 use domain::account::Role;
@@ -11,7 +10,6 @@ use domain::sync::protocol::{
     Mutation, Outcome, PullResponse, PushRequest, PushResponse, Record, RejectReason,
     ReviewMeetingNote, WriteMeetingNote,
 };
-use support::{Browser, TestApp};
 use uuid::Uuid;
 
 async fn push(app: &TestApp, browser: &mut Browser, mutation: Mutation) -> Outcome {

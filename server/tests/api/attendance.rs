@@ -1,8 +1,7 @@
 //! Attendance through the sync API against real SQLite: a kiosk's signatures, staff entries, approval
 //! and its lock, a late signature, the CSV export, and the withdrawal of image consent.
 
-mod support;
-
+use crate::support::{Browser, TestApp};
 use axum::http::{header, Method, StatusCode};
 use chrono::{DateTime, Duration, Utc};
 use domain::account::Role;
@@ -15,7 +14,6 @@ use domain::sync::protocol::{
     ChangeAttendance, CreateResident, Mutation, Outcome, PullResponse, PushRequest, PushResponse,
     Record, RejectReason, WithdrawImageConsent,
 };
-use support::{Browser, TestApp};
 use uuid::Uuid;
 
 fn at(minutes: i64) -> DateTime<Utc> {

@@ -1,0 +1,14 @@
+//! The server's API over HTTP against real SQLite files, one module a capability. One test binary, so the
+//! whole server links once.
+
+mod support;
+
+mod access;
+mod attendance;
+mod configuration;
+mod notes;
+mod photos;
+mod reports;
+mod retention;
+mod sync;
+mod workflow;

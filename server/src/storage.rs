@@ -96,22 +96,19 @@ impl Store {
         let dictionary = load_dictionary(&mut tx).await?;
         let mut results: Vec<MutationResult> = Vec::with_capacity(request.mutations.len());
         for envelope in &request.mutations {
-            if results.iter().any(|r| r.mutation_id == envelope.id) {
-                results.push(MutationResult {
-                    mutation_id: envelope.id,
-                    outcome: Outcome::Duplicate,
-                });
-                continue;
-            }
-            let outcome = match stored_outcome(&mut tx, envelope.id).await? {
-                Some(outcome) => outcome,
-                None => {
-                    let outcome =
-                        apply(&mut tx, envelope, request.device_id, author, &dictionary).await?;
-                    record_outcome(&mut tx, envelope, request.device_id, &outcome).await?;
-                    outcome
-                }
+            let (outcome, fresh) = if results.iter().any(|r| r.mutation_id == envelope.id) {
+                (Outcome::Duplicate, false)
+            } else if let Some(stored) = stored_outcome(&mut tx, envelope.id).await? {
+                (stored, false)
+            } else {
+                let outcome =
+                    apply(&mut tx, envelope, request.device_id, author, &dictionary).await?;
+                record_outcome(&mut tx, envelope, request.device_id, &outcome).await?;
+                (outcome, true)
             };
+            if !(fresh && outcome == Outcome::Applied) {
+                relog_target(&mut tx, envelope).await?;
+            }
             results.push(MutationResult {
                 mutation_id: envelope.id,
                 outcome,
@@ -314,6 +311,29 @@ async fn apply(
         (actor, Mutation::WriteMeetingNote(m)) => meeting_notes::write(conn, m, at, actor).await,
         (actor, Mutation::ReviewMeetingNote(m)) => meeting_notes::review(conn, m, at, actor).await,
     }
+}
+
+/// Moves the records a mutation targets to a new cursor as they are. A mutation answered anything but a
+/// fresh `applied` wrote nothing new, yet the device that sent it kept its own copy of the record while
+/// the mutation was pending (`merge_pulled`) and may have pulled past the server's copy meanwhile: its
+/// next pull must bring that copy again.
+async fn relog_target(
+    conn: &mut SqliteConnection,
+    envelope: &MutationEnvelope,
+) -> Result<(), StoreError> {
+    let Ok(mutation) = Mutation::from_envelope(envelope) else {
+        return Ok(());
+    };
+    let key = mutation.entity_id().to_string();
+    let logged: Vec<(String, String)> =
+        sqlx::query_as("SELECT entity, data FROM change_log WHERE entity_key = ?")
+            .bind(&key)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (entity, data) in logged {
+        log_change(conn, &entity, &key, &data).await?;
+    }
+    Ok(())
 }
 
 /// Moves a record to a new cursor with its latest state.

@@ -1,11 +1,10 @@
 use super::*;
 use crate::dictionary::tests::sample;
-use crate::sync::merge::merge_pulled;
-use crate::sync::outbox::{OutboxEntry, OutboxState};
-use crate::sync::protocol::MutationEnvelope;
 use chrono::Duration;
 use proptest::prelude::*;
 use HelpRequestStatus as S;
+
+mod convergence;
 
 fn person(n: u128, name: &str) -> Person {
     Person {
@@ -583,180 +582,8 @@ fn my_hours_add_up_per_month_newest_first() {
     );
 }
 
-/// What a device does: its own edits and decisions, made on what it last saw.
-#[derive(Debug, Clone)]
-enum DeviceOp {
-    Edit(Vec<FieldChange>),
-    Act(Action),
-}
-
-/// One mutation in a device's outbox, with the revision it was made on.
-#[derive(Debug, Clone)]
-struct Queued {
-    op: DeviceOp,
-    seen_revision: u32,
-}
-
-struct Device {
-    actor: Actor,
-    planned: Vec<DeviceOp>,
-    local: HelpRequest,
-    outbox: Vec<Queued>,
-}
-
-fn change_strategy() -> impl Strategy<Value = FieldChange> {
-    prop_oneof![
-        prop::sample::select(vec!["A", "B", "C"]).prop_map(|v| FieldChange::Description(v.into())),
-        prop::sample::select(vec!["okolna", "jedwabnik"])
-            .prop_map(|v| FieldChange::District(v.into())),
-        prop::sample::select(vec!["shopping", "transport"])
-            .prop_map(|v| FieldChange::Category(v.into())),
-        prop::sample::select(vec!["", "MAL", "przychodnia"])
-            .prop_map(|v| FieldChange::Place(v.into())),
-        prop::sample::select(vec![Urgency::Low, Urgency::Urgent]).prop_map(FieldChange::Urgency),
-    ]
-}
-
-fn edit_strategy() -> impl Strategy<Value = DeviceOp> {
-    prop::collection::vec(change_strategy(), 1..3).prop_map(DeviceOp::Edit)
-}
-
-fn organiser_op_strategy() -> impl Strategy<Value = DeviceOp> {
-    prop_oneof![
-        edit_strategy(),
-        Just(DeviceOp::Act(Action::Approve)),
-        Just(DeviceOp::Act(Action::Return {
-            comment: "popraw".into()
-        })),
-        Just(DeviceOp::Act(Action::Reject {
-            comment: "nie".into()
-        })),
-    ]
-}
-
-fn volunteer_op_strategy() -> impl Strategy<Value = DeviceOp> {
-    prop_oneof![
-        3 => edit_strategy(),
-        1 => Just(DeviceOp::Act(Action::Resubmit)),
-    ]
-}
-
-fn apply_op(
-    request: &HelpRequest,
-    actor: &Actor,
-    op: &DeviceOp,
-    seen_revision: u32,
-    when: DateTime<Utc>,
-) -> Result<HelpRequest, Refusal> {
-    match op {
-        DeviceOp::Edit(changes) => {
-            apply_edit(request, actor, seen_revision, changes, &sample(), when)
-        }
-        DeviceOp::Act(action) => apply_action(request, actor, action, when),
-    }
-}
-
-fn pending(outbox: &[Queued], id: Uuid) -> Vec<OutboxEntry> {
-    outbox
-        .iter()
-        .map(|_| OutboxEntry {
-            mutation: MutationEnvelope {
-                id: Uuid::nil(),
-                kind: String::new(),
-                recorded_at: at(0),
-                payload: serde_json::Value::Null,
-            },
-            entity_id: id,
-            state: OutboxState::Pending,
-        })
-        .collect()
-}
-
-/// Checks the history against the final state: replaying every applied edit from the recorded values
-/// passes through each overwritten value and ends at the request's fields.
-fn assert_history_explains(request: &HelpRequest) {
-    let mut replay = fields();
-    for entry in &request.history {
-        if let HistoryEvent::Edited { changes } = &entry.event {
-            for change in changes {
-                assert_eq!(field_text(&replay, change.field), change.from);
-                let parsed = match change.field {
-                    Field::Description => FieldChange::Description(change.to.clone()),
-                    Field::District => FieldChange::District(change.to.clone()),
-                    Field::Category => FieldChange::Category(change.to.clone()),
-                    Field::Place => FieldChange::Place(change.to.clone()),
-                    Field::Urgency => FieldChange::Urgency(Urgency::parse(&change.to).unwrap()),
-                    other => panic!("not generated: {other:?}"),
-                };
-                parsed.apply_to(&mut replay);
-            }
-        }
-    }
-    assert_eq!(replay, request.fields);
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
-
-    /// Three devices (the volunteer's phone and tablet, the organiser's laptop) work offline on one
-    /// request and sync in any order. Whatever the interleaving, every device ends with the server's
-    /// state, the history explains every field, and no stale volunteer edit undoes a decision.
-    #[test]
-    fn any_interleaving_converges_on_server_and_devices(
-        phone in prop::collection::vec(volunteer_op_strategy(), 0..5),
-        tablet in prop::collection::vec(volunteer_op_strategy(), 0..5),
-        laptop in prop::collection::vec(organiser_op_strategy(), 0..5),
-        schedule in prop::collection::vec((0usize..3, 0u8..3), 0..40),
-    ) {
-        let mut server = recorded();
-        let mut devices: Vec<Device> = [(volunteer(), phone), (volunteer(), tablet), (organiser(), laptop)]
-            .into_iter()
-            .map(|(actor, planned)| Device { actor, planned, local: server.clone(), outbox: Vec::new() })
-            .collect();
-        let mut clock = 0;
-        let push = |server: &mut HelpRequest, device: &mut Device, clock: &mut i64| {
-            for queued in device.outbox.drain(..) {
-                *clock += 1;
-                let before = server.clone();
-                if let Ok(next) = apply_op(&before, &device.actor, &queued.op, queued.seen_revision, at(*clock)) {
-                    let stale = queued.seen_revision < before.decided_at_revision;
-                    let decided = !matches!(before.status, S::AwaitingApproval | S::Returned);
-                    if matches!(queued.op, DeviceOp::Edit(_)) && !device.actor.is_reviewer() && stale && decided {
-                        prop_assert_eq!(next.status, before.status);
-                        prop_assert_eq!(&next.fields, &before.fields);
-                    }
-                    *server = next;
-                }
-            }
-            Ok(())
-        };
-        for (index, step) in schedule {
-            let device = &mut devices[index];
-            match step {
-                0 if !device.planned.is_empty() => {
-                    let op = device.planned.remove(0);
-                    clock += 1;
-                    if let Ok(next) = apply_op(&device.local, &device.actor, &op, device.local.revision, at(clock)) {
-                        device.local = applied_locally(&device.local, next);
-                        device.outbox.push(Queued { op, seen_revision: device.local.revision });
-                    }
-                }
-                1 => push(&mut server, device, &mut clock)?,
-                _ => {
-                    let outbox = pending(&device.outbox, server.id);
-                    device.local = merge_pulled(Some(device.local.clone()), server.clone(), &outbox);
-                }
-            }
-        }
-        for device in &mut devices {
-            push(&mut server, device, &mut clock)?;
-        }
-        for device in &mut devices {
-            device.local = merge_pulled(Some(device.local.clone()), server.clone(), &[]);
-            prop_assert_eq!(&device.local, &server);
-        }
-        assert_history_explains(&server);
-    }
 
     /// Edits of different fields commute: the order in which they reach the server does not matter.
     #[test]

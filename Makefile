@@ -10,6 +10,11 @@ DATA_DIR ?= data
 # share build artefacts instead of rebuilding each other's.
 export LEPTOS_OUTPUT_NAME := sasiedzi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# A build from scratch gains nothing from incremental data, which costs time and grows target/ by
+# gigabytes; `CARGO_INCREMENTAL=1 make …` turns it on for an edit-compile loop.
+export CARGO_INCREMENTAL ?= 0
+# The build the browser tests run against: the release `make run` serves (`debug` after `make build`).
+export SASIEDZI_E2E_PROFILE ?= release
 TOOLS := source scripts/env.sh &&
 
 .PHONY: run test setup build release lint rust-test e2e bench
@@ -21,15 +26,31 @@ setup:
 run: setup release
 	$(TOOLS) LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site ./target/release/server --addr $(ADDR) --data-dir $(DATA_DIR)
 
+## The site `make run` serves. cargo-leptos builds the WASM first, then the server; the server's compile runs
+## alongside the WASM's long single-threaded steps (one codegen unit, LTO, wasm-opt), so cargo-leptos finds it
+## built (or waits for it) instead of starting it afterwards.
 release:
-	$(TOOLS) cargo leptos build --release
+	$(TOOLS) { cargo build --quiet --release --package=server --bin=server --no-default-features & \
+	  server=$$!; site=0; cargo leptos build --release || site=$$?; wait $$server || true; exit $$site; }
 
 build:
 	$(TOOLS) cargo leptos build
 
-## Everything CI checks: formatting, lints of both feature sets, Rust tests, browser tests, and that the
-## release build `make run` serves still compiles (release views keep types the debug build erases).
-test: setup lint rust-test e2e release
+## Everything CI checks: formatting, lints of both feature sets, Rust tests, then the release build that
+## `make run` serves and the browser tests against it. Prints how long each step took (the Rust tests and the
+## release build overlap).
+test:
+	@scripts/timed.sh --start
+	@scripts/timed.sh setup $(MAKE) --no-print-directory setup
+	@scripts/timed.sh lint $(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory --jobs=2 --output-sync=recurse timed-rust-test timed-release
+	@scripts/timed.sh e2e $(MAKE) --no-print-directory e2e
+	@scripts/timed.sh --summary
+
+# The Rust tests (target/debug) and the release (target/front, target/release) share no build directory, so
+# they run side by side and fill each other's single-threaded stretches; each prints its output when done.
+timed-%:
+	@scripts/timed.sh $* $(MAKE) --no-print-directory $*
 
 lint:
 	$(TOOLS) cargo fmt --all --check
@@ -39,7 +60,8 @@ lint:
 rust-test:
 	$(TOOLS) cargo test -p domain -p app -p server --features app/ssr
 
-e2e: build
+## Browser tests against the build named by SASIEDZI_E2E_PROFILE (run `make release` or `make build` first).
+e2e:
 	$(TOOLS) cd end2end && npx playwright test
 
 ## Sync throughput on loopback (see bench/README.md).

@@ -50,6 +50,10 @@ source scripts/env.sh
 
 apt_install chromium
 
+# The tools only orchestrate (cargo, wasm-opt) and rewrite a few files, so they are compiled for compile
+# speed: cargo-leptos' own fat-LTO release profile alone is a 15-minute link on two cores.
+tool_profile=(CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
+
 if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
   log "cargo install cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once per machine)"
   # It needs rustc >= 1.96 to compile; an older rustup toolchain borrows Debian's rustc-web for this build.
@@ -60,8 +64,7 @@ if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTO
     install_rustc=/usr/bin/rustc
     install_cargo=/usr/bin/cargo
   fi
-  # Its own release profile uses fat LTO, a 15-minute link on two cores; the tool runs as fast without it.
-  RUSTC=$install_rustc CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+  env RUSTC=$install_rustc "${tool_profile[@]}" \
     $install_cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
 fi
 
@@ -70,7 +73,7 @@ if [ -f Cargo.lock ]; then
   if [ -n "$bindgen_version" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_version" ]; then
     log "cargo install wasm-bindgen-cli $bindgen_version"
     # Not --locked: the registry lacks one of the dependencies its lock file pins.
-    cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+    env "${tool_profile[@]}" cargo install wasm-bindgen-cli --version "$bindgen_version" --force
   fi
 fi
 

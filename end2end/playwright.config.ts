@@ -1,11 +1,12 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// Each test starts its own server (tests/support/server.ts), so tests can take the network away by
-// stopping it. They run one at a time: two cores build and serve here.
+// Each test starts its own server on a free port with its own data directory (tests/support/server.ts), so
+// tests can take the network away by stopping it, and any two tests can run side by side: two workers, one
+// per core, each with its own Chromium. The build under test is SASIEDZI_E2E_PROFILE (release by default).
 export default defineConfig({
   testDir: "./tests",
-  fullyParallel: false,
-  workers: 1,
+  fullyParallel: true,
+  workers: 2,
   forbidOnly: true,
   retries: 0,
   timeout: 120_000,

@@ -1,22 +1,20 @@
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, openOnline, test } from "./support/server";
-
-const ROOT = path.resolve(__dirname, "../..");
+import { BUILD, expect, openOnline, test } from "./support/server";
 
 type Build = { binary: string; siteRoot: string; js: string; wasm: string; id: string };
 
 function currentBuild(): Build {
   const hashes = Object.fromEntries(
-    readFileSync(path.join(ROOT, "target/debug/hash.txt"), "utf8")
+    readFileSync(BUILD.hashFile, "utf8")
       .trim()
       .split("\n")
       .map((line) => line.split(":").map((part) => part.trim())),
   );
   return {
-    binary: path.join(ROOT, "target/debug/server"),
-    siteRoot: path.join(ROOT, "target/site"),
+    binary: BUILD.binary,
+    siteRoot: BUILD.siteRoot,
     js: `/pkg/sasiedzi.${hashes.js}.js`,
     wasm: `/pkg/sasiedzi.${hashes.wasm}.wasm`,
     id: `${hashes.js}-${hashes.wasm}-${hashes.css}`,
@@ -27,17 +25,17 @@ function currentBuild(): Build {
 function nextBuild(dir: string): Build {
   const suffix = "next";
   const hashes: Record<string, string> = {};
-  const original = readFileSync(path.join(ROOT, "target/debug/hash.txt"), "utf8");
+  const original = readFileSync(BUILD.hashFile, "utf8");
   const lines = original.trim().split("\n").map((line) => {
     const [kind, hash] = line.split(":").map((part) => part.trim());
     hashes[kind] = hash;
     return `${kind}: ${hash}${suffix}`;
   });
   const binary = path.join(dir, "server");
-  copyFileSync(path.join(ROOT, "target/debug/server"), binary);
+  copyFileSync(BUILD.binary, binary);
   writeFileSync(path.join(dir, "hash.txt"), lines.join("\n") + "\n");
   const siteRoot = path.join(dir, "site");
-  cpSync(path.join(ROOT, "target/site"), siteRoot, { recursive: true });
+  cpSync(BUILD.siteRoot, siteRoot, { recursive: true });
   for (const name of readdirSync(path.join(siteRoot, "pkg"))) {
     for (const [kind, hash] of Object.entries(hashes)) {
       if (name === `sasiedzi.${hash}.${kind}`) {

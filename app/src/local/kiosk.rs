@@ -65,22 +65,29 @@ pub async fn refresh_package(state: AppState) {
 pub async fn disconnected(state: AppState) {
     state.session.set(SessionCheck::Expired);
     if super::unsent_count().await == 0 {
-        forget(state).await;
+        forget(state);
     }
 }
 
-async fn forget(state: AppState) {
+fn forget(state: AppState) {
     let Some(identity) = identity() else {
         return;
     };
     close_db();
-    let _ = super::db::delete(&super::db::name_for_kiosk(identity.event_id)).await;
     for key in [IDENTITY_KEY, PACKAGE_KEY, SIGNED_KEY] {
         LocalStorage::delete(key);
     }
     state.kiosk.set(None);
     state.kiosk_package.set(None);
     state.session.set(SessionCheck::Unchecked);
+    // A sync pass still holding the database open blocks its deletion until it ends; the tablet forgets
+    // the event at once all the same, as a sign-out does.
+    let name = super::db::name_for_kiosk(identity.event_id);
+    leptos::task::spawn_local(async move {
+        if let Err(e) = super::db::delete(&name).await {
+            leptos::logging::warn!("kiosk data not deleted: {}", e.0);
+        }
+    });
 }
 
 /// Queues one person's signature. It is in the tablet's outbox (IndexedDB) before this returns, so a
@@ -111,6 +118,6 @@ pub async fn leave(state: AppState) -> Result<(), ApiFailure> {
         Ok(()) | Err(ApiFailure::Status { status: 401, .. }) => {}
         Err(failure) => return Err(failure),
     }
-    forget(state).await;
+    forget(state);
     Ok(())
 }

@@ -3,7 +3,7 @@ import { ACCOUNTS, AppServer, apiAs } from "./server";
 
 /**
  * Queues `count` help requests in the browser's store exactly as the app saves them (the record and its
- * outbox entry), for tests that need more entries than typing allows.
+ * outbox entry), for benchmarks that need more entries than typing allows. Tests save through the form.
  */
 export async function queueHelpRequests(page: Page, count: number, description: string) {
   await page.evaluate(
@@ -42,15 +42,22 @@ export async function queueHelpRequests(page: Page, count: number, description: 
   );
 }
 
-/** How many help requests the server holds, read through the pull API as an organiser (who sees all). */
-export async function serverHelpRequestCount(server: AppServer) {
+export type ServerHelpRequest = { id: string; resident_name: string; description: string; place?: string };
+
+/** The help requests the server holds, read through the pull API as an organiser (who sees all). */
+export async function serverHelpRequests(server: AppServer): Promise<ServerHelpRequest[]> {
   const { api } = await apiAs(server, ACCOUNTS.organiser.username);
-  let count = 0;
+  const requests: ServerHelpRequest[] = [];
   for (let since = 0, more = true; more; ) {
     const page = await (await api.get(`/api/v1/sync/pull?since=${since}&limit=1000`)).json();
-    count += page.changes.filter((c: { entity: string }) => c.entity === "help_request").length;
+    for (const change of page.changes) if (change.entity === "help_request") requests.push(change.data);
     [since, more] = [page.next_cursor, page.has_more];
   }
   await api.dispose();
-  return count;
+  return requests;
+}
+
+/** How many help requests the server holds. */
+export async function serverHelpRequestCount(server: AppServer) {
+  return (await serverHelpRequests(server)).length;
 }

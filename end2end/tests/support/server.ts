@@ -3,9 +3,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { test as base, expect, Page, request, APIRequestContext } from "@playwright/test";
+import { test as base, expect, BrowserContext, BrowserType, Page, request, APIRequestContext } from "@playwright/test";
 
 const ROOT = path.resolve(__dirname, "../../..");
+
+/**
+ * The build the suite runs against, chosen once here: `SASIEDZI_E2E_PROFILE=release` (the default, what
+ * `make run` serves) or `debug` (the dev site of `make build`). cargo-leptos writes `hash.txt` (the hashed
+ * file names) beside the server binary; both profiles share the site directory.
+ */
+const PROFILE = process.env.SASIEDZI_E2E_PROFILE ?? "release";
+if (PROFILE !== "release" && PROFILE !== "debug") throw new Error(`SASIEDZI_E2E_PROFILE must be release or debug, not ${PROFILE}`);
+export const BUILD = {
+  profile: PROFILE,
+  binary: path.join(ROOT, "target", PROFILE, "server"),
+  hashFile: path.join(ROOT, "target", PROFILE, "hash.txt"),
+  siteRoot: path.join(ROOT, "target/site"),
+} as const;
 
 export const PASSWORD = "zielona łąka 2026";
 /** Accounts every test server starts with (created through `server create-user`). */
@@ -28,8 +42,8 @@ export class AppServer {
   ) {}
 
   static async create(
-    binary = path.join(ROOT, "target/debug/server"),
-    siteRoot = path.join(ROOT, "target/site"),
+    binary: string = BUILD.binary,
+    siteRoot: string = BUILD.siteRoot,
     { withAccounts = true } = {},
   ) {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "sasiedzi-e2e-"));
@@ -85,14 +99,26 @@ export class AppServer {
   }
 }
 
+/**
+ * A free loopback port from a block of its own for each parallel worker, below the kernel's ephemeral range
+ * (32768 and up, where `listen(0)` and outgoing connections draw from): while a test has stopped its server
+ * to take the network away, no other test or connection can take the port it restarts on.
+ */
+let nextPort = 0;
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const block = 20_000 + (Number(process.env.TEST_PARALLEL_INDEX ?? 0) % 12) * 1000;
+  for (let tries = 0; tries < 1000; tries++) {
+    const port = block + (nextPort++ % 1000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${block}–${block + 999}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
   });
 }
 
@@ -109,17 +135,6 @@ async function waitForHealthz(url: string) {
       { timeout: 30_000, intervals: [100] },
     )
     .toBe(200);
-}
-
-/** Console messages that mean the app itself broke (not the expected network errors while offline). */
-export function watchForAppErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.on("console", (message) => {
-    const text = message.text();
-    if (message.type() === "error" && /panicked|hydration|unreachable|RuntimeError/i.test(text)) errors.push(text);
-  });
-  return errors;
 }
 
 /** Signs in through the sign-in page and waits for the list it lands on. */
@@ -152,7 +167,87 @@ export async function apiAs(server: AppServer, username: string): Promise<{ api:
   return { api, csrf: await csrfOf() };
 }
 
-export const test = base.extend<{ server: AppServer }>({
+/**
+ * Console errors that mean the app itself broke, not the expected network errors while offline: a Rust
+ * panic (the panic hook prints "panicked at …"), Leptos's hydration mismatch report (debug builds print "A
+ * hydration error occurred …" and panic with "Unrecoverable hydration error"; release builds panic with
+ * "entered unreachable code"), and the wasm trap that ends a panic ("RuntimeError: unreachable").
+ */
+const APP_ERROR = /panicked|hydration|unreachable|RuntimeError/i;
+
+/**
+ * Replaces `owner[name]` with `wrapped` until the returned function restores it: the browser types live for
+ * the whole worker, the wrapping for one test.
+ */
+function wrapMethod<T extends object, K extends keyof T>(owner: T, name: K, wrapped: T[K]): () => unknown {
+  const own = Object.getOwnPropertyDescriptor(owner, name);
+  owner[name] = wrapped;
+  return () => (own ? Object.defineProperty(owner, name, own) : Reflect.deleteProperty(owner, name));
+}
+
+type AppErrorFixtures = {
+  /**
+   * Page errors a test provokes on purpose (`test.use({ expectedAppErrors: [/…/] })`): each pattern must
+   * match at least one error, and the errors it matches do not fail the test.
+   */
+  expectedAppErrors: RegExp[];
+  /** Watches a browser context for app errors: done for every context a test opens, never by hand. */
+  _watchForAppErrors: (context: BrowserContext) => BrowserContext;
+};
+
+export const test = base.extend<{ server: AppServer } & AppErrorFixtures>({
+  expectedAppErrors: [[], { option: true }],
+
+  // Every test fails on an uncaught page error or a broken hydration in any page of any browser context it
+  // opens: the default one, a second device from `browser.newContext()` or `browser.newPage()`, and a
+  // profile from `chromium.launchPersistentContext()`. Listening per context covers pages opened later too.
+  _watchForAppErrors: [
+    async ({ browser, playwright, expectedAppErrors }, use) => {
+      const errors: string[] = [];
+      const watched = new WeakSet<BrowserContext>();
+      const stillOpen = new Set<BrowserContext>();
+      const watch = (context: BrowserContext) => {
+        if (watched.has(context)) return context;
+        watched.add(context);
+        stillOpen.add(context);
+        context.on("close", () => stillOpen.delete(context));
+        // The first lines of a stack are enough to tell where; the trace of a failed test has the rest.
+        const report = (where: string, text: string) => errors.push(`${where}: ${text.split("\n").slice(0, 6).join("\n")}`);
+        context.on("weberror", (error) => report(error.page()?.url() ?? "page", error.error().stack ?? error.error().message));
+        context.on("console", (message) => {
+          if (message.type() === "error" && APP_ERROR.test(message.text())) report(message.page()?.url() ?? "console", message.text());
+        });
+        return context;
+      };
+      // The worker's browser announces each new context before the test gets it; a browser or profile the
+      // test launches itself is watched as it is launched.
+      browser.on("context", watch);
+      const restores: (() => unknown)[] = [() => browser.off("context", watch)];
+      for (const browserType of [playwright.chromium, playwright.firefox, playwright.webkit] as BrowserType[]) {
+        const { launch, launchPersistentContext } = browserType;
+        restores.push(
+          wrapMethod(browserType, "launch", async (...args) => (await launch.apply(browserType, args)).on("context", watch)),
+          wrapMethod(browserType, "launchPersistentContext", async (...args) => watch(await launchPersistentContext.apply(browserType, args))),
+        );
+      }
+
+      await use(watch);
+
+      for (const restore of restores) restore();
+      // Playwright closes only the default context; others a test left open would live on in the worker's browser.
+      await Promise.all([...stillOpen].map((context) => context.close()));
+      const unexpected = errors.filter((error) => !expectedAppErrors.some((pattern) => pattern.test(error)));
+      const missing = expectedAppErrors.filter((pattern) => !errors.some((error) => pattern.test(error)));
+      if (unexpected.length > 0) throw new Error(`The app broke in the browser:\n${unexpected.join("\n")}`);
+      if (missing.length > 0) throw new Error(`Expected app errors that never happened: ${missing.join(", ")}`);
+    },
+    { auto: true },
+  ],
+
+  context: async ({ context, _watchForAppErrors }, use) => {
+    await use(_watchForAppErrors(context));
+  },
+
   server: async ({}, use) => {
     const server = await AppServer.create();
     await use(server);

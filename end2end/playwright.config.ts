@@ -1,12 +1,13 @@
 import { defineConfig, devices } from "@playwright/test";
 
 // Each test starts its own server on a free port with its own data directory (tests/support/server.ts), so
-// tests can take the network away by stopping it, and any two tests can run side by side: two workers, one
-// per core, each with its own Chromium. The build under test is SASIEDZI_E2E_PROFILE (release by default).
+// tests can take the network away by stopping it. Any two tests could run side by side, but with two workers
+// the first test of a fresh machine once waited 2 minutes for its service worker (issue 16's note): one worker
+// until that is understood. The build under test is SASIEDZI_E2E_PROFILE (release by default).
 export default defineConfig({
   testDir: "./tests",
-  fullyParallel: true,
-  workers: 2,
+  fullyParallel: false,
+  workers: 1,
   forbidOnly: true,
   retries: 0,
   timeout: 120_000,

@@ -24,6 +24,13 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// `clients.claim()` on activate misses a page whose navigation was in flight at that moment (seen in
+// Chromium): such a page would stay uncontrolled until its next load. The app asks once it sees the worker
+// active and itself uncontrolled.
+self.addEventListener("message", (event) => {
+  if (event.data === "claim") event.waitUntil(self.clients.claim());
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);

@@ -501,6 +501,20 @@ fn register_service_worker() {
     leptos::task::spawn_local(async move {
         if let Err(e) = wasm_bindgen_futures::JsFuture::from(registration).await {
             leptos::logging::warn!("service worker not registered: {e:?}");
+            return;
+        }
+        // A page that loaded while the worker was installing may be missed by the worker's own claim
+        // (server/src/service_worker.js): ask it to take this page over, so this page's later requests
+        // go through it too.
+        let Ok(ready) = container.ready() else {
+            return;
+        };
+        let Ok(active) = wasm_bindgen_futures::JsFuture::from(ready).await else {
+            return;
+        };
+        let registration = web_sys::ServiceWorkerRegistration::from(active);
+        if let (None, Some(worker)) = (container.controller(), registration.active()) {
+            let _ = worker.post_message(&"claim".into());
         }
     });
 }

@@ -17,7 +17,7 @@ export CARGO_INCREMENTAL ?= 0
 export SASIEDZI_E2E_PROFILE ?= release
 TOOLS := source scripts/env.sh &&
 
-.PHONY: run test setup build release lint rust-test e2e bench
+.PHONY: run test setup build release lint rust-test checks e2e bench
 
 setup:
 	@bash scripts/setup.sh
@@ -36,19 +36,24 @@ release:
 build:
 	$(TOOLS) cargo leptos build
 
-## Everything CI checks: formatting, lints of both feature sets, Rust tests, then the release build that
-## `make run` serves and the browser tests against it. Prints how long each step took (the Rust tests and the
-## release build overlap).
+## Everything CI checks: formatting, lints of both feature sets, Rust tests, the release build that
+## `make run` serves, then the browser tests against it. Prints how long each step took (the lints and Rust
+## tests run beside the release build).
 test:
 	@scripts/timed.sh --start
 	@scripts/timed.sh setup $(MAKE) --no-print-directory setup
-	@scripts/timed.sh lint $(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory --jobs=2 --output-sync=recurse timed-rust-test timed-release
+	@$(MAKE) --no-print-directory --jobs=2 --output-sync=recurse checks timed-release
 	@scripts/timed.sh e2e $(MAKE) --no-print-directory e2e
 	@scripts/timed.sh --summary
 
-# The Rust tests (target/debug) and the release (target/front, target/release) share no build directory, so
-# they run side by side and fill each other's single-threaded stretches; each prints its output when done.
+# Two lanes that share no build directory and fill each other's single-threaded stretches (the release's
+# one-codegen-unit WASM and LTO, clippy's and the tests' largest crates): the lints then the Rust tests in
+# target/debug (one after the other, as they share its proc macros and build scripts, and cargo locks it),
+# and the release in target/front and target/release. Each lane prints its output when done.
+checks:
+	@scripts/timed.sh lint $(MAKE) --no-print-directory lint
+	@scripts/timed.sh rust-test $(MAKE) --no-print-directory rust-test
+
 timed-%:
 	@scripts/timed.sh $* $(MAKE) --no-print-directory $*
 

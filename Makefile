@@ -17,7 +17,7 @@ export CARGO_INCREMENTAL ?= 0
 export SASIEDZI_E2E_PROFILE ?= release
 TOOLS := source scripts/env.sh &&
 
-.PHONY: run test setup build release lint rust-test checks e2e bench
+.PHONY: run test setup build site release lint rust-test e2e bench
 
 setup:
 	@bash scripts/setup.sh
@@ -36,24 +36,25 @@ release:
 build:
 	$(TOOLS) cargo leptos build
 
-## Everything CI checks: formatting, lints of both feature sets, Rust tests, the release build that
-## `make run` serves, then the browser tests against it. Prints how long each step took (the lints and Rust
-## tests run beside the release build).
+## The release site alone (target/site, and its hash file in target/release), without the server binary.
+site:
+	$(TOOLS) cargo leptos build --release --frontend-only
+
+## Everything CI checks: formatting, lints of both feature sets, the Rust tests, then the browser tests against
+## the release site (WASM, JS, CSS: what `make run` serves) with the server binary the Rust tests built; the
+## release server binary is the same code with other optimisation, compiled by `make run`. Prints how long
+## each step took (the Rust tests and the site overlap).
 test:
 	@scripts/timed.sh --start
 	@scripts/timed.sh setup $(MAKE) --no-print-directory setup
-	@$(MAKE) --no-print-directory --jobs=2 --output-sync=recurse checks timed-release
-	@scripts/timed.sh e2e $(MAKE) --no-print-directory e2e
+	@scripts/timed.sh lint $(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory --jobs=2 --output-sync=recurse timed-rust-test timed-site
+	@SASIEDZI_E2E_SERVER=target/debug/server scripts/timed.sh e2e $(MAKE) --no-print-directory e2e
 	@scripts/timed.sh --summary
 
-# Two lanes that share no build directory and fill each other's single-threaded stretches (the release's
-# one-codegen-unit WASM and LTO, clippy's and the tests' largest crates): the lints then the Rust tests in
-# target/debug (one after the other, as they share its proc macros and build scripts, and cargo locks it),
-# and the release in target/front and target/release. Each lane prints its output when done.
-checks:
-	@scripts/timed.sh lint $(MAKE) --no-print-directory lint
-	@scripts/timed.sh rust-test $(MAKE) --no-print-directory rust-test
-
+# The Rust tests (target/debug) and the site (target/front) share no build directory, so they run side by side
+# and fill each other's single-threaded stretches (the WASM's one codegen unit and LTO); each prints its
+# output when done.
 timed-%:
 	@scripts/timed.sh $* $(MAKE) --no-print-directory $*
 
@@ -65,7 +66,8 @@ lint:
 rust-test:
 	$(TOOLS) cargo test -p domain -p app -p server --features app/ssr
 
-## Browser tests against the build named by SASIEDZI_E2E_PROFILE (run `make release` or `make build` first).
+## Browser tests against the build named by SASIEDZI_E2E_PROFILE (run `make release` or `make build` first;
+## SASIEDZI_E2E_SERVER names another server binary).
 e2e:
 	$(TOOLS) cd end2end && npx playwright test
 

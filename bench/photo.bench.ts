@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, "..");
 const RUNS = 5;
 
 test("photo: a 12 MP photo prepared on the device and uploaded", async ({ page }) => {
-  const server = await AppServer.create(path.join(ROOT, "target/release/server"), path.join(ROOT, "target/site"));
+  const server = await AppServer.create({ binary: path.join(ROOT, "target/release/server"), hashFile: path.join(ROOT, "target/release/hash.txt"), siteRoot: path.join(ROOT, "target/site") });
   try {
     await openOnline(page, server.url);
     await recordHelpRequest(page, { name: "Irena Kowalska", district: "okolna", category: "shopping", description: "Zakupy" });

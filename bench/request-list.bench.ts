@@ -74,7 +74,7 @@ async function timeUntilListChanges(page: Page, change: string): Promise<number>
 }
 
 test(`request-list: filtering ${COUNT} local requests`, async ({ page }) => {
-  const server = await AppServer.create(path.join(ROOT, "target/release/server"), path.join(ROOT, "target/site"));
+  const server = await AppServer.create({ binary: path.join(ROOT, "target/release/server"), hashFile: path.join(ROOT, "target/release/hash.txt"), siteRoot: path.join(ROOT, "target/site") });
   try {
     await openOnline(page, server.url);
     await storeRequests(page, COUNT);

@@ -9,7 +9,7 @@ const ROOT = path.resolve(__dirname, "..");
 const COUNT = Number(process.env.COUNT ?? 1000);
 
 test(`sync-push: ${COUNT} queued mutations`, async ({ page, context }) => {
-  const server = await AppServer.create(path.join(ROOT, "target/release/server"), path.join(ROOT, "target/site"));
+  const server = await AppServer.create({ binary: path.join(ROOT, "target/release/server"), hashFile: path.join(ROOT, "target/release/hash.txt"), siteRoot: path.join(ROOT, "target/site") });
   try {
     await openOnline(page, server.url);
     await server.stop();

@@ -1,9 +1,9 @@
 import { defineConfig, devices } from "@playwright/test";
 
 // Each test starts its own server on a free port with its own data directory (tests/support/server.ts), so
-// tests can take the network away by stopping it. Any two tests could run side by side, but with two workers
-// the first test of a fresh machine once waited 2 minutes for its service worker (issue 16's note): one worker
-// until that is understood. The build under test is SASIEDZI_E2E_PROFILE (release by default).
+// tests can take the network away by stopping it. Any two tests could run side by side, but on this
+// project's two cores two workers took longer than one (4:00 against 3:30 for the whole suite): one worker.
+// The build under test is SASIEDZI_E2E_PROFILE (release by default) with SASIEDZI_E2E_SERVER's binary.
 export default defineConfig({
   testDir: "./tests",
   fullyParallel: false,

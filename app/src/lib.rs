@@ -200,6 +200,13 @@ fn Header() -> impl IntoView {
         };
         i18n.set_locale(next);
     };
+    // On a phone the navigation folds behind one button, and folds again once a destination is chosen.
+    let menu_open = RwSignal::new(false);
+    let location = use_location();
+    Effect::new(move || {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     view! {
         // The kiosk's screen belongs to the person signing: no header, no way elsewhere.
         <Show when=move || !kiosk()>
@@ -219,9 +226,25 @@ fn Header() -> impl IntoView {
                 >
                     {t!(i18n, switch_language)}
                 </button>
+                <Show when=signed_in>
+                    <button
+                        type="button"
+                        class="button button--quiet app-header__menu"
+                        aria-controls="app-nav"
+                        aria-expanded=move || menu_open.get().to_string()
+                        on:click=move |_| menu_open.update(|open| *open = !*open)
+                    >
+                        {t!(i18n, nav_menu)}
+                    </button>
+                </Show>
             </div>
             <Show when=signed_in>
-                <nav class="app-nav" aria-label=move || t_string!(i18n, nav_label).to_string()>
+                <nav
+                    id="app-nav"
+                    class="app-nav"
+                    class:app-nav--open=move || menu_open.get()
+                    aria-label=move || t_string!(i18n, nav_label).to_string()
+                >
                     <A href="/" exact=true>{t!(i18n, nav_requests)}</A>
                     <A href="/requests/new">{t!(i18n, nav_new_request)}</A>
                     <A href="/my">{t!(i18n, nav_my_work)}</A>

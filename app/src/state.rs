@@ -76,6 +76,8 @@ pub struct SyncStatus {
     pub pending: usize,
     pub last_success: Option<DateTime<Utc>>,
     pub phase: SyncPhase,
+    /// Records received so far by the sync under way: a first sync of a large centre takes a while.
+    pub received: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -151,6 +153,14 @@ impl AppState {
 impl Default for AppState {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+impl AppState {
+    /// The device's store has been read into these signals; until then an empty list means "not read
+    /// yet", not "nothing there".
+    pub fn store_read(&self) -> bool {
+        self.requests.with(Option::is_some)
     }
 }
 

@@ -13,10 +13,18 @@ pub fn SyncStatusBar() -> impl IntoView {
     let sync = use_app_state().sync;
     let pending = move || sync.with(|s| s.pending);
     let phase = move || sync.with(|s| s.phase.clone());
+    // Today's time alone keeps the line short on a phone; another day needs its date.
     let last = move || {
         sync.with(|s| {
-            s.last_success
-                .map(|t| t.with_timezone(&Local).format("%d.%m.%Y %H:%M").to_string())
+            s.last_success.map(|t| {
+                let local = t.with_timezone(&Local);
+                let format = if local.date_naive() == Local::now().date_naive() {
+                    "%H:%M"
+                } else {
+                    "%d.%m.%Y %H:%M"
+                };
+                local.format(format).to_string()
+            })
         })
     };
     let problem_text = move |problem: SyncProblem| match problem {
@@ -34,14 +42,14 @@ pub fn SyncStatusBar() -> impl IntoView {
         >
             <div class="sync-status__text">
             <p role="status" aria-live="polite" data-testid="sync-summary">
+                // "All sent" before the first sync would contradict "not synced yet" beside it.
                 <span data-testid="pending-count" data-pending=pending>
-                    {move || if pending() == 0 {
-                        t_string!(i18n, sync_all_sent).to_string()
-                    } else {
-                        t_string!(i18n, sync_pending, count = pending()).to_string()
+                    {move || match (pending(), last().is_some()) {
+                        (0, true) => format!("{} · ", t_string!(i18n, sync_all_sent)),
+                        (0, false) => String::new(),
+                        (count, _) => format!("{} · ", t_string!(i18n, sync_pending, count = count)),
                     }}
                 </span>
-                " · "
                 <span data-testid="last-sync" data-synced=move || last().is_some().to_string()>
                     {move || match last() {
                         Some(time) => t_string!(i18n, sync_last, time = time).to_string(),
@@ -65,8 +73,10 @@ pub fn SyncStatusBar() -> impl IntoView {
                 }}
             </p>
             </div>
+            // A phone shows the arrow alone (style/main.css); the words stay the button's name.
             <button type="button" class="button button--quiet" on:click=move |_| client::sync_now()>
-                {t!(i18n, sync_now)}
+                <span class="sync-status__icon" aria-hidden="true">"↻"</span>
+                <span class="sync-status__now">{t!(i18n, sync_now)}</span>
             </button>
         </section>
     }

@@ -373,6 +373,14 @@ impl Attendance {
             .resident_id
             .unwrap_or_else(|| resident_id_for_attendance(self.id))
     }
+
+    /// The district a list shows for this entry: the registry's (`registry`, the resident's current
+    /// record, corrected since perhaps), else what was given at the sign-in.
+    pub fn district<'a>(&'a self, registry: Option<&'a str>) -> &'a str {
+        registry
+            .filter(|district| !district.is_empty())
+            .unwrap_or(&self.attendee.district)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -56,6 +56,23 @@ pub struct RequestFilter {
     pub sort: SortOrder,
 }
 
+impl RequestFilter {
+    /// How many conditions narrow the list (the order does not): shown while the filters are folded.
+    pub fn active_count(&self) -> usize {
+        [
+            self.status.is_some(),
+            !self.category.is_empty(),
+            !self.district.is_empty(),
+            !self.target_group.is_empty(),
+            self.assigned_to.is_some(),
+            !self.search.trim().is_empty(),
+        ]
+        .into_iter()
+        .filter(|active| *active)
+        .count()
+    }
+}
+
 /// Requests matching `filter`, in its order. `target_groups` maps a resident to their target groups.
 pub fn filter_requests<'a, T: AsRef<HelpRequest>>(
     items: &'a [T],
@@ -235,5 +252,20 @@ mod tests {
         };
         assert_eq!(sorted(SortOrder::NeededBy), [3, 1, 2]);
         assert_eq!(sorted(SortOrder::Urgency), [2, 1, 3]);
+    }
+
+    #[test]
+    fn the_active_filters_are_counted_and_the_order_is_not_one() {
+        let mut filter = RequestFilter {
+            sort: SortOrder::Urgency,
+            search: "  ".into(),
+            ..Default::default()
+        };
+        assert_eq!(filter.active_count(), 0);
+        filter.status = Some(HelpRequestStatus::Approved);
+        filter.district = "okolna".into();
+        filter.search = "Nowak".into();
+        filter.assigned_to = Some(Uuid::from_u128(1));
+        assert_eq!(filter.active_count(), 4);
     }
 }

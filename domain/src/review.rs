@@ -71,7 +71,8 @@ impl Reviewable for ListForReview<'_> {
                 id: self.event.id,
                 title: self.event.fields.title.clone(),
                 summary: self.list.present().count().to_string(),
-                submitted_by: None,
+                // A list has many hands (the kiosk, volunteers); it answers to the event's organiser.
+                submitted_by: self.event.created_by.clone(),
                 submitted_at: self.event.fields.starts_at,
             });
         }
@@ -87,7 +88,7 @@ impl Reviewable for ListForReview<'_> {
                     .map(|w| w.name.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
-                submitted_by: None,
+                submitted_by: self.event.created_by.clone(),
                 submitted_at: first.at,
             });
         }
@@ -130,6 +131,7 @@ pub fn queue<'a>(entries: impl IntoIterator<Item = &'a dyn Reviewable>) -> Vec<R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attendance::{Attendance, Proof, RecordedBy};
     use crate::help_request::HelpRequestFields;
     use chrono::Duration;
 
@@ -160,5 +162,48 @@ mod tests {
             .map(|i| i.id.as_u128())
             .collect();
         assert_eq!(ids, [2, 1]);
+    }
+
+    #[test]
+    fn an_attendance_list_in_the_queue_names_the_events_organiser() {
+        let organiser = Person {
+            id: Uuid::from_u128(5),
+            name: "Olga Organizator".into(),
+        };
+        let event = Event {
+            id: Uuid::from_u128(1),
+            fields: crate::event::EventFields {
+                title: "Klub seniora".into(),
+                starts_at: DateTime::UNIX_EPOCH,
+                ends_at: DateTime::UNIX_EPOCH,
+                location: String::new(),
+                organiser: String::new(),
+                target_groups: Vec::new(),
+                plan_goals: Vec::new(),
+                description: String::new(),
+                expected: Vec::new(),
+            },
+            created_by: Some(organiser.clone()),
+            created_at: DateTime::UNIX_EPOCH,
+        };
+        let mut list = AttendanceList::new(event.id);
+        list.entries.push(Attendance {
+            id: Uuid::from_u128(2),
+            attendee: Default::default(),
+            proof: Proof::Paper,
+            image_consent: None,
+            walk_in: false,
+            recorded_at: DateTime::UNIX_EPOCH,
+            recorded_by: RecordedBy::Kiosk,
+            removed: None,
+        });
+        let items = ListForReview {
+            list: &list,
+            event: &event,
+        }
+        .review_items();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].kind, ReviewKind::AttendanceList);
+        assert_eq!(items[0].submitted_by, Some(organiser));
     }
 }

@@ -1,6 +1,6 @@
 import { violations } from "./support/axe";
 import { recordHelpRequest } from "./support/forms";
-import { ACCOUNTS, expect, openOnline, signIn, test } from "./support/server";
+import { ACCOUNTS, expect, navigateTo, openOnline, signIn, test } from "./support/server";
 
 test("the list and the form meet WCAG 2.1 AA checks, also with errors shown", async ({ server, page }) => {
   await openOnline(page, `${server.url}/requests/new`);
@@ -32,7 +32,7 @@ test("sign-in, account and the coordinator's and organiser's pages meet WCAG 2.1
     ["Dziennik zdarzeń", page.getByTestId("audit-table")],
     ["Kioski", page.getByRole("heading", { name: "Aktywne kioski" })],
   ] as const) {
-    await page.getByRole("navigation").getByRole("link", { name: link }).click();
+    await navigateTo(page, link);
     await expect(ready).toBeVisible();
     expect(await violations(page), link).toEqual([]);
   }
@@ -45,7 +45,7 @@ test("the review queue, a request with its actions and history, my tasks and res
   await openOnline(page, server.url, ACCOUNTS.organiser.username);
   await recordHelpRequest(page, { name: "Anna Kowalska", district: "jedwabnik", category: "shopping", description: "Zakupy" });
 
-  await page.getByRole("navigation").getByRole("link", { name: /Do akceptacji/ }).click();
+  await navigateTo(page, /Do akceptacji/);
   await expect(page.getByTestId("review-item")).toHaveCount(1);
   expect(await violations(page), "review queue").toEqual([]);
 
@@ -64,13 +64,13 @@ test("the review queue, a request with its actions and history, my tasks and res
     ["Moje zadania", page.getByRole("heading", { name: "Moje godziny wolontariatu" })],
     ["Mieszkańcy", page.getByTestId("resident-list")],
   ] as const) {
-    await page.getByRole("navigation").getByRole("link", { name: link }).click();
+    await navigateTo(page, link);
     await expect(ready).toBeVisible();
     expect(await violations(page), link).toEqual([]);
   }
   await page.getByRole("button", { name: "Dodaj mieszkańca" }).click();
   await page.locator("#resident-form").getByLabel("Telefon").fill("zadzwoń");
-  await page.locator("#resident-form").getByRole("button", { name: "Zapisz" }).click();
+  await page.locator("#resident-form").getByRole("button", { name: "Zapisz mieszkańca", exact: true }).click();
   await expect(page.locator("#resident-form").getByText("Nieprawidłowy format.")).toBeVisible();
   await expect(page.locator("#resident-form").getByText("To pole jest wymagane.")).toBeVisible();
   expect(await violations(page), "resident form with errors").toEqual([]);

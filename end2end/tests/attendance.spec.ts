@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Page } from "@playwright/test";
 import { violations } from "./support/axe";
-import { ACCOUNTS, apiAs, expect, signIn, test } from "./support/server";
+import { ACCOUNTS, apiAs, expect, navigateTo, signIn, test } from "./support/server";
 
 const RESIDENTS = ["Anna Nowak", "Łucja Żak", "Jan Kowalski", "Zofia Wiśniewska", "Piotr Zieliński"];
 
@@ -60,7 +60,7 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   // The organiser plans the meeting and enrols the tablet.
   const organiser = page;
   await signIn(organiser, server.url, ACCOUNTS.organiser.username);
-  await organiser.getByRole("link", { name: "Wydarzenia" }).click();
+  await navigateTo(organiser, "Wydarzenia");
   await organiser.getByRole("link", { name: "Nowe wydarzenie" }).click();
   await organiser.getByRole("button", { name: "Zapisz wydarzenie" }).click();
   await expect(organiser.getByLabel("Nazwa wydarzenia")).toBeFocused();
@@ -80,7 +80,7 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await expect(organiser.getByRole("heading", { level: 1, name: "Klub seniora „Pod lipą”" })).toBeVisible();
   await expect(organiser.getByText("ul. Sosnowa 1C")).toBeVisible();
 
-  await organiser.getByRole("link", { name: "Kioski" }).click();
+  await navigateTo(organiser, "Kioski");
   await organiser.getByTestId("event-card").filter({ hasText: "Pod lipą" }).getByRole("button", { name: "Włącz tablet jako kiosk" }).click();
   const code = (await organiser.getByTestId("enrolment-code").locator("[data-code]").getAttribute("data-code"))!;
   const pin = (await organiser.getByTestId("exit-pin").getAttribute("data-pin"))!;
@@ -135,19 +135,24 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await kiosk.getByLabel("Imię i nazwisko").fill("Genowefa Nowicka");
   await kiosk.getByLabel("Osiedle (nieobowiązkowo)").selectOption("jedwabnik");
   await kiosk.getByRole("button", { name: "Dalej" }).click();
+  // "Next" on an empty pad asks for a signature; the request goes once the person signs.
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await expect(kiosk.getByRole("alert")).toHaveText("Złóż podpis w ramce.");
   await drawSignature(kiosk, 5);
+  await expect(kiosk.locator("#signature_problem")).toBeEmpty();
   await kiosk.getByRole("button", { name: "Dalej" }).click();
   await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
   await kiosk.getByRole("button", { name: "Potwierdzam" }).click();
   await expect(kiosk.getByTestId("kiosk-thanks")).toBeVisible();
-  await kiosk.getByRole("button", { name: "Następna osoba" }).click();
+  // Nobody needs to press anything: the kiosk returns to its start for the next person.
+  await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
 
   // Staff look behind the flow only with the PIN: six signatures wait on the tablet.
   await kiosk.getByRole("button", { name: "Obsługa" }).click();
-  await kiosk.getByLabel("PIN organizatora").fill("000000" === pin ? "111111" : "000000");
+  await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill("000000" === pin ? "111111" : "000000");
   await kiosk.getByRole("button", { name: "Otwórz" }).click();
   await expect(kiosk.getByText("Nieprawidłowy PIN.")).toBeVisible();
-  await kiosk.getByLabel("PIN organizatora").fill(pin);
+  await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(pin);
   await kiosk.getByRole("button", { name: "Otwórz" }).click();
   await expect(kiosk.getByTestId("kiosk-pending")).toHaveText("Podpisy czekające na wysłanie: 6");
 
@@ -159,7 +164,7 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   // The organiser sees six rows, each with a signature and a consent answer, and approves from the queue.
   await organiser.getByRole("button", { name: "Synchronizuj teraz" }).click();
   await expect(organiser.getByTestId("review-count")).toHaveText("1");
-  await organiser.getByRole("link", { name: /Do akceptacji/ }).click();
+  await navigateTo(organiser, /Do akceptacji/);
   await organiser.getByTestId("review-item").getByRole("link", { name: "Klub seniora „Pod lipą”" }).click();
   const rows = organiser.getByTestId("attendance-row");
   await expect(rows).toHaveCount(6);

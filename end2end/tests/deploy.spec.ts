@@ -1,11 +1,11 @@
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUILD, expect, openOnline, test } from "./support/server";
+import { Build, BUILD, expect, navigateTo, openOnline, test } from "./support/server";
 
-type Build = { binary: string; siteRoot: string; js: string; wasm: string; id: string };
+type Deploy = Build & { js: string; wasm: string; id: string };
 
-function currentBuild(): Build {
+function currentBuild(): Deploy {
   const hashes = Object.fromEntries(
     readFileSync(BUILD.hashFile, "utf8")
       .trim()
@@ -13,8 +13,7 @@ function currentBuild(): Build {
       .map((line) => line.split(":").map((part) => part.trim())),
   );
   return {
-    binary: BUILD.binary,
-    siteRoot: BUILD.siteRoot,
+    ...BUILD,
     js: `/pkg/sasiedzi.${hashes.js}.js`,
     wasm: `/pkg/sasiedzi.${hashes.wasm}.wasm`,
     id: `${hashes.js}-${hashes.wasm}-${hashes.css}`,
@@ -22,7 +21,7 @@ function currentBuild(): Build {
 }
 
 /** A second deploy: the same files under new hashed names, as cargo-leptos would write after a change. */
-function nextBuild(dir: string): Build {
+function nextBuild(dir: string): Deploy {
   const suffix = "next";
   const hashes: Record<string, string> = {};
   const original = readFileSync(BUILD.hashFile, "utf8");
@@ -31,9 +30,8 @@ function nextBuild(dir: string): Build {
     hashes[kind] = hash;
     return `${kind}: ${hash}${suffix}`;
   });
-  const binary = path.join(dir, "server");
-  copyFileSync(BUILD.binary, binary);
-  writeFileSync(path.join(dir, "hash.txt"), lines.join("\n") + "\n");
+  const hashFile = path.join(dir, "hash.txt");
+  writeFileSync(hashFile, lines.join("\n") + "\n");
   const siteRoot = path.join(dir, "site");
   cpSync(BUILD.siteRoot, siteRoot, { recursive: true });
   for (const name of readdirSync(path.join(siteRoot, "pkg"))) {
@@ -44,7 +42,8 @@ function nextBuild(dir: string): Build {
     }
   }
   return {
-    binary,
+    binary: BUILD.binary,
+    hashFile,
     siteRoot,
     js: `/pkg/sasiedzi.${hashes.js}${suffix}.js`,
     wasm: `/pkg/sasiedzi.${hashes.wasm}${suffix}.wasm`,
@@ -66,7 +65,7 @@ test("a new deploy replaces the cached build whole: offline afterwards, only the
   await expect.poll(cacheNames).toEqual([`sasiedzi-${first.id}`]);
 
   await server.stop();
-  await server.start(second.binary, second.siteRoot);
+  await server.start(second);
   await page.reload();
   // The browser notices the new worker on navigation; it precaches the new build, then drops the old one.
   await expect.poll(cacheNames, { timeout: 30_000 }).toEqual([`sasiedzi-${second.id}`]);
@@ -82,7 +81,7 @@ test("a new deploy replaces the cached build whole: offline afterwards, only the
   expect(loaded).not.toContain(first.js);
   expect(loaded).not.toContain(first.wasm);
   // Hydrated and working offline: client-side navigation and the synced dictionaries.
-  await page.getByRole("link", { name: "Nowa prośba" }).click();
+  await navigateTo(page, "Nowa prośba");
   await expect(page.getByLabel("Osiedle").locator("option")).toHaveCount(9);
   rmSync(dir, { recursive: true, force: true });
 });

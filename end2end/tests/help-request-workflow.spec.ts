@@ -1,6 +1,6 @@
 import { BrowserContext, Page } from "@playwright/test";
 import { recordHelpRequest } from "./support/forms";
-import { ACCOUNTS, expect, openOnline, signIn, test } from "./support/server";
+import { ACCOUNTS, expect, navigateTo, openOnline, signIn, test } from "./support/server";
 
 /** Pushes this device's outbox and pulls, then waits until nothing is left to send. */
 async function syncNow(page: Page) {
@@ -10,7 +10,7 @@ async function syncNow(page: Page) {
 }
 
 async function openRequest(page: Page, name: string) {
-  await page.getByRole("navigation").getByRole("link", { name: "Prośby o pomoc" }).click();
+  await navigateTo(page, "Prośby o pomoc");
   await page.getByTestId("request-card").filter({ hasText: name }).getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
 }
@@ -31,7 +31,9 @@ test("a request travels from a volunteer offline through review and assignment t
   // At the resident's door without signal.
   await server.stop();
   await context.setOffline(true);
-  await volunteer.getByRole("link", { name: "Nowa prośba" }).click();
+  // The sync line says so at once, before anything fails to send.
+  await expect(volunteer.getByTestId("sync-phase")).toHaveAttribute("data-phase", "offline");
+  await navigateTo(volunteer, "Nowa prośba");
   await volunteer.getByLabel("Imię i nazwisko mieszkańca").fill("Łucja Ślęzak");
   await volunteer.getByLabel("Osiedle").selectOption("okolna");
   await volunteer.getByLabel("Rodzaj pomocy").selectOption("transport");
@@ -52,7 +54,7 @@ test("a request travels from a volunteer offline through review and assignment t
   const organiser = await organiserContext.newPage();
   await signIn(organiser, server.url, ACCOUNTS.organiser.username);
   await expect(organiser.getByTestId("review-count")).toHaveText("1");
-  await organiser.getByRole("link", { name: /Do akceptacji/ }).click();
+  await navigateTo(organiser, /Do akceptacji/);
   await organiser.getByTestId("review-item").getByRole("link", { name: "Łucja Ślęzak" }).click();
   await organiser.getByRole("button", { name: "Zwróć do poprawy" }).click();
   await organiser.getByLabel("Komentarz").fill("Podaj godzinę wizyty");
@@ -90,7 +92,7 @@ test("a request travels from a volunteer offline through review and assignment t
 
   // The volunteer sees it under "My tasks", takes it and completes it with 2.5 hours.
   await syncNow(volunteer);
-  await volunteer.getByRole("link", { name: "Moje zadania" }).click();
+  await navigateTo(volunteer, "Moje zadania");
   await volunteer.getByTestId("my-requests").getByRole("link", { name: "Łucja Ślęzak" }).click();
   await volunteer.getByRole("button", { name: "Przyjmuję zadanie" }).click();
   await volunteer.getByRole("button", { name: "Zakończ" }).click();
@@ -99,7 +101,7 @@ test("a request travels from a volunteer offline through review and assignment t
   await volunteer.getByRole("button", { name: "Potwierdź" }).click();
   await expect(volunteer.getByTestId("request-status")).toHaveText("Zakończone");
   await syncNow(volunteer);
-  await volunteer.getByRole("link", { name: "Moje zadania" }).click();
+  await navigateTo(volunteer, "Moje zadania");
   await expect(volunteer.getByTestId("my-hours")).toContainText("2.5");
 
   // The organiser sees the request done, and its history shows every step with who did it.
@@ -130,7 +132,7 @@ test("an organiser approves several requests at once from the queue", async ({ s
   const organiserContext = await phone(page.context());
   const organiser = await organiserContext.newPage();
   await signIn(organiser, server.url, ACCOUNTS.organiser.username);
-  await organiser.getByRole("link", { name: /Do akceptacji/ }).click();
+  await navigateTo(organiser, /Do akceptacji/);
   await expect(organiser.getByTestId("review-item")).toHaveCount(2);
   // Oldest first.
   await expect(organiser.getByTestId("review-item").first()).toContainText("Anna Kowalska");
@@ -149,12 +151,12 @@ test("a resident recorded once is found again offline whatever the diacritics, a
   page,
 }) => {
   await openOnline(page, server.url);
-  await page.getByRole("link", { name: "Mieszkańcy" }).click();
+  await navigateTo(page, "Mieszkańcy");
   for (const phoneNumber of ["600 100 200", ""]) {
     await page.getByRole("button", { name: "Dodaj mieszkańca" }).click();
     await page.locator("#resident-form").getByLabel("Imię i nazwisko mieszkańca").fill("Łukasz Żółć");
     await page.locator("#resident-form").getByLabel("Telefon").fill(phoneNumber);
-    await page.locator("#resident-form").getByRole("button", { name: "Zapisz" }).click();
+    await page.locator("#resident-form").getByRole("button", { name: "Zapisz mieszkańca", exact: true }).click();
     await expect(page.locator("#resident-form")).toHaveCount(0);
   }
   await syncNow(page);
@@ -162,7 +164,7 @@ test("a resident recorded once is found again offline whatever the diacritics, a
   // Offline, a new request finds him by "lukasz".
   await server.stop();
   await page.context().setOffline(true);
-  await page.getByRole("link", { name: "Nowa prośba" }).click();
+  await navigateTo(page, "Nowa prośba");
   await page.getByLabel("Imię i nazwisko mieszkańca").fill("lukasz");
   await expect(page.getByRole("group", { name: "Pasujące osoby z rejestru" }).getByRole("button")).toHaveCount(2);
   await page.getByRole("button", { name: /Wybierz: Łukasz Żółć \(600 100 200\)/ }).click();
@@ -175,7 +177,7 @@ test("a resident recorded once is found again offline whatever the diacritics, a
   const organiserContext = await phone(page.context());
   const organiser = await organiserContext.newPage();
   await signIn(organiser, server.url, ACCOUNTS.organiser.username);
-  await organiser.getByRole("link", { name: "Mieszkańcy" }).click();
+  await navigateTo(organiser, "Mieszkańcy");
   const cards = organiser.getByTestId("resident-card");
   await expect(cards).toHaveCount(2);
   await cards.nth(0).getByLabel("Zaznacz do scalenia").check();

@@ -1,5 +1,5 @@
 import { recordHelpRequest } from "./support/forms";
-import { ACCOUNTS, expect, openOnline, signIn, test } from "./support/server";
+import { ACCOUNTS, expect, navigateTo, openOnline, signIn, test } from "./support/server";
 
 const residents = [
   { name: "Anna Kowalska", district: "jedwabnik", category: "shopping", description: "Zakupy w czwartek rano" },
@@ -93,7 +93,7 @@ test("the interface is Polish even in an English browser, and switches to Englis
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Help requests");
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
-  await page.getByRole("link", { name: "New request" }).click();
+  await navigateTo(page, "New request");
   await expect(page.getByLabel("District")).toBeVisible();
   await expect(page.getByLabel("Kind of help").locator("option", { hasText: "Door-to-door transport" })).toHaveCount(1);
   await context.close();

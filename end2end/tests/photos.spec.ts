@@ -2,7 +2,7 @@ import { Locator, Page } from "@playwright/test";
 import { violations } from "./support/axe";
 import { recordHelpRequest } from "./support/forms";
 import { cameraPhoto, hasExif, jpegSize, metadataMarkers, storedOriginals } from "./support/photos";
-import { ACCOUNTS, apiAs, expect, openOnline, test } from "./support/server";
+import { ACCOUNTS, apiAs, expect, navigateTo, openOnline, test } from "./support/server";
 
 const resident = { name: "Irena Kowalska", district: "okolna", category: "shopping", description: "Zakupy na tydzień" };
 
@@ -174,7 +174,7 @@ test("an organiser approves a photo from the queue, and only then do other volun
   const organiserContext = await browser.newContext({ serviceWorkers: "allow", viewport: { width: 1024, height: 900 } });
   const organiser = await organiserContext.newPage();
   await openOnline(organiser, server.url, ACCOUNTS.organiser.username);
-  await organiser.getByRole("link", { name: /Do akceptacji/ }).click();
+  await navigateTo(organiser, /Do akceptacji/);
   const item = organiser.getByTestId("review-item").filter({ hasText: "Zdjęcie" });
   await expect(item).toContainText("Sadzenie drzew na Okólnej");
   await expectLoaded(item.getByRole("img"));

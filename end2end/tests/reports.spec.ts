@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { violations } from "./support/axe";
-import { ACCOUNTS, apiAs, expect, signIn, test } from "./support/server";
+import { ACCOUNTS, apiAs, expect, navigateTo, signIn, test } from "./support/server";
 import { approve, event, onPaper, push } from "./support/seed";
 
 /**
@@ -52,7 +52,7 @@ test("the dashboard counts the fixture's year, includes unapproved entries on re
   test.setTimeout(120_000);
   await seed(server);
   await signIn(page, server.url, ACCOUNTS.organiser.username);
-  await page.getByRole("navigation").getByRole("link", { name: "Raporty" }).click();
+  await navigateTo(page, "Raporty");
   await expect(page.getByRole("heading", { level: 1, name: "Raporty i eksport danych" })).toBeVisible();
 
   await page.getByLabel("Od dnia").fill("2026-01-01");
@@ -65,6 +65,9 @@ test("the dashboard counts the fixture's year, includes unapproved entries on re
   await expect(page.getByTestId("report-requests")).toHaveText("0");
   // The May list and the help request wait for an organiser.
   await expect(page.getByTestId("report-awaiting")).toHaveText("2");
+  await expect(page.getByTestId("report-unapproved-excluded")).toHaveText(
+    "Liczby obejmują tylko wpisy zatwierdzone; nie liczymy wpisów czekających na akceptację: 2.",
+  );
   const goals = page.getByTestId("report-goals");
   await expect(goals.getByTestId("goal-goal_3").getByRole("cell")).toHaveText(["2", "4", "3"]);
   await expect(goals.getByTestId("goal-goal_6").getByRole("cell")).toHaveText(["2", "2", "2"]);
@@ -74,6 +77,7 @@ test("the dashboard counts the fixture's year, includes unapproved entries on re
   await page.getByLabel("Uwzględnij wpisy jeszcze niezatwierdzone").check();
   await page.getByRole("button", { name: "Pokaż" }).click();
   await expect(page.getByText("Liczby obejmują także wpisy niezatwierdzone.")).toBeVisible();
+  await expect(page.getByTestId("report-unapproved-excluded")).toHaveCount(0);
   await expect(page.getByTestId("report-attendances")).toHaveText("5");
   await expect(page.getByTestId("report-requests")).toHaveText("1");
   await expect(page.getByTestId("chart-category").getByRole("row", { name: /Zakupy/ })).toContainText("1");
@@ -114,11 +118,11 @@ test("the dashboard counts the fixture's year, includes unapproved entries on re
 test("a coordinator can export the residents registry, and the download is in the audit log", async ({ server, page }) => {
   await seed(server);
   await signIn(page, server.url, ACCOUNTS.coordinator.username);
-  await page.getByRole("navigation").getByRole("link", { name: "Raporty" }).click();
+  await navigateTo(page, "Raporty");
   const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-residents-csv").click()]);
   const text = readFileSync(await csv.path(), "utf8");
   expect(text).toContain("Bogdan Nowak");
-  await page.getByRole("link", { name: "Dziennik zdarzeń" }).click();
+  await navigateTo(page, "Dziennik zdarzeń");
   await page.getByLabel("Zdarzenie").selectOption("export_downloaded");
   await page.getByRole("button", { name: "Filtruj" }).click();
   await expect(page.getByRole("row").filter({ hasText: "Pobranie eksportu" })).toHaveCount(1);

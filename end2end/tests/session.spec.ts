@@ -1,9 +1,9 @@
 import { Page } from "@playwright/test";
 import { serverHelpRequestCount } from "./support/outbox";
-import { ACCOUNTS, AppServer, PASSWORD, expect, openOnline, signIn, test } from "./support/server";
+import { ACCOUNTS, AppServer, BUILD, expect, navigateTo, openOnline, PASSWORD, signIn, test } from "./support/server";
 
 async function recordHelpRequest(page: Page, name: string) {
-  await page.getByRole("link", { name: "Nowa prośba" }).click();
+  await navigateTo(page, "Nowa prośba");
   await page.getByLabel("Imię i nazwisko mieszkańca").fill(name);
   await page.getByLabel("Osiedle").selectOption("jedwabnik");
   await page.getByLabel("Rodzaj pomocy").selectOption("shopping");
@@ -58,7 +58,7 @@ test("another person signing in on the same device never sees the previous perso
   const firstDatabases = await localDatabases(page);
   expect(firstDatabases).toHaveLength(1);
 
-  await page.getByRole("link", { name: ACCOUNTS.volunteer.displayName }).click();
+  await navigateTo(page, ACCOUNTS.volunteer.displayName);
   await page.getByRole("button", { name: "Wyloguj się", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
 
@@ -75,7 +75,7 @@ test("signing out with unsent entries warns and offers to send them first", asyn
   await context.setOffline(true);
   await recordHelpRequest(page, "Pan Zenon");
 
-  await page.getByRole("link", { name: ACCOUNTS.volunteer.displayName }).click();
+  await navigateTo(page, ACCOUNTS.volunteer.displayName);
   await page.getByRole("button", { name: "Wyloguj się", exact: true }).click();
   const warning = page.getByTestId("unsent-warning");
   await expect(warning).toContainText("1 niewysłane");
@@ -91,10 +91,13 @@ test("signing out with unsent entries warns and offers to send them first", asyn
 });
 
 test("first start: the setup page creates the coordinator, who then adds a volunteer", async ({ page }) => {
-  const server = await AppServer.create(undefined, undefined, { withAccounts: false });
+  const server = await AppServer.create(BUILD, { withAccounts: false });
   try {
-    await page.goto(`${server.url}/login`);
-    await expect(page).toHaveURL(/\/setup$/);
+    // Every way into an empty install leads to setup: the address alone, a bookmarked page, the sign-in page.
+    for (const path of ["/", "/requests/new", "/login"]) {
+      await page.goto(`${server.url}${path}`);
+      await expect(page).toHaveURL(/\/setup$/);
+    }
     await page.getByLabel("Imię i nazwisko").fill("Ewa Koordynator");
     await page.getByLabel("Nazwa użytkownika").fill("ewa");
     await page.getByLabel("Nowe hasło").fill("krótkie");
@@ -129,7 +132,7 @@ test("an organiser enrols a tablet as the kiosk of one event with a code; the ta
   browser,
 }) => {
   await signIn(page, server.url, ACCOUNTS.organiser.username);
-  await page.getByRole("link", { name: "Wydarzenia" }).click();
+  await navigateTo(page, "Wydarzenia");
   await page.getByRole("link", { name: "Nowe wydarzenie" }).click();
   await page.getByLabel("Nazwa wydarzenia").fill("Klub seniora");
   await page.getByLabel("Początek").fill("2026-11-22T10:00");
@@ -138,7 +141,7 @@ test("an organiser enrols a tablet as the kiosk of one event with a code; the ta
   await page.getByLabel(/^3\. Tworzenie i stymulowanie/).check();
   await page.getByRole("button", { name: "Zapisz wydarzenie" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Klub seniora" })).toBeVisible();
-  await page.getByRole("link", { name: "Kioski" }).click();
+  await navigateTo(page, "Kioski");
   await page.getByTestId("event-card").filter({ hasText: "Klub seniora" }).getByRole("button", { name: "Włącz tablet jako kiosk" }).click();
   const shown = page.getByTestId("enrolment-code");
   await expect(shown.locator("svg")).toBeVisible();

@@ -1,5 +1,5 @@
 import { violations } from "./support/axe";
-import { ACCOUNTS, apiAs, expect, openOnline, test } from "./support/server";
+import { ACCOUNTS, apiAs, expect, navigateTo, openOnline, test } from "./support/server";
 import { approve, event, onPaper, push } from "./support/seed";
 
 /** The year on the centre's calendar (Europe/Warsaw), in which the server counts the retention period. */
@@ -10,7 +10,7 @@ function centreYear(at = new Date()): number {
 test("a coordinator adds and retires a district and revises the consent text; forms follow", async ({ server, page }) => {
   test.setTimeout(120_000);
   await openOnline(page, server.url, ACCOUNTS.coordinator.username);
-  await page.getByRole("navigation").getByRole("link", { name: "Ustawienia" }).click();
+  await navigateTo(page, "Ustawienia");
   await expect(page.getByRole("heading", { level: 1, name: "Ustawienia ośrodka" })).toBeVisible();
   const entries = page.getByTestId("dictionary-entries");
   await expect(entries.getByRole("listitem")).toHaveCount(8);
@@ -30,20 +30,20 @@ test("a coordinator adds and retires a district and revises the consent text; fo
   await expect(page.getByLabel("Nazwa po polsku")).toHaveValue("");
 
   // The new district is offered in the request form.
-  await page.getByRole("navigation").getByRole("link", { name: "Nowa prośba" }).click();
+  await navigateTo(page, "Nowa prośba");
   await expect(page.getByLabel("Osiedle").locator("option", { hasText: "Osiedle Żółta Łąka" })).toHaveCount(1);
 
   // Retired, it leaves the form but stays on the list, marked.
-  await page.getByRole("navigation").getByRole("link", { name: "Ustawienia" }).click();
+  await navigateTo(page, "Ustawienia");
   await page.getByRole("button", { name: "Zmień Osiedle Żółta Łąka" }).click();
   await page.getByLabel("W użyciu (dostępna w formularzach)").first().uncheck();
   await page.getByRole("button", { name: "Zapisz", exact: true }).click();
   await expect(entries.locator('[data-code="osiedle_zolta_laka"]')).toContainText("wycofana");
-  await page.getByRole("navigation").getByRole("link", { name: "Nowa prośba" }).click();
+  await navigateTo(page, "Nowa prośba");
   await expect(page.getByLabel("Osiedle").locator("option", { hasText: "Osiedle Żółta Łąka" })).toHaveCount(0);
 
   // A changed consent text is a new version.
-  await page.getByRole("navigation").getByRole("link", { name: "Ustawienia" }).click();
+  await navigateTo(page, "Ustawienia");
   await expect(page.getByText("Obowiązuje wersja 1")).toBeVisible();
   await page.getByLabel("Treść po polsku").fill("Zgadzam się na zdjęcia ze spotkań MAL. Zgodę mogę wycofać.");
   await page.getByRole("button", { name: "Zapisz treść zgody" }).click();
@@ -73,7 +73,7 @@ test("a coordinator sees what the retention period makes due and confirms the an
   // N − 1) or earlier are due. So the heading's year follows the clock; the 2019 fixture is due from 2025 on.
   const lastExpiredYear = centreYear() - 5 - 1;
   await openOnline(page, server.url, ACCOUNTS.coordinator.username);
-  await page.getByRole("navigation").getByRole("link", { name: "Ustawienia" }).click();
+  await navigateTo(page, "Ustawienia");
   const years = page.getByLabel("Okres przechowywania (pełne lata, od 1 do 50)");
   await expect(years).toHaveValue("5");
   const due = page.getByTestId("retention-due");
@@ -101,7 +101,7 @@ test("a coordinator sees what the retention period makes due and confirms the an
   await expect(due).toHaveText(`Nie ma nic do anonimizacji: żadna sprawa nie zakończyła się w ${lastExpiredYear} r. ani wcześniej.`);
 
   // The device pulls the anonymised records: the registry no longer offers Zofia, the list keeps its count.
-  await page.getByRole("navigation").getByRole("link", { name: "Mieszkańcy" }).click();
+  await navigateTo(page, "Mieszkańcy");
   await expect(page.getByText("Celina Zając")).toBeVisible();
   await expect(page.getByText("Zofia Kowalska")).toHaveCount(0);
   await page.goto(`${server.url}/event?id=${meeting}`);

@@ -38,12 +38,19 @@ async fn healthz(
     }))
 }
 
-/// The setup page exists only while there is no account; the sign-in page only once there is one.
+/// The setup page exists only while there is no account; the sign-in page only once there is one. On an
+/// empty install every page a browser opens leads to setup, since nothing else can work yet; requests for
+/// files (the service worker's precache among them) do not ask for HTML and pass.
 pub async fn setup_gate(State(store): State<Store>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if path == "/setup" || path == "/login" {
+    let opens_a_page = request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if path == "/setup" || path == "/login" || opens_a_page {
         match store.account_count().await {
-            Ok(0) if path == "/login" => return Redirect::to("/setup").into_response(),
+            Ok(0) if path != "/setup" => return Redirect::to("/setup").into_response(),
             Ok(n) if n > 0 && path == "/setup" => return Redirect::to("/login").into_response(),
             _ => {}
         }

@@ -44,12 +44,21 @@ pub fn after_write() {
 
 pub fn start(state: AppState) {
     let mut alarm = Alarm::install(&WAKE, wake);
+    show_offline_at_once(state);
 
     leptos::task::spawn_local(async move {
         let mut failures: u32 = 0;
         loop {
-            state.sync.update(|s| s.phase = SyncPhase::Syncing);
-            let result = with_sync_lock(sync_once()).await;
+            // A browser that knows it has no network is believed (one that says it has may be wrong).
+            let result = if browser_offline() {
+                Err(SyncFailure::Network)
+            } else {
+                state.sync.update(|s| {
+                    s.phase = SyncPhase::Syncing;
+                    s.received = 0;
+                });
+                with_sync_lock(sync_once(state)).await
+            };
             refresh(state).await;
             let wait_ms = match result {
                 Ok(()) => {
@@ -89,13 +98,29 @@ pub fn start(state: AppState) {
     });
 }
 
+fn browser_offline() -> bool {
+    web_sys::window().is_some_and(|window| !window.navigator().on_line())
+}
+
+/// The line says "offline" as soon as the browser loses the network, not only after a sync fails.
+fn show_offline_at_once(state: AppState) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let listener = Closure::<dyn Fn()>::new(move || {
+        state.sync.update(|s| s.phase = SyncPhase::Offline);
+    });
+    let _ = window.add_event_listener_with_callback("offline", listener.as_ref().unchecked_ref());
+    listener.forget();
+}
+
 enum SyncFailure {
     /// No answer at all: offline, or the server is down.
     Network,
     Problem(SyncProblem),
 }
 
-async fn sync_once() -> Result<(), SyncFailure> {
+async fn sync_once(state: AppState) -> Result<(), SyncFailure> {
     let kiosk = stored_account().is_none();
     if kiosk && super::kiosk::identity().is_none() {
         return Ok(());
@@ -144,6 +169,7 @@ async fn sync_once() -> Result<(), SyncFailure> {
         let url = format!("/api/v1/sync/pull?since={since}&limit={DEFAULT_PULL_LIMIT}");
         let page: PullResponse = read(Request::get(&url).send().await).await?;
         db.apply_pull(&page).await.map_err(storage)?;
+        state.sync.update(|s| s.received += page.changes.len());
         if !page.has_more {
             break;
         }

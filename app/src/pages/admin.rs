@@ -1,7 +1,7 @@
 //! Coordinators' pages: accounts (create, edit, deactivate, reset password) and the audit log.
 
 use domain::account::{
-    AccountError, AccountField, NewAccount, PasswordReset, Role, MIN_PASSWORD_CHARS,
+    AccountError, AccountField, NewAccount, PasswordReset, Permission, Role, MIN_PASSWORD_CHARS,
 };
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -14,6 +14,7 @@ use super::forms::{
 };
 use crate::client::{self, ApiFailure};
 use crate::i18n::*;
+use crate::state::use_app_state;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct AccountRow {
@@ -38,10 +39,24 @@ pub fn UsersPage() -> impl IntoView {
             }
         });
     };
-    Effect::new(reload);
+    let state = use_app_state();
+    // Until the device has read who is signed in, neither the page nor a refusal.
+    let allowed = move || crate::may(state, Permission::ManageUsers);
+    let refused = move || state.device_ready.get() && !allowed();
+    Effect::new(move || {
+        if allowed() {
+            reload();
+        }
+    });
 
     view! {
         <h1>{t!(i18n, users_title)}</h1>
+        <Show when=refused>
+            <p class="notice notice--warn" role="status" data-testid="page-not-allowed">
+                {t!(i18n, page_for_coordinators)}
+            </p>
+        </Show>
+        <Show when=allowed>
         <Show when=move || failure.get().is_some()>
             <p class="notice notice--error" role="alert">{move || failure.get()}</p>
         </Show>
@@ -68,6 +83,7 @@ pub fn UsersPage() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+        </Show>
     }
 }
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::forms::failure_text;
 use super::words::event_when;
-use crate::client;
+use crate::client::{self, ApiFailure};
 use crate::i18n::*;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -41,19 +41,30 @@ fn local(time: DateTime<Utc>) -> String {
 #[component]
 pub fn DevicesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let events = RwSignal::new(Vec::<Event>::new());
-    let enrolments = RwSignal::new(Vec::<Enrolment>::new());
+    // `None` until the server has answered: offline, this page has nothing to show, not "no events".
+    let events = RwSignal::new(None::<Vec<Event>>);
+    let enrolments = RwSignal::new(None::<Vec<Enrolment>>);
+    let offline = RwSignal::new(false);
     let shown_code = RwSignal::new(None::<EnrolmentCode>);
     let failure = RwSignal::new(None::<String>);
     let reload = move || {
         leptos::task::spawn_local(async move {
-            match client::api::<Vec<Event>>("GET", "/api/v1/events", None).await {
-                Ok(list) => events.set(list),
-                Err(e) => failure.set(Some(failure_text(i18n, &e))),
-            }
-            if let Ok(list) = client::api::<Vec<Enrolment>>("GET", "/api/v1/enrolments", None).await
-            {
-                enrolments.set(list);
+            let answers = (
+                client::api::<Vec<Event>>("GET", "/api/v1/events", None).await,
+                client::api::<Vec<Enrolment>>("GET", "/api/v1/enrolments", None).await,
+            );
+            offline.set(matches!(
+                answers,
+                (Err(ApiFailure::Network), _) | (_, Err(ApiFailure::Network))
+            ));
+            match answers {
+                (Ok(list), Ok(current)) => {
+                    events.set(Some(list));
+                    enrolments.set(Some(current));
+                    failure.set(None);
+                }
+                (Err(ApiFailure::Network), _) | (_, Err(ApiFailure::Network)) => {}
+                (Err(e), _) | (_, Err(e)) => failure.set(Some(failure_text(i18n, &e))),
             }
         });
     };
@@ -106,15 +117,22 @@ pub fn DevicesPage() -> impl IntoView {
                 </p>
             </section>
         })}
+        <Show when=move || offline.get()>
+            <p class="notice notice--warn" role="status" data-testid="needs-network">
+                {t!(i18n, page_needs_network)} " "
+                <button type="button" class="button" on:click=move |_| reload()>{t!(i18n, try_again)}</button>
+            </p>
+        </Show>
         <p><A href="/events/new" attr:class="button">{t!(i18n, event_new)}</A></p>
+        <Show when=move || events.with(Option::is_some)>
         <section class="panel" aria-labelledby="events-heading">
             <h2 id="events-heading">{t!(i18n, devices_events)}</h2>
-            {move || if events.with(Vec::is_empty) {
+            {move || if events.with(|e| e.as_ref().is_none_or(Vec::is_empty)) {
                 view! { <p class="muted">{t!(i18n, devices_no_events)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="cards">
-                        {events.get().into_iter().map(|event| view! {
+                        {events.get().unwrap_or_default().into_iter().map(|event| view! {
                             <li class="card" data-testid="event-card">
                                 <h3 class="card__title">{event.fields.title.clone()}</h3>
                                 <p class="card__meta">{event_when(&event)}</p>
@@ -129,12 +147,12 @@ pub fn DevicesPage() -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="kiosks-heading">
             <h2 id="kiosks-heading">{t!(i18n, devices_current)}</h2>
-            {move || if enrolments.with(Vec::is_empty) {
+            {move || if enrolments.with(|e| e.as_ref().is_none_or(Vec::is_empty)) {
                 view! { <p class="muted">{t!(i18n, devices_none)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="cards">
-                        {enrolments.get().into_iter().map(|e| view! {
+                        {enrolments.get().unwrap_or_default().into_iter().map(|e| view! {
                             <li class="card" data-testid="enrolment-card">
                                 <h3 class="card__title">{e.event_title.clone()}</h3>
                                 <p class="card__meta">
@@ -151,5 +169,6 @@ pub fn DevicesPage() -> impl IntoView {
                 }.into_any()
             }}
         </section>
+        </Show>
     }
 }

@@ -65,6 +65,10 @@ pub fn EventPage() -> impl IntoView {
     view! {
         <p><A href="/events">{t!(i18n, back_to_events)}</A></p>
         {move || match event.get() {
+            None if !state.store_read() => view! {
+                <h1>{t!(i18n, events_title)}</h1>
+                <p class="muted" role="status">{t!(i18n, loading)}</p>
+            }.into_any(),
             None => view! {
                 <h1>{t!(i18n, events_title)}</h1>
                 <p class="notice notice--warn" role="status">{t!(i18n, record_not_on_device)}</p>
@@ -315,15 +319,16 @@ fn AttendanceRow(
     };
     view! {
         <tr class:removed=!present data-testid="attendance-row">
-            <td>{position.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
-            <td>
+            // `data-label` heads each cell where a phone shows the rows as cards (style/main.css).
+            <td data-label=t_string!(i18n, attendance_no).to_string()>{position.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
+            <td data-label=t_string!(i18n, attendance_name).to_string()>
                 {name.clone()}
                 {walk_in.then(|| view! { " " <span class="badge">{t!(i18n, walk_in)}</span> })}
                 {removed.map(|r| view! { <p class="muted">{t!(i18n, struck_off, reason = r.reason, name = r.by.name)}</p> })}
             </td>
-            <td>{signature}</td>
-            <td>{consent_text(i18n, entry.image_consent)}</td>
-            <td>{when} " · " {by}</td>
+            <td data-label=t_string!(i18n, attendance_signature).to_string()>{signature}</td>
+            <td data-label=t_string!(i18n, attendance_consent).to_string()>{consent_text(i18n, entry.image_consent)}</td>
+            <td data-label=t_string!(i18n, attendance_recorded).to_string()>{when} " · " {by}</td>
             <Show when=move || reviewer.get()>
                 <td>
                     <Show when=move || present && removing.get() != Some(id)>

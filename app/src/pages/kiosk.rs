@@ -97,6 +97,9 @@ fn Enrolment() -> impl IntoView {
     }
 }
 
+/// How long the thank-you screen stays before the kiosk returns to its start by itself.
+const THANKS_SHOWN_FOR: std::time::Duration = std::time::Duration::from_secs(6);
+
 /// One screen of the flow at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -356,6 +359,11 @@ fn Sign(flow: Flow) -> impl IntoView {
         .get_untracked()
         .map(|a| a.name)
         .unwrap_or_default();
+    // A problem shown for an empty pad goes as soon as the person draws (or clears) again.
+    Effect::new(move || {
+        flow.signature.track();
+        problem.set(None);
+    });
     let next = move |_| match flow.signature.with_untracked(Signature::validate) {
         Ok(()) => {
             problem.set(None);
@@ -501,6 +509,10 @@ fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> imp
 #[component]
 fn Thanks(on_next: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
+    // The next person in the queue should not have to find the button, nor see who signed before them.
+    if let Ok(timer) = set_timeout_with_handle(on_next, THANKS_SHOWN_FOR) {
+        on_cleanup(move || timer.clear());
+    }
     view! {
         <h1 tabindex="-1" data-testid="kiosk-thanks">{t!(i18n, kiosk_thanks)}</h1>
         <p class="kiosk__hint">{t!(i18n, kiosk_thanks_hint)}</p>

@@ -292,6 +292,12 @@ fn DashboardView(report: Dashboard) -> AnyView {
         <p class="report-period">
             {t!(i18n, reports_period_shown, from = period.from.format("%d.%m.%Y").to_string(), to = period.to.format("%d.%m.%Y").to_string())}
             {report.scope.include_unapproved.then(|| view! { " " <strong>{t!(i18n, reports_unapproved_note)}</strong> })}
+            // Zeros beside events full of people would read as a fault: say what is left out, and how much.
+            {(!report.scope.include_unapproved && awaiting_total > 0).then(|| view! {
+                " " <strong data-testid="report-unapproved-excluded">
+                    {t!(i18n, reports_unapproved_excluded, count = awaiting_total)}
+                </strong>
+            })}
         </p>
         <div class="tiles">
             {tile("report-events", t_string!(i18n, reports_events).to_string(), report.events.to_string())}

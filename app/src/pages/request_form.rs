@@ -81,7 +81,7 @@ pub fn NewRequestPage() -> impl IntoView {
             <RequestFields fields errors on_edit />
             <div class="form__actions">
                 <button type="submit" class="button button--primary" disabled=move || saving.get()>
-                    {t!(i18n, save)}
+                    {t!(i18n, save_request)}
                 </button>
                 <A href="/" attr:class="button button--quiet">{t!(i18n, cancel)}</A>
             </div>
@@ -169,7 +169,7 @@ pub fn EditRequestPage() -> impl IntoView {
                         {move || if returned() {
                             t_string!(i18n, save_and_resubmit).to_string()
                         } else {
-                            t_string!(i18n, save).to_string()
+                            t_string!(i18n, save_request).to_string()
                         }}
                     </button>
                     <A

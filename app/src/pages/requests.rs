@@ -13,7 +13,7 @@ use leptos_router::components::A;
 use super::request_form::ChoiceField;
 use super::words::{label, reject_reason_text, status_text, urgency_text};
 use crate::i18n::*;
-use crate::state::{use_app_state, Notice, RequestRow};
+use crate::state::{use_app_state, Notice, RequestRow, SyncPhase};
 
 /// Cards rendered at first; more on request, so a device with thousands stays quick.
 const PAGE: usize = 100;
@@ -74,8 +74,17 @@ pub fn RequestsPage() -> impl IntoView {
         <Show when=move || state.storage_unavailable.get()>
             <p class="notice notice--error" role="alert">{t!(i18n, storage_unavailable)}</p>
         </Show>
-        <details class="filters" open>
-            <summary>{t!(i18n, filters_title)}</summary>
+        // Folded, so the first requests are on screen; the summary says how many conditions apply.
+        <details class="filters">
+            <summary data-testid="filters-summary">
+                {t!(i18n, filters_title)}
+                {move || {
+                    let active = filter.with(RequestFilter::active_count) + usize::from(mine.get());
+                    (active > 0).then(|| view! {
+                        " " <span class="count">{t_string!(i18n, filters_active, count = active).to_string()}</span>
+                    })
+                }}
+            </summary>
             <div class="filters__grid">
                 <div class="field">
                     <label for="search">{t!(i18n, filter_search)}</label>
@@ -165,7 +174,20 @@ pub fn RequestsPage() -> impl IntoView {
         </details>
         {move || match found.get() {
             None => view! { <p class="muted">{t!(i18n, requests_loading)}</p> }.into_any(),
-            Some((_, 0, _)) => view! { <p class="muted">{t!(i18n, requests_empty)}</p> }.into_any(),
+            // Nothing on the device is "no requests" only once the device has synced.
+            Some((_, 0, _)) => match state.sync.with(|s| (s.last_success.is_some(), s.phase.clone(), s.received)) {
+                (true, _, _) => view! { <p class="muted">{t!(i18n, requests_empty)}</p> }.into_any(),
+                (false, SyncPhase::Syncing, received) => view! {
+                    <p class="notice" role="status" data-testid="first-sync">
+                        {t!(i18n, requests_first_sync, count = received)}
+                    </p>
+                }.into_any(),
+                (false, _, _) => view! {
+                    <p class="notice notice--warn" role="status" data-testid="not-synced">
+                        {t!(i18n, requests_not_synced)}
+                    </p>
+                }.into_any(),
+            },
             Some((count, total, rows)) => view! {
                 <p class="muted" role="status" data-testid="request-count">
                     {t!(i18n, requests_count, count = count, total = total)}

@@ -330,7 +330,7 @@ fn ResidentForm(
                 {t!(i18n, listed_at_kiosk_checkbox)}
             </label>
             <div class="form__actions">
-                <button type="submit" class="button button--primary">{t!(i18n, save)}</button>
+                <button type="submit" class="button button--primary">{t!(i18n, save_resident)}</button>
                 <button type="button" class="button button--quiet" on:click=move |_| editing.set(None)>{t!(i18n, cancel)}</button>
             </div>
         </form>

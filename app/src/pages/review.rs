@@ -274,7 +274,7 @@ fn ReviewCard(item: ReviewItem, selected: RwSignal<Vec<Uuid>>) -> impl IntoView 
                 <h2 class="card__title"><A href=href>{item.title.clone()}</A></h2>
                 <p class="card__body">{summary}</p>
                 <p class="muted">
-                    {item.submitted_by.map(|p| p.name).unwrap_or_default()} ", " {when}
+                    {item.submitted_by.map(|p| format!("{}, ", p.name))} {when}
                 </p>
                 {photo}
             </div>

@@ -1,8 +1,11 @@
 //! Signing in, and the one-time setup that creates the first coordinator.
 
-use domain::account::{AccountError, AccountField, NewAccount, Role, SessionView, SignIn};
+use domain::account::{
+    AccountError, AccountField, NewAccount, Role, SessionView, SetupStatus, SignIn,
+};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use super::forms::{
@@ -21,6 +24,16 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // An empty install has nobody to sign in: say so and point to setup (the server sends pages there, but a
+    // device can arrive here by itself, from a link or an old tab).
+    let setup_required = RwSignal::new(false);
+    Effect::new(move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(status) = client::api::<SetupStatus>("GET", "/api/v1/setup", None).await {
+                setup_required.set(status.required);
+            }
+        });
+    });
     // After an expired session, the same person signs in again; their name is already known here.
     Effect::new(move || {
         if let Some(account) = state.account.get() {
@@ -71,6 +84,12 @@ pub fn SignInPage() -> impl IntoView {
 
     view! {
         <h1>{t!(i18n, sign_in_title)}</h1>
+        <Show when=move || setup_required.get()>
+            <p class="notice notice--warn" role="status" data-testid="setup-required">
+                {t!(i18n, sign_in_setup_required)} " "
+                <A href="/setup">{t!(i18n, setup_title)}</A>
+            </p>
+        </Show>
         <Show when=move || state.session.get() == SessionCheck::Expired>
             <p class="notice notice--warn" role="status">{t!(i18n, session_expired_sign_in)}</p>
         </Show>

@@ -477,3 +477,27 @@ fn a_walk_in_with_a_bad_phone_or_no_name_is_refused() {
         ]
     );
 }
+
+#[test]
+fn a_list_shows_the_registrys_district_and_falls_back_to_the_sign_in() {
+    let entry = |district: &str| Attendance {
+        id: Uuid::from_u128(7),
+        attendee: Attendee {
+            resident_id: Some(Uuid::from_u128(8)),
+            name: "Anna Nowak".into(),
+            district: district.into(),
+            ..Default::default()
+        },
+        proof: Proof::Paper,
+        image_consent: None,
+        walk_in: false,
+        recorded_at: at(0),
+        recorded_by: RecordedBy::Kiosk,
+        removed: None,
+    };
+    assert_eq!(entry("").district(Some("jedwabnik")), "jedwabnik");
+    assert_eq!(entry("okolna").district(Some("jedwabnik")), "jedwabnik");
+    assert_eq!(entry("okolna").district(Some("")), "okolna");
+    assert_eq!(entry("okolna").district(None), "okolna");
+    assert_eq!(entry("").district(None), "");
+}

@@ -1,11 +1,11 @@
 import { Page } from "@playwright/test";
-import { expect } from "./server";
+import { expect, navigateTo } from "./server";
 
 export type NewRequest = { name: string; district: string; category: string; description: string; place?: string };
 
 /** Records a help request through the form, as a volunteer types it, and waits for the saved notice. */
 export async function recordHelpRequest(page: Page, request: NewRequest) {
-  await page.getByRole("link", { name: "Nowa prośba" }).click();
+  await navigateTo(page, "Nowa prośba");
   await page.getByLabel("Imię i nazwisko mieszkańca").fill(request.name);
   await page.getByLabel("Osiedle").selectOption(request.district);
   await page.getByLabel("Rodzaj pomocy").selectOption(request.category);

@@ -8,18 +8,24 @@ import { test as base, expect, BrowserContext, BrowserType, Page, request, APIRe
 const ROOT = path.resolve(__dirname, "../../..");
 
 /**
- * The build the suite runs against, chosen once here: `SASIEDZI_E2E_PROFILE=release` (the default, what
- * `make run` serves) or `debug` (the dev site of `make build`). cargo-leptos writes `hash.txt` (the hashed
- * file names) beside the server binary; both profiles share the site directory.
+ * What a server runs: its binary, and the site it serves with the hash file that names the site's files
+ * (cargo-leptos writes it beside the server binary; the server is told where it is).
+ */
+export type Build = { binary: string; hashFile: string; siteRoot: string };
+
+/**
+ * The build the suite runs against, chosen once here. `SASIEDZI_E2E_PROFILE` names the site: `release` (the
+ * default, what `make run` serves) or `debug` (the dev site of `make build`). The server is that profile's
+ * binary, or `SASIEDZI_E2E_SERVER` (`make test` runs the release site with the server binary its Rust tests
+ * just built, rather than compiling the whole server again with release optimisations).
  */
 const PROFILE = process.env.SASIEDZI_E2E_PROFILE ?? "release";
 if (PROFILE !== "release" && PROFILE !== "debug") throw new Error(`SASIEDZI_E2E_PROFILE must be release or debug, not ${PROFILE}`);
-export const BUILD = {
-  profile: PROFILE,
-  binary: path.join(ROOT, "target", PROFILE, "server"),
+export const BUILD: Build = {
+  binary: path.resolve(ROOT, process.env.SASIEDZI_E2E_SERVER ?? path.join("target", PROFILE, "server")),
   hashFile: path.join(ROOT, "target", PROFILE, "hash.txt"),
   siteRoot: path.join(ROOT, "target/site"),
-} as const;
+};
 
 export const PASSWORD = "zielona łąka 2026";
 /** Accounts every test server starts with (created through `server create-user`). */
@@ -37,17 +43,12 @@ export class AppServer {
   private constructor(
     readonly port: number,
     readonly dataDir: string,
-    readonly binary: string,
-    readonly siteRoot: string,
+    private build: Build,
   ) {}
 
-  static async create(
-    binary: string = BUILD.binary,
-    siteRoot: string = BUILD.siteRoot,
-    { withAccounts = true } = {},
-  ) {
+  static async create(build: Build = BUILD, { withAccounts = true } = {}) {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "sasiedzi-e2e-"));
-    const server = new AppServer(await freePort(), dataDir, binary, siteRoot);
+    const server = new AppServer(await freePort(), dataDir, build);
     if (withAccounts) for (const account of Object.values(ACCOUNTS)) server.cli("create-user", "--username", account.username, "--display-name", account.displayName, "--role", account.role);
     await server.start();
     return server;
@@ -55,7 +56,7 @@ export class AppServer {
 
   /** Runs one of the server's command-line tasks against this server's data directory. */
   cli(...args: string[]) {
-    const run = spawnSync(this.binary, [...args, "--data-dir", this.dataDir], {
+    const run = spawnSync(this.build.binary, [...args, "--data-dir", this.dataDir], {
       cwd: ROOT,
       input: `${PASSWORD}\n`,
       encoding: "utf8",
@@ -69,11 +70,12 @@ export class AppServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts (or restarts, keeping the data) the server and waits until it answers. */
-  async start(binary = this.binary, siteRoot = this.siteRoot) {
-    const child = spawn(binary, ["--addr", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir], {
+  /** Starts (or restarts, keeping the data) the server, of `build` from now on, and waits until it answers. */
+  async start(build: Build = this.build) {
+    this.build = build;
+    const child = spawn(build.binary, ["--addr", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir], {
       cwd: ROOT,
-      env: { ...process.env, LEPTOS_SITE_ROOT: siteRoot, RUST_LOG: "warn" },
+      env: { ...process.env, LEPTOS_SITE_ROOT: build.siteRoot, LEPTOS_HASH_FILE_NAME: build.hashFile, RUST_LOG: "warn" },
       stdio: ["ignore", "inherit", "inherit"],
     });
     this.child = child;
@@ -144,6 +146,18 @@ export async function signIn(page: Page, origin: string, username: string = ACCO
   await page.getByLabel("Hasło").fill(PASSWORD);
   await page.getByRole("button", { name: "Zaloguj się" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Prośby o pomoc" })).toBeVisible();
+}
+
+/**
+ * Follows a link of the main navigation as a person would: on a phone it is folded behind the "Menu"
+ * button, which opens it first.
+ */
+export async function navigateTo(page: Page, name: string | RegExp) {
+  const link = page.getByRole("navigation").getByRole("link", { name });
+  const menu = page.getByRole("button", { name: "Menu", exact: true });
+  await expect(link.or(menu).first()).toBeVisible();
+  if (!(await link.isVisible())) await menu.click();
+  await link.click();
 }
 
 /** First visit online, signed in: the service worker takes control and the dictionaries arrive. */

@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use domain::account::Permission;
-use domain::attendance::{AttendanceList, Proof, RecordedBy};
+use domain::attendance::{Attendance, AttendanceList, Proof, RecordedBy};
 use domain::dictionary::{DictionaryKind, Language};
 use serde::Deserialize;
 use serde_json::json;
@@ -53,10 +53,17 @@ pub async fn attendance_csv(
         (Ok(list), Ok(dictionary)) => (list.unwrap_or_else(|| AttendanceList::new(id)), dictionary),
         (Err(e), _) | (_, Err(e)) => return storage_failure(e),
     };
-    let district = |code: &str| {
-        dictionary
+    let registry = match state.store.registry_districts(&list).await {
+        Ok(registry) => registry,
+        Err(e) => return storage_failure(e),
+    };
+    let district = |entry: &Attendance| match entry
+        .district(registry.get(&entry.resident_id()).map(String::as_str))
+    {
+        "" => String::new(),
+        code => dictionary
             .label(DictionaryKind::District, code, Language::Pl)
-            .to_owned()
+            .to_owned(),
     };
     let csv = match attendance_sheet(&list, district) {
         Ok(csv) => csv,
@@ -97,7 +104,7 @@ pub async fn attendance_csv(
 /// The sheet as bytes: a byte-order mark first, so spreadsheet programs read the Polish letters right.
 fn attendance_sheet(
     list: &AttendanceList,
-    district: impl Fn(&str) -> String,
+    district: impl Fn(&Attendance) -> String,
 ) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     writer.write_record(CSV_HEADER)?;
@@ -135,11 +142,7 @@ fn attendance_sheet(
         writer.write_record([
             position,
             entry.attendee.name.clone(),
-            if entry.attendee.district.is_empty() {
-                String::new()
-            } else {
-                district(&entry.attendee.district)
-            },
+            district(entry),
             proof.to_owned(),
             consent.to_owned(),
             version,

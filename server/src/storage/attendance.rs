@@ -1,6 +1,8 @@
 //! Attendance lists and image consent in SQLite. The list is one JSON record per event (the domain decides
 //! every change); the `attendance` table beside it answers "who was where" for reports and withdrawals.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use domain::attendance::{
     AttendanceList, Author, ConsentText, ImageConsent, ListChange, ListRefusal, RecordedBy,
@@ -199,6 +201,33 @@ impl Store {
     ) -> Result<Option<AttendanceList>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         load(&mut conn, event_id).await
+    }
+
+    /// The registry's current district of each listed resident (of the resident a duplicate was merged
+    /// into), for lists and exports that show where people live.
+    pub async fn registry_districts(
+        &self,
+        list: &AttendanceList,
+    ) -> Result<HashMap<Uuid, String>, StoreError> {
+        let ids: Vec<String> = list
+            .entries
+            .iter()
+            .map(|entry| entry.resident_id().to_string())
+            .collect();
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT r.id, coalesce(m.district, r.district) FROM resident r \
+             LEFT JOIN resident m ON m.id = r.merged_into \
+             WHERE r.id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(serde_json::to_string(&ids)?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, district)| {
+                let id = Uuid::parse_str(&id).map_err(|e| StoreError::BadValue(e.to_string()))?;
+                Ok((id, district))
+            })
+            .collect()
     }
 
     pub async fn image_consent_text(&self) -> Result<ConsentText, StoreError> {

@@ -11,8 +11,8 @@ use domain::attendance::{
 };
 use domain::resident::{Resident, ResidentFields};
 use domain::sync::protocol::{
-    ChangeAttendance, CreateResident, Mutation, Outcome, PullResponse, PushRequest, PushResponse,
-    Record, RejectReason, WithdrawImageConsent,
+    ChangeAttendance, CreateResident, EditResident, Mutation, Outcome, PullResponse, PushRequest,
+    PushResponse, Record, RejectReason, WithdrawImageConsent,
 };
 use uuid::Uuid;
 
@@ -168,6 +168,7 @@ async fn meeting() -> Meeting {
             resident_id: anna,
             fields: ResidentFields {
                 name: "Anna Nowak".into(),
+                district: "okolna".into(),
                 listed_at_kiosk: true,
                 ..Default::default()
             },
@@ -313,7 +314,23 @@ async fn kiosk_signatures_make_the_list_approval_locks_it_and_a_late_signature_r
         ListEvent::LateSignature { .. }
     ));
 
-    // The CSV: a byte-order mark, Polish letters, a comma inside a name quoted, struck-off rows kept.
+    // The walk-in's district is corrected in the registry after the meeting.
+    let corrected = push(
+        &app,
+        &mut organiser,
+        vec![Mutation::EditResident(EditResident {
+            resident_id: added.id,
+            fields: ResidentFields {
+                district: "krolewska".into(),
+                ..added.fields.clone()
+            },
+        })],
+    )
+    .await;
+    assert_eq!(corrected, [Outcome::Applied]);
+
+    // The CSV: a byte-order mark, Polish letters, a comma inside a name quoted, struck-off rows kept;
+    // districts as the registry has them, whether or not the kiosk was told one.
     let csv = app
         .call(
             &mut organiser,
@@ -328,7 +345,8 @@ async fn kiosk_signatures_make_the_list_approval_locks_it_and_a_late_signature_r
     let lines: Vec<&str> = csv.text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 5, "{}", csv.text);
     assert!(lines[0].starts_with("Lp.,Imię i nazwisko,Osiedle"));
-    assert!(lines[2].starts_with("2,\"Kowalska, Maria\",Jedwabnik,podpis na tablecie,nie,1,"));
+    assert!(lines[1].starts_with("1,Anna Nowak,Okólna,podpis na tablecie,tak,1,"));
+    assert!(lines[2].starts_with("2,\"Kowalska, Maria\",Królewska,podpis na tablecie,nie,1,"));
     assert!(lines[3].contains("Ewa Papier,,podpis na liście papierowej,nie pytano"));
     assert!(lines[4].starts_with("4,Zofia Późna,"));
     let volunteer_csv = app

@@ -8,6 +8,7 @@ mod attendance;
 mod configuration;
 mod notes;
 mod photos;
+mod pwa;
 mod reports;
 mod retention;
 mod sync;

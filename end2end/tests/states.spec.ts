@@ -1,0 +1,63 @@
+import { push } from "./support/seed";
+import { ACCOUNTS, apiAs, expect, navigateTo, openOnline, signIn, test } from "./support/server";
+
+/** Requests already on the server when a new device signs in: a centre after a year of work. */
+const ON_SERVER = 2000;
+/** Records per pull (`DEFAULT_PULL_LIMIT` in domain/src/sync/protocol.rs). */
+const PULL_LIMIT = 200;
+
+test("a first sync of a large centre says it is downloading, with progress, never that there is nothing", async ({
+  server,
+  page,
+}) => {
+  const { api, csrf } = await apiAs(server, ACCOUNTS.organiser.username);
+  for (let start = 0; start < ON_SERVER; start += PULL_LIMIT) {
+    const requests = Array.from({ length: PULL_LIMIT }, (_, i) => ({
+      kind: "help_request.create",
+      payload: {
+        help_request_id: crypto.randomUUID(),
+        resident_name: `Mieszkaniec ${start + i}`,
+        district: "jedwabnik",
+        category: "shopping",
+        description: "Zakupy na tydzień",
+      },
+    }));
+    await push(api, csrf, requests);
+  }
+  await api.dispose();
+
+  // The third page of the download waits until the list has been seen half-way.
+  let pulls = 0;
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/v1/sync/pull?*", async (route) => {
+    pulls += 1;
+    if (pulls === 3) await held;
+    await route.continue();
+  });
+  await signIn(page, server.url, ACCOUNTS.organiser.username);
+  await expect(page.getByTestId("first-sync")).toHaveText(
+    `Pobieranie danych z serwera (pierwsza synchronizacja tego urządzenia)… Pobrano wpisów: ${2 * PULL_LIMIT}.`,
+  );
+  await expect(page.getByText("Nie ma jeszcze żadnych próśb.")).toHaveCount(0);
+  release();
+  await expect(page.getByTestId("request-count")).toHaveText(new RegExp(`z ${ON_SERVER}$`));
+  await expect(page.getByTestId("first-sync")).toHaveCount(0);
+});
+
+test("a page that needs the server says so offline, instead of showing an empty list", async ({ server, page, context }) => {
+  await openOnline(page, server.url, ACCOUNTS.organiser.username);
+  await context.setOffline(true);
+  await navigateTo(page, "Kioski");
+  await expect(page.getByTestId("needs-network")).toContainText(
+    "Ta strona wymaga połączenia z serwerem, a tego urządzenia nie ma teraz w sieci.",
+  );
+  await expect(page.getByText("Nie ma jeszcze wydarzeń. Dodaj pierwsze.")).toHaveCount(0);
+  await expect(page.getByText("Żaden tablet nie jest teraz kioskiem.")).toHaveCount(0);
+
+  // Back online, trying again shows the page.
+  await context.setOffline(false);
+  await page.getByRole("button", { name: "Spróbuj ponownie" }).click();
+  await expect(page.getByText("Nie ma jeszcze wydarzeń. Dodaj pierwsze.")).toBeVisible();
+  await expect(page.getByTestId("needs-network")).toHaveCount(0);
+});

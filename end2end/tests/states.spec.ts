@@ -40,9 +40,12 @@ test("a first sync of a large centre says it is downloading, with progress, neve
     `Pobieranie danych z serwera (pierwsza synchronizacja tego urządzenia)… Pobrano wpisów: ${2 * PULL_LIMIT}.`,
   );
   await expect(page.getByText("Nie ma jeszcze żadnych próśb.")).toHaveCount(0);
+  // Nothing is said to be sent before the device has synced once.
+  await expect(page.getByTestId("sync-summary")).toHaveText("Jeszcze nie zsynchronizowano");
   release();
   await expect(page.getByTestId("request-count")).toHaveText(new RegExp(`z ${ON_SERVER}$`));
   await expect(page.getByTestId("first-sync")).toHaveCount(0);
+  await expect(page.getByTestId("sync-summary")).toContainText("Wszystko wysłane · Zsynchronizowano");
 });
 
 test("a page that needs the server says so offline, instead of showing an empty list", async ({ server, page, context }) => {
@@ -60,4 +63,17 @@ test("a page that needs the server says so offline, instead of showing an empty 
   await page.getByRole("button", { name: "Spróbuj ponownie" }).click();
   await expect(page.getByText("Nie ma jeszcze wydarzeń. Dodaj pierwsze.")).toBeVisible();
   await expect(page.getByTestId("needs-network")).toHaveCount(0);
+});
+
+test("an organiser who opens the coordinator's users page is told it is not theirs, and offered no form", async ({
+  server,
+  page,
+}) => {
+  await openOnline(page, server.url, ACCOUNTS.organiser.username);
+  await page.goto(`${server.url}/admin/users`);
+  await expect(page.getByTestId("page-not-allowed")).toHaveText(
+    "Tę stronę otwiera koordynator. Twoja rola nie daje do niej dostępu.",
+  );
+  await expect(page.locator("#new-account")).toHaveCount(0);
+  await expect(page.getByRole("alert")).toHaveCount(0);
 });

@@ -66,7 +66,13 @@ pub fn start(state: AppState) {
                     // Photo records may just have reached the server: their bytes can follow.
                     super::photos::wake_uploads();
                     state.sync.update(|s| {
-                        s.phase = SyncPhase::Idle;
+                        // The network may have gone while this turn finished (the `offline` event came
+                        // first): the line must not go back to "all well".
+                        s.phase = if browser_offline() {
+                            SyncPhase::Offline
+                        } else {
+                            SyncPhase::Idle
+                        };
                     });
                     IDLE_PULL_MS
                 }

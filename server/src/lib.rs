@@ -49,9 +49,9 @@ pub async fn setup_gate(State(store): State<Store>, request: Request, next: Next
         .and_then(|accept| accept.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     if path == "/setup" || path == "/login" || opens_a_page {
-        match store.account_count().await {
-            Ok(0) if path != "/setup" => return Redirect::to("/setup").into_response(),
-            Ok(n) if n > 0 && path == "/setup" => return Redirect::to("/login").into_response(),
+        match store.is_set_up().await {
+            Ok(false) if path != "/setup" => return Redirect::to("/setup").into_response(),
+            Ok(true) if path == "/setup" => return Redirect::to("/login").into_response(),
             _ => {}
         }
     }

@@ -15,6 +15,8 @@ mod retention;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -58,6 +60,8 @@ pub enum StoreError {
 pub struct Store {
     pool: SqlitePool,
     photo_files: photo_files::PhotoFiles,
+    /// Accounts are never deleted: once one exists the install stays set up, and page loads need not ask.
+    set_up: Arc<AtomicBool>,
 }
 
 impl Store {
@@ -82,6 +86,7 @@ impl Store {
         Ok(Self {
             pool,
             photo_files: photo_files::PhotoFiles::new(data_dir),
+            set_up: Arc::new(AtomicBool::new(false)),
         })
     }
 

@@ -53,18 +53,21 @@ pub fn DevicesPage() -> impl IntoView {
                 client::api::<Vec<Event>>("GET", "/api/v1/events", None).await,
                 client::api::<Vec<Enrolment>>("GET", "/api/v1/enrolments", None).await,
             );
-            offline.set(matches!(
+            let network_lost = matches!(
                 answers,
                 (Err(ApiFailure::Network), _) | (_, Err(ApiFailure::Network))
-            ));
+            );
+            offline.set(network_lost);
             match answers {
                 (Ok(list), Ok(current)) => {
                     events.set(Some(list));
                     enrolments.set(Some(current));
                     failure.set(None);
                 }
-                (Err(ApiFailure::Network), _) | (_, Err(ApiFailure::Network)) => {}
-                (Err(e), _) | (_, Err(e)) => failure.set(Some(failure_text(i18n, &e))),
+                (Err(e), _) | (_, Err(e)) if !network_lost => {
+                    failure.set(Some(failure_text(i18n, &e)))
+                }
+                _ => {}
             }
         });
     };

@@ -74,11 +74,8 @@ pub(super) async fn audit_as(
 }
 
 pub async fn setup_status(State(state): State<ApiState>) -> Response {
-    match state.store.account_count().await {
-        Ok(count) => Json(SetupStatus {
-            required: count == 0,
-        })
-        .into_response(),
+    match state.store.is_set_up().await {
+        Ok(set_up) => Json(SetupStatus { required: !set_up }).into_response(),
         Err(e) => storage_failure(e),
     }
 }
@@ -98,9 +95,9 @@ pub async fn setup(
     jar: CookieJar,
     request: Result<Json<NewAccount>, JsonRejection>,
 ) -> Response {
-    match state.store.account_count().await {
-        Ok(0) => {}
-        Ok(_) => return setup_done(),
+    match state.store.is_set_up().await {
+        Ok(false) => {}
+        Ok(true) => return setup_done(),
         Err(e) => return storage_failure(e),
     }
     let mut account = match body(request) {

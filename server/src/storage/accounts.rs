@@ -1,5 +1,7 @@
 //! Accounts and sessions (of people and of kiosk tablets).
 
+use std::sync::atomic::Ordering;
+
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use domain::account::{Account, NewAccount, Principal, Role};
 use sqlx::sqlite::SqliteRow;
@@ -74,10 +76,16 @@ fn account_from(row: &SqliteRow) -> Result<Account, StoreError> {
 }
 
 impl Store {
-    pub async fn account_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM account")
+    /// Whether any account exists (the one-time setup is done). Asked on every page load until it is.
+    pub async fn is_set_up(&self) -> Result<bool, StoreError> {
+        if self.set_up.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM account")
             .fetch_one(&self.pool)
-            .await?)
+            .await?;
+        self.set_up.store(count > 0, Ordering::Relaxed);
+        Ok(count > 0)
     }
 
     /// Creates an account. With `only_if_first`, refuses once any account exists (the one-time setup),

@@ -193,6 +193,7 @@ fn Header() -> impl IntoView {
     let kiosk = move || state.kiosk.get().is_some();
     let signed_in = move || state.account.get().is_some() && !kiosk();
     let review_count = Memo::new(move |_| pages::review::review_queue(state).len());
+    let review_waiting = move || may(state, Permission::ReviewEntries) && review_count.get() != 0;
     let switch_language = move |_| {
         let next = match i18n.get_locale() {
             Locale::pl => Locale::en,
@@ -235,6 +236,14 @@ fn Header() -> impl IntoView {
                         on:click=move |_| menu_open.update(|open| *open = !*open)
                     >
                         {t!(i18n, nav_menu)}
+                        // Folded away on a phone, the review queue still says it is waiting.
+                        <Show when=review_waiting>
+                            " "
+                            <span class="count" aria-hidden="true" data-testid="menu-review-count">{move || review_count.get()}</span>
+                            <span class="visually-hidden">
+                                {move || t_string!(i18n, nav_menu_waiting, count = review_count.get()).to_string()}
+                            </span>
+                        </Show>
                     </button>
                 </Show>
             </div>

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use domain::account::Account;
-use domain::attendance::{AttendanceList, ConsentText};
+use domain::attendance::AttendanceList;
+use domain::consent::ConsentTexts;
 use domain::dictionary::Dictionary;
 use domain::event::Event;
 use domain::help_request::HelpRequest;
@@ -95,8 +96,8 @@ pub struct AppState {
     pub events: RwSignal<Vec<Event>>,
     /// Attendance lists by event, with whether the server has them yet.
     pub attendance: RwSignal<Vec<(AttendanceList, SyncState)>>,
-    /// The image-consent text currently asked.
-    pub image_consent: RwSignal<Option<ConsentText>>,
+    /// The consent texts currently asked, by kind.
+    pub consent_texts: RwSignal<ConsentTexts>,
     /// Set when this device is an attendance kiosk: it then shows the kiosk flow and nothing else.
     pub kiosk: RwSignal<Option<KioskIdentity>>,
     /// What the kiosk works from offline: the event, the names it offers, the consent text.
@@ -135,7 +136,7 @@ impl AppState {
             residents: RwSignal::new(Vec::new()),
             events: RwSignal::new(Vec::new()),
             attendance: RwSignal::new(Vec::new()),
-            image_consent: RwSignal::new(None),
+            consent_texts: RwSignal::new(ConsentTexts::default()),
             kiosk: RwSignal::new(None),
             kiosk_package: RwSignal::new(None),
             photos: RwSignal::new(Vec::new()),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::account::Role;
+use crate::consent::ConsentAnswer;
 use crate::dictionary::{Dictionary, DictionaryKind};
 use crate::help_request::{Person, Problem};
 use crate::resident::{ResidentField, MAX_NAME_CHARS, MAX_PHONE_CHARS};
@@ -156,37 +157,12 @@ impl Signature {
     }
 }
 
-/// A consent text as residents see it. A changed text gets the next version, and answers keep the version
-/// they were given to, so it is always known what exactly someone agreed to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsentText {
-    pub version: u32,
-    pub text_pl: String,
-    pub text_en: String,
-    pub since: DateTime<Utc>,
-}
-
-impl ConsentText {
-    /// The next version, or `None` when the texts did not change (no one needs asking again).
-    pub fn revise(&self, text_pl: &str, text_en: &str, at: DateTime<Utc>) -> Option<ConsentText> {
-        let (text_pl, text_en) = (text_pl.trim(), text_en.trim());
-        if text_pl == self.text_pl && text_en == self.text_en {
-            return None;
-        }
-        Some(ConsentText {
-            version: self.version + 1,
-            text_pl: text_pl.to_owned(),
-            text_en: text_en.to_owned(),
-            since: at,
-        })
-    }
-}
-
-/// One answer to the image-consent question, and the text version it answered.
+/// A newcomer's answers when registering at the kiosk: consent to the processing of their data (without
+/// it nothing about them is kept) and whether the kiosk may offer their name at later events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsentAnswer {
-    pub given: bool,
-    pub text_version: u32,
+pub struct Registration {
+    pub data_processing: ConsentAnswer,
+    pub kiosk_listing: ConsentAnswer,
 }
 
 /// A resident's current image consent: their latest answer, unless withdrawn since.
@@ -355,6 +331,9 @@ pub struct Attendance {
     pub image_consent: Option<ConsentAnswer>,
     /// Registered on the spot as someone new.
     pub walk_in: bool,
+    /// What a newcomer agreed to at the kiosk, with the text versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Registration>,
     pub recorded_at: DateTime<Utc>,
     pub recorded_by: RecordedBy,
     /// Struck off the list (a mistake, a double entry); kept, with the reason, for the record.
@@ -465,6 +444,9 @@ pub struct NewAttendance {
     pub proof: Proof,
     pub image_consent: Option<ConsentAnswer>,
     pub walk_in: bool,
+    /// Required from the kiosk for someone not in the registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Registration>,
     /// Required from staff once the list is approved.
     #[serde(default)]
     pub reason: Option<String>,
@@ -505,6 +487,9 @@ pub enum ListRefusal {
     },
     /// The kiosk asks everyone; an answer is required from it.
     ConsentMissing,
+    /// A newcomer at the kiosk did not agree to the processing of their data, so nothing about them may
+    /// be kept.
+    DataConsentMissing,
     Attendee {
         errors: Vec<AttendeeError>,
     },
@@ -594,6 +579,10 @@ impl AttendanceList {
                     if new.image_consent.is_none() {
                         return Err(ListRefusal::ConsentMissing);
                     }
+                    let agreed = new.registration.is_some_and(|r| r.data_processing.given);
+                    if attendee.resident_id.is_none() && !agreed {
+                        return Err(ListRefusal::DataConsentMissing);
+                    }
                 }
                 let reason =
                     checked_reason(new.reason.as_deref(), staff.is_some() && self.is_locked())?;
@@ -630,6 +619,7 @@ impl AttendanceList {
                     proof: new.proof.clone(),
                     image_consent: new.image_consent,
                     walk_in: new.walk_in,
+                    registration: new.registration,
                     recorded_at: at,
                     recorded_by: by,
                     removed: None,

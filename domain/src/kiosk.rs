@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::attendance::ConsentText;
+use crate::consent::ConsentTexts;
 use crate::dictionary::DictionaryEntry;
 use crate::resident::{fold, matches_query};
 
@@ -57,7 +57,7 @@ pub struct KioskEvent {
 pub struct KioskPackage {
     pub event: KioskEvent,
     pub roster: Vec<RosterEntry>,
-    pub image_consent: ConsentText,
+    pub consent_texts: ConsentTexts,
     pub districts: Vec<DictionaryEntry>,
     pub exit_pin: ExitPin,
 }

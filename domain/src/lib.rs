@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod attendance;
+pub mod consent;
 pub mod dictionary;
 pub mod event;
 pub mod export;

@@ -13,15 +13,31 @@ pub const MAX_PHONE_CHARS: usize = 20;
 pub const MAX_ADDRESS_CHARS: usize = 200;
 pub const MAX_NOTES_CHARS: usize = 2000;
 
-/// The version of the personal-data consent text residents agree to; a changed text gets a new version
-/// (configurable with the organiser's desk, issue 7).
-pub const DATA_CONSENT_VERSION: &str = "2026-01";
-
-/// A resident's consent to the processing of their personal data, with the text they agreed to.
+/// A resident's consent to the processing of their personal data: the version of the data-processing text
+/// (`ConsentKind::DataProcessing`) they agreed to, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataConsent {
-    pub text_version: String,
+    #[serde(deserialize_with = "text_version")]
+    pub text_version: u32,
     pub given_on: NaiveDate,
+}
+
+/// Consents recorded before the texts were versioned by number (issue 17) name their text "2026-01",
+/// which is version 1.
+fn text_version<'de, D: serde::Deserializer<'de>>(from: D) -> Result<u32, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Version {
+        Number(u32),
+        Named(String),
+    }
+    match Version::deserialize(from)? {
+        Version::Number(version) => Ok(version),
+        Version::Named(name) if name == "2026-01" => Ok(1),
+        Version::Named(name) => Err(serde::de::Error::custom(format!(
+            "unknown consent text `{name}`"
+        ))),
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -310,12 +326,22 @@ mod tests {
     }
 
     #[test]
+    fn a_consent_recorded_under_the_named_text_of_2026_is_version_1() {
+        let legacy: DataConsent =
+            serde_json::from_str(r#"{"text_version":"2026-01","given_on":"2026-02-03"}"#).unwrap();
+        assert_eq!(legacy.text_version, 1);
+        let current: DataConsent =
+            serde_json::from_str(r#"{"text_version":3,"given_on":"2026-02-03"}"#).unwrap();
+        assert_eq!(current.text_version, 3);
+    }
+
+    #[test]
     fn merging_keeps_what_either_record_knew() {
         let mut keep = resident(1, "Anna Kowalska");
         keep.fields.phone = "600 100 200".into();
         keep.fields.target_groups = vec!["seniors".into()];
         keep.fields.consent = Some(DataConsent {
-            text_version: "2025-01".into(),
+            text_version: 1,
             given_on: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
         });
         let mut duplicate = resident(2, "Anna Kowalska");
@@ -324,7 +350,7 @@ mod tests {
         duplicate.fields.target_groups = vec!["youth".into(), "seniors".into()];
         duplicate.fields.notes = "Klucz u sąsiadki".into();
         duplicate.fields.consent = Some(DataConsent {
-            text_version: DATA_CONSENT_VERSION.into(),
+            text_version: 2,
             given_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
         });
         let (kept, merged) = merge(&keep, &duplicate).unwrap();
@@ -332,10 +358,7 @@ mod tests {
         assert_eq!(kept.fields.address, "ul. Brzozowa 7");
         assert_eq!(kept.fields.target_groups, ["seniors", "youth"]);
         assert_eq!(kept.fields.notes, "Klucz u sąsiadki");
-        assert_eq!(
-            kept.fields.consent.unwrap().text_version,
-            DATA_CONSENT_VERSION
-        );
+        assert_eq!(kept.fields.consent.unwrap().text_version, 2);
         assert_eq!(merged.merged_into, Some(keep.id));
         assert_eq!(merge(&keep, &keep), Err(MergeRefusal::SameResident));
         assert_eq!(merge(&keep, &merged), Err(MergeRefusal::AlreadyMerged));

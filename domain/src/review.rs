@@ -193,6 +193,7 @@ mod tests {
             proof: Proof::Paper,
             image_consent: None,
             walk_in: false,
+            registration: None,
             recorded_at: DateTime::UNIX_EPOCH,
             recorded_by: RecordedBy::Kiosk,
             removed: None,

@@ -128,13 +128,15 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await signAs(kiosk, RESIDENTS[3], 3, true);
   await signAs(kiosk, RESIDENTS[4], 4, true);
 
-  // A walk-in registers on the spot.
+  // A walk-in agrees to their details being recorded and registers on the spot.
   await kiosk.getByRole("button", { name: /Jestem tu pierwszy raz/ }).click();
+  await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
   await kiosk.getByRole("button", { name: "Dalej" }).click();
   await expect(kiosk.getByLabel("Imię i nazwisko")).toBeFocused();
   await kiosk.getByLabel("Imię i nazwisko").fill("Genowefa Nowicka");
   await kiosk.getByLabel("Osiedle (nieobowiązkowo)").selectOption("jedwabnik");
   await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await kiosk.getByRole("button", { name: "Nie zgadzam się", exact: true }).click();
   // "Next" on an empty pad asks for a signature; the request goes once the person signs.
   await kiosk.getByRole("button", { name: "Dalej" }).click();
   await expect(kiosk.getByRole("alert")).toHaveText("Złóż podpis w ramce.");
@@ -223,4 +225,117 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   expect(csv).toContain("Genowefa Nowicka,Jedwabnik,podpis na tablecie,tak,1");
 
   await tablet.close();
+});
+
+test("a walk-in answers both consents at the kiosk and at the next event finds their name instead of registering again", async ({
+  server,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const { api, csrf } = await apiAs(server, ACCOUNTS.organiser.username);
+  const hour = 3_600_000;
+  const event = async (title: string): Promise<string> => {
+    const created = await api.post("/api/v1/events", {
+      headers: { "x-csrf-token": csrf },
+      data: {
+        title,
+        starts_at: new Date(Date.now() - hour).toISOString(),
+        ends_at: new Date(Date.now() + 3 * hour).toISOString(),
+        location: "brzozowa_7",
+        plan_goals: ["goal_6"],
+      },
+    });
+    expect(created.status()).toBe(201);
+    return (await created.json()).id;
+  };
+  const enrol = async (eventId: string): Promise<{ code: string; pin: string }> => {
+    const enrolled = await api.post("/api/v1/enrolments", { headers: { "x-csrf-token": csrf }, data: { event_id: eventId } });
+    expect(enrolled.status()).toBe(201);
+    const body = await enrolled.json();
+    return { code: body.code, pin: body.enrolment.exit_pin };
+  };
+  const first = await event("Kawiarenka sąsiedzka");
+  const second = await event("Spacer z kijkami");
+
+  const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const kiosk = await tablet.newPage();
+  const connect = async (code: string) => {
+    await kiosk.goto(`${server.url}/kiosk?code=${code}`);
+    await kiosk.getByRole("button", { name: "Połącz tablet" }).click();
+    await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
+  };
+  const { code, pin } = await enrol(first);
+  await connect(code);
+
+  // Someone who does not want their details kept: nothing is recorded, staff take them on paper.
+  await kiosk.getByRole("button", { name: /Jestem tu pierwszy raz/ }).click();
+  await expect(kiosk.getByRole("heading", { name: "Czy możemy zapisać Twoje dane?" })).toBeVisible();
+  await expect(kiosk.getByTestId("consent-text")).toContainText("zapisało moje imię i nazwisko, telefon i osiedle");
+  expect(await violations(kiosk), "data-processing question").toEqual([]);
+  await kiosk.getByRole("button", { name: "Nie zgadzam się", exact: true }).click();
+  await expect(kiosk.getByTestId("kiosk-declined")).toHaveText("Bez tej zgody nie zapiszemy Twoich danych");
+  await expect(kiosk.getByText("Poproś osobę z obsługi, aby wpisała Cię na papierową listę obecności.")).toBeVisible();
+  expect(await violations(kiosk), "nothing recorded").toEqual([]);
+  await kiosk.getByRole("button", { name: "Wróć do początku" }).click();
+
+  // Genowefa agrees to both, and the kiosk's confirmation repeats her answers.
+  await kiosk.getByRole("button", { name: /Jestem tu pierwszy raz/ }).click();
+  await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
+  await kiosk.getByLabel("Imię i nazwisko").fill("Genowefa Nowicka");
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await expect(kiosk.getByRole("heading", { name: "Czy podpowiadać Twoje nazwisko na kolejnych spotkaniach?" })).toBeVisible();
+  await expect(kiosk.getByTestId("consent-text")).toContainText("tablet przy wejściu podpowiadał moje imię i nazwisko");
+  expect(await violations(kiosk), "listing question").toEqual([]);
+  await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
+  await drawSignature(kiosk, 7);
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await expect(kiosk.getByRole("heading", { name: "Zgoda na wykorzystanie wizerunku" })).toBeVisible();
+  await kiosk.getByRole("button", { name: "Nie zgadzam się", exact: true }).click();
+  await expect(kiosk.getByTestId("confirm-name")).toHaveText("Genowefa Nowicka");
+  await expect(kiosk.getByTestId("confirm-listing")).toHaveText("Zgadzam się");
+  await kiosk.getByRole("button", { name: "Potwierdzam" }).click();
+  await expect(kiosk.getByTestId("kiosk-thanks")).toBeVisible();
+
+  // The signature reaches the server; staff end the kiosk and the tablet serves the next event.
+  await kiosk.getByRole("button", { name: "Obsługa" }).click();
+  await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(pin);
+  await kiosk.getByRole("button", { name: "Otwórz" }).click();
+  await expect(kiosk.getByTestId("kiosk-pending")).toHaveText("Podpisy czekające na wysłanie: 0", { timeout: 30_000 });
+  await kiosk.getByRole("button", { name: "Zakończ pracę kiosku" }).click();
+  await expect(kiosk.getByRole("button", { name: "Połącz tablet" })).toBeVisible();
+  const next = await enrol(second);
+  await connect(next.code);
+
+  await kiosk.getByLabel("Wpisz swoje nazwisko").fill("nowi");
+  await kiosk.getByRole("button", { name: "Genowefa Nowicka" }).click();
+  await expect(kiosk.getByRole("heading", { name: "Genowefa Nowicka, złóż podpis" })).toBeVisible();
+  await drawSignature(kiosk, 8);
+  await kiosk.getByRole("button", { name: "Dalej" }).click();
+  await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
+  await kiosk.getByRole("button", { name: "Potwierdzam" }).click();
+  await expect(kiosk.getByTestId("kiosk-thanks")).toBeVisible();
+  await kiosk.getByRole("button", { name: "Obsługa" }).click();
+  await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(next.pin);
+  await kiosk.getByRole("button", { name: "Otwórz" }).click();
+  await expect(kiosk.getByTestId("kiosk-pending")).toHaveText("Podpisy czekające na wysłanie: 0", { timeout: 30_000 });
+  await tablet.close();
+
+  // One Genowefa in the registry, with the consents she gave, on both lists; nobody else was recorded.
+  type Change = { entity: string; data: any };
+  const changes: Change[] = [];
+  for (let since = 0, more = true; more; ) {
+    const page = await (await api.get(`/api/v1/sync/pull?since=${since}`)).json();
+    changes.push(...page.changes);
+    [since, more] = [page.next_cursor, page.has_more];
+  }
+  const residents = changes.filter((c) => c.entity === "resident").map((c) => c.data);
+  expect(residents.map((r) => r.name)).toEqual(["Genowefa Nowicka"]);
+  const [genowefa] = residents;
+  expect(genowefa.listed_at_kiosk).toBe(true);
+  expect(genowefa.consent.text_version).toBe(1);
+  const lists = changes.filter((c) => c.entity === "attendance_list").map((c) => c.data);
+  for (const eventId of [first, second]) {
+    const list = lists.find((l) => l.event_id === eventId);
+    expect(list.entries.map((e: any) => e.attendee.resident_id)).toEqual([genowefa.id]);
+  }
 });

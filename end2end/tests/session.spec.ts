@@ -98,6 +98,15 @@ test("first start: the setup page creates the coordinator, who then adds a volun
       await page.goto(`${server.url}${path}`);
       await expect(page).toHaveURL(/\/setup$/);
     }
+    // A sign-in page reached all the same, inside the app (the name in the header leads home, and home
+    // asks who is there), says why nobody can sign in yet and leads back to setup.
+    await expect(page.getByLabel("Imię i nazwisko")).toBeEditable();
+    await page.getByRole("banner").getByRole("link", { name: "Sąsiedzi" }).click();
+    await expect(page.getByTestId("setup-required")).toContainText(
+      "Nie ma jeszcze żadnego konta: najpierw trzeba utworzyć konto koordynatora.",
+    );
+    await page.getByTestId("setup-required").getByRole("link", { name: "Pierwsze uruchomienie" }).click();
+    await expect(page).toHaveURL(/\/setup$/);
     await page.getByLabel("Imię i nazwisko").fill("Ewa Koordynator");
     await page.getByLabel("Nazwa użytkownika").fill("ewa");
     await page.getByLabel("Nowe hasło").fill("krótkie");

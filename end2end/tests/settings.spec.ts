@@ -42,13 +42,24 @@ test("a coordinator adds and retires a district and revises the consent text; fo
   await navigateTo(page, "Nowa prośba");
   await expect(page.getByLabel("Osiedle").locator("option", { hasText: "Osiedle Żółta Łąka" })).toHaveCount(0);
 
-  // A changed consent text is a new version.
+  // A changed consent text is a new version of its own kind; the other kinds keep theirs.
   await navigateTo(page, "Ustawienia");
-  await expect(page.getByText("Obowiązuje wersja 1")).toBeVisible();
-  await page.getByLabel("Treść po polsku").fill("Zgadzam się na zdjęcia ze spotkań MAL. Zgodę mogę wycofać.");
-  await page.getByRole("button", { name: "Zapisz treść zgody" }).click();
-  await expect(page.getByTestId("consent-saved")).toHaveText("Zapisano wersję 2. Kiosk zapyta o zgodę ponownie.");
-  await expect(page.getByText("Obowiązuje wersja 2")).toBeVisible();
+  const image = page.getByRole("region", { name: "Treść zgody na wizerunek" });
+  const data = page.getByRole("region", { name: "Treść zgody na przetwarzanie danych osobowych" });
+  const listing = page.getByRole("region", { name: "Treść zgody na podpowiadanie nazwiska w kiosku" });
+  for (const section of [image, data, listing]) {
+    await expect(section.getByText("Obowiązuje wersja 1")).toBeVisible();
+  }
+  await image.getByLabel("Treść po polsku").fill("Zgadzam się na zdjęcia ze spotkań MAL. Zgodę mogę wycofać.");
+  await image.getByRole("button", { name: "Zapisz treść zgody" }).click();
+  await expect(image.getByTestId("consent-saved")).toHaveText("Zapisano wersję 2.");
+  await expect(image.getByText("Obowiązuje wersja 2")).toBeVisible();
+  await data.getByLabel("Treść po angielsku").fill("");
+  await data.getByRole("button", { name: "Zapisz treść zgody" }).click();
+  await expect(data.getByText("To pole jest wymagane")).toBeVisible();
+  await expect(data.getByLabel("Treść po polsku")).toBeFocused();
+  await expect(data.getByText("Obowiązuje wersja 1")).toBeVisible();
+  await expect(listing.getByText("Obowiązuje wersja 1")).toBeVisible();
 });
 
 test("a coordinator sees what the retention period makes due and confirms the anonymisation", async ({ server, page }) => {

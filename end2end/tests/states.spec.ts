@@ -65,6 +65,25 @@ test("a page that needs the server says so offline, instead of showing an empty 
   await expect(page.getByTestId("needs-network")).toHaveCount(0);
 });
 
+test("every page a coordinator opens that only the server can fill says offline that it needs the network", async ({
+  server,
+  page,
+  context,
+}) => {
+  await openOnline(page, server.url, ACCOUNTS.coordinator.username);
+  await context.setOffline(true);
+  for (const name of ["Użytkownicy", "Dziennik zdarzeń", "Raporty", "Ustawienia", "Kioski"]) {
+    await navigateTo(page, name);
+    await expect(page.getByTestId("needs-network"), name).toContainText("Ta strona wymaga połączenia z serwerem");
+    // Not "loading" for ever, and no empty list.
+    await expect(page.getByText("Wczytywanie…"), name).toHaveCount(0);
+    await expect(page.getByText("Brak zdarzeń dla tych filtrów."), name).toHaveCount(0);
+  }
+  await context.setOffline(false);
+  await page.getByRole("button", { name: "Spróbuj ponownie" }).click();
+  await expect(page.getByTestId("needs-network")).toHaveCount(0);
+});
+
 test("an organiser who opens the coordinator's users page is told it is not theirs, and offered no form", async ({
   server,
   page,

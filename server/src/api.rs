@@ -110,8 +110,8 @@ fn endpoints() -> Endpoints {
         )
         .at(
             Method::PUT,
-            "/api/v1/consent-texts/image",
-            attendance::revise_image_consent,
+            "/api/v1/consent-texts/{kind}",
+            attendance::revise_consent_text,
         )
         .at(
             Method::PUT,
@@ -203,12 +203,18 @@ pub(crate) fn error(status: StatusCode, code: &str, message: impl Into<String>) 
 }
 
 pub(crate) fn storage_failure(e: crate::storage::StoreError) -> Response {
-    tracing::error!(error = %e, "storage failure");
-    error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "storage_failure",
-        "The server could not store the data; retry later.",
-    )
+    Rejection::from(e).into_response()
+}
+
+impl From<crate::storage::StoreError> for Rejection {
+    fn from(e: crate::storage::StoreError) -> Self {
+        tracing::error!(error = %e, "storage failure");
+        Rejection {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "storage_failure",
+            message: "The server could not store the data; retry later.".into(),
+        }
+    }
 }
 
 fn json_rejection(rejection: JsonRejection) -> Rejection {

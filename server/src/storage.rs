@@ -170,7 +170,7 @@ impl Store {
                 "resident" => Record::Resident(serde_json::from_str(&data)?),
                 "event" => Record::Event(serde_json::from_str(&data)?),
                 "attendance_list" => Record::AttendanceList(serde_json::from_str(&data)?),
-                "image_consent_text" => Record::ImageConsentText(serde_json::from_str(&data)?),
+                "consent_text" => Record::ConsentText(serde_json::from_str(&data)?),
                 "photo" => Record::Photo(serde_json::from_str(&data)?),
                 "meeting_note" => Record::MeetingNote(serde_json::from_str(&data)?),
                 other => return Err(StoreError::UnknownEntity(other.to_owned())),

@@ -2,7 +2,8 @@
 //! that belongs together happens in one transaction, so a closed tab never leaves half of it behind.
 
 use chrono::{DateTime, Utc};
-use domain::attendance::{AttendanceList, ConsentText};
+use domain::attendance::AttendanceList;
+use domain::consent::{ConsentKind, ConsentText, ConsentTexts, PublishedConsentText};
 use domain::dictionary::DictionaryEntry;
 use domain::event::Event;
 use domain::help_request::HelpRequest;
@@ -39,7 +40,11 @@ const MEETING_NOTES: &str = "meeting_notes";
 
 const META_CURSOR: &str = "pull_cursor";
 const META_LAST_SYNC: &str = "last_sync";
-const META_IMAGE_CONSENT: &str = "image_consent_text";
+
+/// Where the current text of a consent kind is kept ("image_consent_text" since before there were others).
+fn consent_text_key(kind: ConsentKind) -> String {
+    format!("{}_consent_text", kind.as_str())
+}
 
 #[derive(Debug, Clone)]
 pub struct DbError(pub String);
@@ -59,7 +64,7 @@ pub struct Snapshot {
     pub last_sync: Option<DateTime<Utc>>,
     pub events: Vec<Event>,
     pub attendance: Vec<AttendanceList>,
-    pub image_consent: Option<ConsentText>,
+    pub consent_texts: ConsentTexts,
     pub photos: Vec<Photo>,
     pub local_photos: Vec<LocalPhoto>,
     pub notes: Vec<MeetingNote>,
@@ -146,7 +151,13 @@ impl LocalDb {
         let notes = all(&tx, MEETING_NOTES).await?;
         let meta = tx.object_store(META)?;
         let last_sync = meta.get(META_LAST_SYNC).serde()?.await?;
-        let image_consent = meta.get(META_IMAGE_CONSENT).serde()?.await?;
+        let mut consent_texts = ConsentTexts::default();
+        for kind in ConsentKind::ALL {
+            let text: Option<ConsentText> = meta.get(consent_text_key(kind)).serde()?.await?;
+            if let Some(text) = text {
+                consent_texts.publish(PublishedConsentText { kind, text });
+            }
+        }
         Ok(Snapshot {
             requests,
             residents,
@@ -155,7 +166,7 @@ impl LocalDb {
             last_sync,
             events,
             attendance,
-            image_consent,
+            consent_texts,
             photos,
             local_photos,
             notes,
@@ -314,9 +325,9 @@ impl LocalDb {
                 Record::AttendanceList(incoming) => put_pulled(&lists, incoming, &outbox).await?,
                 Record::Photo(incoming) => put_pulled(&photos, incoming, &outbox).await?,
                 Record::MeetingNote(incoming) => put_pulled(&notes, incoming, &outbox).await?,
-                Record::ImageConsentText(text) => {
-                    meta.put(text)
-                        .with_key(META_IMAGE_CONSENT.to_owned())
+                Record::ConsentText(published) => {
+                    meta.put(&published.text)
+                        .with_key(consent_text_key(published.kind))
                         .serde()?
                         .await?;
                 }

@@ -225,7 +225,7 @@ pub async fn refresh(state: AppState) {
         })
         .collect();
     state.attendance.set(lists);
-    state.image_consent.set(snapshot.image_consent);
+    state.consent_texts.set(snapshot.consent_texts);
     state.photos.set(snapshot.photos);
     let mut notes: Vec<_> = snapshot
         .notes

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::account::role_text;
 use super::forms::{
-    account_errors, account_problem_text, failure_text, focus_first, problem_for, TextField,
+    account_errors, account_problem_text, failure_text, focus_first, problem_for, LoadFailure,
+    TextField,
 };
 use crate::client::{self, ApiFailure};
 use crate::i18n::*;
@@ -29,13 +30,16 @@ struct AccountRow {
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
     let accounts = RwSignal::new(None::<Vec<AccountRow>>);
-    let failure = RwSignal::new(None::<String>);
+    let load_failed = RwSignal::new(None::<ApiFailure>);
     let notice = RwSignal::new(None::<String>);
     let reload = move || {
         leptos::task::spawn_local(async move {
             match client::api::<Vec<AccountRow>>("GET", "/api/v1/users", None).await {
-                Ok(list) => accounts.set(Some(list)),
-                Err(e) => failure.set(Some(failure_text(i18n, &e))),
+                Ok(list) => {
+                    load_failed.set(None);
+                    accounts.set(Some(list));
+                }
+                Err(e) => load_failed.set(Some(e)),
             }
         });
     };
@@ -57,9 +61,7 @@ pub fn UsersPage() -> impl IntoView {
             </p>
         </Show>
         <Show when=allowed>
-        <Show when=move || failure.get().is_some()>
-            <p class="notice notice--error" role="alert">{move || failure.get()}</p>
-        </Show>
+        <LoadFailure failure=load_failed retry=reload />
         <Show when=move || notice.get().is_some()>
             <p class="notice notice--ok" role="status">{move || notice.get()}</p>
         </Show>
@@ -70,6 +72,7 @@ pub fn UsersPage() -> impl IntoView {
         <section class="panel" aria-labelledby="users-heading">
             <h2 id="users-heading">{t!(i18n, users_list)}</h2>
             {move || match accounts.get() {
+                None if load_failed.with(Option::is_some) => ().into_any(),
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
                 Some(list) => view! {
                     <ul class="cards" data-testid="user-list">
@@ -366,7 +369,7 @@ pub fn AuditPage() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let entries = RwSignal::new(None::<Vec<AuditEntry>>);
     let older = RwSignal::new(None::<i64>);
-    let failure = RwSignal::new(None::<String>);
+    let load_failed = RwSignal::new(None::<ApiFailure>);
     let load = move |before: Option<i64>| {
         let mut query = vec![];
         for (key, value) in [
@@ -387,7 +390,7 @@ pub fn AuditPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match client::api::<AuditPage>("GET", &url, None).await {
                 Ok(page) => {
-                    failure.set(None);
+                    load_failed.set(None);
                     older.set(page.older);
                     if before.is_some() {
                         entries.update(|e| e.get_or_insert_with(Vec::new).extend(page.entries));
@@ -395,7 +398,7 @@ pub fn AuditPage() -> impl IntoView {
                         entries.set(Some(page.entries));
                     }
                 }
-                Err(e) => failure.set(Some(failure_text(i18n, &e))),
+                Err(e) => load_failed.set(Some(e)),
             }
         });
     };
@@ -424,10 +427,9 @@ pub fn AuditPage() -> impl IntoView {
                 <button type="submit" class="button button--primary">{t!(i18n, audit_filter)}</button>
             </div>
         </form>
-        <Show when=move || failure.get().is_some()>
-            <p class="notice notice--error" role="alert">{move || failure.get()}</p>
-        </Show>
+        <LoadFailure failure=load_failed retry=move || load(None) />
         {move || match entries.get() {
+            None if load_failed.with(Option::is_some) => ().into_any(),
             None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
             Some(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, audit_empty)}</p> }.into_any(),
             Some(list) => view! {

@@ -87,6 +87,8 @@ pub fn AttendanceSheetPage() -> impl IntoView {
                     </article>
                 }.into_any()
             }
+            // Before the device has read its store, "not on this device" would be a guess.
+            _ if !state.store_read() => view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any(),
             _ => view! { <p class="notice notice--warn" role="status">{t!(i18n, record_not_on_device)}</p> }.into_any(),
         }}
     }

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::forms::failure_text;
+use super::forms::{failure_text, LoadFailure};
 use super::words::event_when;
 use crate::client::{self, ApiFailure};
 use crate::i18n::*;
@@ -44,7 +44,7 @@ pub fn DevicesPage() -> impl IntoView {
     // `None` until the server has answered: offline, this page has nothing to show, not "no events".
     let events = RwSignal::new(None::<Vec<Event>>);
     let enrolments = RwSignal::new(None::<Vec<Enrolment>>);
-    let offline = RwSignal::new(false);
+    let load_failed = RwSignal::new(None::<ApiFailure>);
     let shown_code = RwSignal::new(None::<EnrolmentCode>);
     let failure = RwSignal::new(None::<String>);
     let reload = move || {
@@ -53,21 +53,13 @@ pub fn DevicesPage() -> impl IntoView {
                 client::api::<Vec<Event>>("GET", "/api/v1/events", None).await,
                 client::api::<Vec<Enrolment>>("GET", "/api/v1/enrolments", None).await,
             );
-            let network_lost = matches!(
-                answers,
-                (Err(ApiFailure::Network), _) | (_, Err(ApiFailure::Network))
-            );
-            offline.set(network_lost);
             match answers {
                 (Ok(list), Ok(current)) => {
                     events.set(Some(list));
                     enrolments.set(Some(current));
-                    failure.set(None);
+                    load_failed.set(None);
                 }
-                (Err(e), _) | (_, Err(e)) if !network_lost => {
-                    failure.set(Some(failure_text(i18n, &e)))
-                }
-                _ => {}
+                (Err(e), _) | (_, Err(e)) => load_failed.set(Some(e)),
             }
         });
     };
@@ -120,12 +112,7 @@ pub fn DevicesPage() -> impl IntoView {
                 </p>
             </section>
         })}
-        <Show when=move || offline.get()>
-            <p class="notice notice--warn" role="status" data-testid="needs-network">
-                {t!(i18n, page_needs_network)} " "
-                <button type="button" class="button" on:click=move |_| reload()>{t!(i18n, try_again)}</button>
-            </p>
-        </Show>
+        <LoadFailure failure=load_failed retry=reload />
         <p><A href="/events/new" attr:class="button">{t!(i18n, event_new)}</A></p>
         <Show when=move || events.with(Option::is_some)>
         <section class="panel" aria-labelledby="events-heading">

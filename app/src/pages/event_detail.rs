@@ -5,9 +5,10 @@
 use chrono::Local;
 use domain::account::Permission;
 use domain::attendance::{
-    Attendance, AttendanceList, Attendee, ConsentAnswer, ListChange, ListEvent, ListHistoryEntry,
-    NewAttendance, Proof, RecordedBy,
+    Attendance, AttendanceList, Attendee, ListChange, ListEvent, ListHistoryEntry, NewAttendance,
+    Proof, RecordedBy,
 };
+use domain::consent::{ConsentAnswer, ConsentKind};
 use domain::dictionary::DictionaryKind;
 use domain::event::Event;
 use domain::help_request::Person;
@@ -375,20 +376,14 @@ fn MarkPresent(
     });
     let locked = move || list.with(AttendanceList::is_locked);
     let answer = move || {
-        let version = state
-            .image_consent
-            .with_untracked(|c| c.as_ref().map_or(1, |c| c.version));
-        match consent.get_untracked().as_str() {
-            "yes" => Some(ConsentAnswer {
-                given: true,
-                text_version: version,
-            }),
-            "no" => Some(ConsentAnswer {
-                given: false,
-                text_version: version,
-            }),
-            _ => None,
-        }
+        let given = match consent.get_untracked().as_str() {
+            "yes" => true,
+            "no" => false,
+            _ => return None,
+        };
+        state
+            .consent_texts
+            .with_untracked(|t| t.answer(ConsentKind::Image, given))
     };
     let record = move |resident_id: Option<Uuid>, person: String| {
         on_change(ListChange::Record(NewAttendance {
@@ -401,6 +396,7 @@ fn MarkPresent(
             proof: Proof::Paper,
             image_consent: answer(),
             walk_in: false,
+            registration: None,
             reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
         }));
     };

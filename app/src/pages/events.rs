@@ -83,10 +83,12 @@ pub fn NewEventPage() -> impl IntoView {
 #[component]
 pub fn EditEventPage() -> impl IntoView {
     let i18n = use_i18n();
+    let state = use_app_state();
     let event = super::event_detail::event_in_address();
     view! {
         {move || match event.get() {
             Some(event) => view! { <EventForm event=Some(event) /> }.into_any(),
+            None if !state.store_read() => view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any(),
             None => view! { <p class="notice notice--warn" role="status">{t!(i18n, record_not_on_device)}</p> }.into_any(),
         }}
     }

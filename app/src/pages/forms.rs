@@ -94,14 +94,40 @@ pub fn failure_text(i18n: leptos_i18n::I18nContext<Locale>, failure: &ApiFailure
     }
 }
 
+/// What a page showing what only the server has says when loading it failed: offline, that the page needs
+/// the network, with a way to try again (never "nothing here"); otherwise the failure itself.
+#[component]
+pub fn LoadFailure(
+    failure: RwSignal<Option<ApiFailure>>,
+    retry: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        failure.get().map(|failure| match failure {
+            ApiFailure::Network => view! {
+                <p class="notice notice--warn" role="status" data-testid="needs-network">
+                    {t!(i18n, page_needs_network)} " "
+                    <button type="button" class="button" on:click=move |_| retry()>{t!(i18n, try_again)}</button>
+                </p>
+            }
+            .into_any(),
+            other => view! {
+                <p class="notice notice--error" role="alert">{failure_text(i18n, &other)}</p>
+            }
+            .into_any(),
+        })
+    }
+}
+
 /// Moves keyboard and screen-reader focus to the first field to correct (or to an alert).
-pub fn focus_first(selector: &'static str) {
+pub fn focus_first(selector: impl Into<String>) {
+    let selector = selector.into();
     #[cfg(feature = "hydrate")]
     {
         use leptos::wasm_bindgen::JsCast;
         // Runs after the signals have re-rendered the attributes the selector looks for.
         leptos::task::spawn_local(async move {
-            let element = document().query_selector(selector).ok().flatten();
+            let element = document().query_selector(&selector).ok().flatten();
             if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = element.focus();
             }

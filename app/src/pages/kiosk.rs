@@ -1,10 +1,12 @@
 //! The tablet at the door. Enrolled with the organiser's code (typed, or opened from the QR code), it
-//! becomes the attendance kiosk of one event: find your name or register as new, sign with a finger,
-//! answer the image-consent question, confirm, and the screen is clean for the next person. One thing
+//! becomes the attendance kiosk of one event: find your name or register as new (a newcomer first agrees
+//! to their details being recorded, and says whether the kiosk may suggest their name next time), sign
+//! with a finger, answer the image-consent question, confirm, and the screen is clean for the next person. One thing
 //! per screen, in big type; staff leave the flow only with the organiser's PIN. Works offline all day.
 
 use domain::account::SessionView;
-use domain::attendance::{Attendee, AttendeeError, ConsentAnswer, NewAttendance, Proof, Signature};
+use domain::attendance::{Attendee, AttendeeError, NewAttendance, Proof, Registration, Signature};
+use domain::consent::ConsentKind;
 use domain::dictionary::Dictionary;
 use domain::kiosk::{find_on_roster, KioskPackage, RosterEntry};
 use domain::resident::ResidentField;
@@ -97,14 +99,19 @@ fn Enrolment() -> impl IntoView {
     }
 }
 
-/// How long the thank-you screen stays before the kiosk returns to its start by itself.
+/// How long the thank-you (or nothing-saved) screen stays before the kiosk returns to its start by itself.
 const THANKS_SHOWN_FOR: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// One screen of the flow at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     FindName,
+    /// A newcomer is asked first whether their details may be recorded at all.
+    DataConsent,
+    /// They said no: nothing is recorded, and staff take them on paper.
+    Declined,
     NewPerson,
+    Listing,
     Sign,
     Consent,
     Confirm,
@@ -122,12 +129,14 @@ fn KioskFlow() -> impl IntoView {
     let walk_in = RwSignal::new(false);
     let signature = RwSignal::new(Signature::default());
     let consent = RwSignal::new(None::<bool>);
+    let listing = RwSignal::new(None::<bool>);
     // Everything about the person who just signed goes, so the next one sees nothing of them.
     let reset = move || {
         attendee.set(None);
         walk_in.set(false);
         signature.set(Signature::default());
         consent.set(None);
+        listing.set(None);
         step.set(Step::FindName);
     };
     let flow = Flow {
@@ -136,6 +145,7 @@ fn KioskFlow() -> impl IntoView {
         walk_in,
         signature,
         consent,
+        listing,
     };
     // Each screen starts with its heading in focus, so a screen reader announces where the person is.
     Effect::new(move || {
@@ -161,9 +171,24 @@ fn KioskFlow() -> impl IntoView {
             {move || match (state.kiosk_package.get(), step.get()) {
                 (None, Step::StaffPin | Step::Staff) | (Some(_), _) => match step.get() {
                     Step::FindName => view! { <FindName flow /> }.into_any(),
+                    Step::DataConsent => view! {
+                        <ConsentQuestion kind=ConsentKind::DataProcessing
+                            on_back=move || step.set(Step::FindName)
+                            on_answer=move |given| step.set(if given { Step::NewPerson } else { Step::Declined }) />
+                    }.into_any(),
+                    Step::Declined => view! { <Declined on_next=reset /> }.into_any(),
                     Step::NewPerson => view! { <NewPerson flow /> }.into_any(),
+                    Step::Listing => view! {
+                        <ConsentQuestion kind=ConsentKind::KioskListing
+                            on_back=move || step.set(Step::NewPerson)
+                            on_answer=move |given| { listing.set(Some(given)); step.set(Step::Sign) } />
+                    }.into_any(),
                     Step::Sign => view! { <Sign flow /> }.into_any(),
-                    Step::Consent => view! { <Consent flow /> }.into_any(),
+                    Step::Consent => view! {
+                        <ConsentQuestion kind=ConsentKind::Image
+                            on_back=move || step.set(Step::Sign)
+                            on_answer=move |given| { consent.set(Some(given)); step.set(Step::Confirm) } />
+                    }.into_any(),
                     Step::Confirm => view! { <Confirm flow on_done=reset /> }.into_any(),
                     Step::Thanks => view! { <Thanks on_next=reset /> }.into_any(),
                     Step::StaffPin => view! { <StaffPin flow on_back=reset /> }.into_any(),
@@ -190,7 +215,10 @@ struct Flow {
     attendee: RwSignal<Option<Attendee>>,
     walk_in: RwSignal<bool>,
     signature: RwSignal<Signature>,
+    /// The answer to the image-consent question.
     consent: RwSignal<Option<bool>>,
+    /// A newcomer's answer to whether the kiosk may suggest their name next time.
+    listing: RwSignal<Option<bool>>,
 }
 
 fn package(state: crate::state::AppState) -> Option<KioskPackage> {
@@ -257,7 +285,7 @@ fn FindName(flow: Flow) -> impl IntoView {
         <Show when=move || typed.with(|t| t.trim().chars().count() >= 2) && found.with(Vec::is_empty)>
             <p class="kiosk__hint" role="status">{t!(i18n, kiosk_no_match)}</p>
         </Show>
-        <button type="button" class="button kiosk__big" on:click=move |_| flow.step.set(Step::NewPerson)>
+        <button type="button" class="button kiosk__big" on:click=move |_| flow.step.set(Step::DataConsent)>
             {t!(i18n, kiosk_new_person)}
         </button>
     }
@@ -304,7 +332,7 @@ fn NewPerson(flow: Flow) -> impl IntoView {
                 errors.set(Vec::new());
                 flow.attendee.set(Some(candidate));
                 flow.walk_in.set(true);
-                flow.step.set(Step::Sign);
+                flow.step.set(Step::Listing);
             }
             Err(found) => {
                 errors.set(found);
@@ -341,7 +369,7 @@ fn NewPerson(flow: Flow) -> impl IntoView {
                 <p class="field__error">{problem(ResidentField::District)}</p>
             </div>
             <div class="kiosk__actions">
-                <button type="button" class="button kiosk__big" on:click=move |_| flow.step.set(Step::FindName)>
+                <button type="button" class="button kiosk__big" on:click=move |_| flow.step.set(Step::DataConsent)>
                     {t!(i18n, kiosk_back)}
                 </button>
                 <button type="submit" class="button button--primary kiosk__big">{t!(i18n, kiosk_next)}</button>
@@ -378,7 +406,7 @@ fn Sign(flow: Flow) -> impl IntoView {
     let back = move |_| {
         flow.signature.set(Signature::default());
         flow.step.set(if flow.walk_in.get_untracked() {
-            Step::NewPerson
+            Step::Listing
         } else {
             Step::FindName
         });
@@ -398,38 +426,62 @@ fn Sign(flow: Flow) -> impl IntoView {
     }
 }
 
+/// The question of one consent: its current text (as the coordinator wrote it, in the screen's language)
+/// and two big answers.
 #[component]
-fn Consent(flow: Flow) -> impl IntoView {
+fn ConsentQuestion(
+    kind: ConsentKind,
+    on_back: impl Fn() + Copy + Send + Sync + 'static,
+    on_answer: impl Fn(bool) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
+    let title = move || match kind {
+        ConsentKind::Image => t_string!(i18n, kiosk_consent_title),
+        ConsentKind::DataProcessing => t_string!(i18n, kiosk_data_consent_title),
+        ConsentKind::KioskListing => t_string!(i18n, kiosk_listing_title),
+    };
     let text = move || {
         state.kiosk_package.with(|p| {
             p.as_ref()
-                .map(|p| match i18n.get_locale() {
-                    Locale::pl => p.image_consent.text_pl.clone(),
-                    Locale::en => p.image_consent.text_en.clone(),
+                .and_then(|p| p.consent_texts.current(kind))
+                .map(|text| match i18n.get_locale() {
+                    Locale::pl => text.text_pl.clone(),
+                    Locale::en => text.text_en.clone(),
                 })
                 .unwrap_or_default()
         })
     };
-    let answer = move |given: bool| {
-        flow.consent.set(Some(given));
-        flow.step.set(Step::Confirm);
-    };
     view! {
-        <h1 tabindex="-1">{t!(i18n, kiosk_consent_title)}</h1>
+        <h1 tabindex="-1">{title}</h1>
         <p class="kiosk__consent" data-testid="consent-text">{text}</p>
         <div class="kiosk__actions">
-            <button type="button" class="button kiosk__big" on:click=move |_| flow.step.set(Step::Sign)>
+            <button type="button" class="button kiosk__big" on:click=move |_| on_back()>
                 {t!(i18n, kiosk_back)}
             </button>
-            <button type="button" class="button kiosk__big" on:click=move |_| answer(false)>
+            <button type="button" class="button kiosk__big" on:click=move |_| on_answer(false)>
                 {t!(i18n, kiosk_consent_no)}
             </button>
-            <button type="button" class="button button--primary kiosk__big" on:click=move |_| answer(true)>
+            <button type="button" class="button button--primary kiosk__big" on:click=move |_| on_answer(true)>
                 {t!(i18n, kiosk_consent_yes)}
             </button>
         </div>
+    }
+}
+
+/// A newcomer who did not agree to their details being recorded: nothing was, and they hear what to do.
+#[component]
+fn Declined(on_next: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    if let Ok(timer) = set_timeout_with_handle(on_next, THANKS_SHOWN_FOR) {
+        on_cleanup(move || timer.clear());
+    }
+    view! {
+        <h1 tabindex="-1" data-testid="kiosk-declined">{t!(i18n, kiosk_data_consent_declined)}</h1>
+        <p class="kiosk__hint">{t!(i18n, kiosk_data_consent_declined_hint)}</p>
+        <button type="button" class="button button--primary kiosk__big" on:click=move |_| on_next()>
+            {t!(i18n, kiosk_start_over)}
+        </button>
     }
 }
 
@@ -445,6 +497,15 @@ fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> imp
         .map(|a| a.name)
         .unwrap_or_default();
     let given = flow.consent.get_untracked().unwrap_or(false);
+    let walk_in = flow.walk_in.get_untracked();
+    let listed = flow.listing.get_untracked().unwrap_or(false);
+    let yes_no = move |answer: bool| {
+        if answer {
+            t_string!(i18n, kiosk_consent_yes)
+        } else {
+            t_string!(i18n, kiosk_consent_no)
+        }
+    };
     let confirm = move |_| {
         let (Some(attendee), Some(given), Some(package)) = (
             flow.attendee.get_untracked(),
@@ -456,6 +517,30 @@ fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> imp
         if busy.get_untracked() {
             return;
         }
+        // Each answer names the text version it answered.
+        let texts = &package.consent_texts;
+        let registration = || {
+            Some(Registration {
+                data_processing: texts.answer(ConsentKind::DataProcessing, true)?,
+                kiosk_listing: texts.answer(ConsentKind::KioskListing, listed)?,
+            })
+        };
+        let (image_consent, registration) = match (
+            texts.answer(ConsentKind::Image, given),
+            if walk_in {
+                registration().map(Some)
+            } else {
+                Some(None)
+            },
+        ) {
+            (Some(image), Some(registration)) => (image, registration),
+            // A package from before a kind of consent existed: the tablet downloads it again when it
+            // next starts online.
+            _ => {
+                failure.set(Some(t_string!(i18n, kiosk_loading_hint).to_string()));
+                return;
+            }
+        };
         busy.set(true);
         let attendance = NewAttendance {
             attendance_id: Uuid::now_v7(),
@@ -463,11 +548,9 @@ fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> imp
             proof: Proof::Signature {
                 signature: flow.signature.get_untracked(),
             },
-            image_consent: Some(ConsentAnswer {
-                given,
-                text_version: package.image_consent.version,
-            }),
-            walk_in: flow.walk_in.get_untracked(),
+            image_consent: Some(image_consent),
+            walk_in,
+            registration,
             reason: None,
         };
         leptos::task::spawn_local(async move {
@@ -489,8 +572,14 @@ fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> imp
             <dt>{t!(i18n, kiosk_signature)}</dt>
             <dd><SignatureImage signature=flow.signature.get_untracked()
                 label=t_string!(i18n, kiosk_signature).to_string() /></dd>
+            <Show when=move || walk_in>
+                <dt>{t!(i18n, kiosk_data_consent_short)}</dt>
+                <dd>{t!(i18n, kiosk_consent_yes)}</dd>
+                <dt>{t!(i18n, kiosk_listing_short)}</dt>
+                <dd data-testid="confirm-listing">{move || yes_no(listed)}</dd>
+            </Show>
             <dt>{t!(i18n, kiosk_consent_title)}</dt>
-            <dd>{if given { t_string!(i18n, kiosk_consent_yes) } else { t_string!(i18n, kiosk_consent_no) }}</dd>
+            <dd>{move || yes_no(given)}</dd>
         </dl>
         <Show when=move || failure.get().is_some()>
             <p class="notice notice--error" role="alert">{move || failure.get()}</p>

@@ -11,9 +11,9 @@ use domain::workflow::hours_text;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::forms::{failure_text, TextField};
+use super::forms::{LoadFailure, TextField};
 use super::words::{label, status_text};
-use crate::client;
+use crate::client::{self, ApiFailure};
 use crate::i18n::*;
 use crate::may;
 use crate::state::use_app_state;
@@ -79,7 +79,7 @@ pub fn ReportsPage() -> impl IntoView {
     let to = RwSignal::new(format!("{year}-12-31"));
     let include_unapproved = RwSignal::new(false);
     let report = RwSignal::new(None::<Dashboard>);
-    let failure = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiFailure>);
     let problem = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
     let load = move || {
@@ -103,7 +103,7 @@ pub fn ReportsPage() -> impl IntoView {
                     failure.set(None);
                     report.set(Some(dashboard));
                 }
-                Err(e) => failure.set(Some(failure_text(i18n, &e))),
+                Err(e) => failure.set(Some(e)),
             }
             loading.set(false);
         });
@@ -187,9 +187,7 @@ pub fn ReportsPage() -> impl IntoView {
                 <button type="button" class="button button--quiet" on:click=print>{t!(i18n, reports_print)}</button>
             </div>
         </form>
-        <p class="notice notice--error" role="alert" hidden=move || failure.get().is_none()>
-            {move || failure.get()}
-        </p>
+        <LoadFailure failure retry=load />
         <p role="status" class="field__hint">
             {move || loading.get().then(|| t_string!(i18n, reports_loading).to_string())}
         </p>

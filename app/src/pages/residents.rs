@@ -4,10 +4,11 @@
 use chrono::Local;
 use domain::account::Permission;
 use domain::attendance::ImageConsent;
+use domain::consent::ConsentKind;
 use domain::dictionary::DictionaryKind;
 use domain::resident::{
-    search, DataConsent, Resident, ResidentError, ResidentField, ResidentFields,
-    DATA_CONSENT_VERSION, MAX_ADDRESS_CHARS, MAX_NAME_CHARS, MAX_NOTES_CHARS, MAX_PHONE_CHARS,
+    search, DataConsent, Resident, ResidentError, ResidentField, ResidentFields, MAX_ADDRESS_CHARS,
+    MAX_NAME_CHARS, MAX_NOTES_CHARS, MAX_PHONE_CHARS,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -215,6 +216,13 @@ fn ResidentForm(
     });
     let fields = RwSignal::new(existing.map(|r| r.fields).unwrap_or_default());
     let consent = RwSignal::new(fields.with_untracked(|f| f.consent.is_some()));
+    // The version a newly ticked consent agrees to: the data-processing text now in force.
+    let data_text_version = move || {
+        state.consent_texts.with(|t| {
+            t.current(ConsentKind::DataProcessing)
+                .map_or(1, |text| text.version)
+        })
+    };
     let errors = RwSignal::new(Vec::<ResidentError>::new());
     let failure = RwSignal::new(None::<SaveFailure>);
     let problem = move |field: ResidentField| {
@@ -231,7 +239,7 @@ fn ResidentForm(
             (false, _) => None,
             (true, Some(kept)) => Some(kept),
             (true, None) => Some(DataConsent {
-                text_version: DATA_CONSENT_VERSION.into(),
+                text_version: data_text_version(),
                 given_on: Local::now().date_naive(),
             }),
         };
@@ -322,7 +330,12 @@ fn ResidentForm(
             </div>
             <label class="checkbox">
                 <input type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev)) />
-                {move || t_string!(i18n, consent_checkbox, version = DATA_CONSENT_VERSION).to_string()}
+                {move || {
+                    let version = fields
+                        .with(|f| f.consent.as_ref().map(|c| c.text_version))
+                        .unwrap_or_else(data_text_version);
+                    t_string!(i18n, consent_checkbox, version = version).to_string()
+                }}
             </label>
             <label class="checkbox">
                 <input type="checkbox" prop:checked=move || fields.with(|f| f.listed_at_kiosk)

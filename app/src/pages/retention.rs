@@ -5,7 +5,7 @@ use domain::retention::{RetentionApplied, RetentionCounts, RetentionOverview, Re
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::forms::{failure_text, focus_first};
+use super::forms::{failure_text, focus_first, LoadFailure};
 use crate::client::{self, ApiFailure};
 use crate::i18n::*;
 
@@ -48,14 +48,19 @@ pub fn RetentionSettings() -> AnyView {
         years.set(next.years.to_string());
         overview.set(Some(next));
     };
-    Effect::new(move || {
+    let load_failed = RwSignal::new(None::<ApiFailure>);
+    let load = move || {
         leptos::task::spawn_local(async move {
             match client::api::<RetentionOverview>("GET", "/api/v1/retention", None).await {
-                Ok(next) => show(next),
-                Err(e) => failure.set(Some(retention_failure(i18n, &e))),
+                Ok(next) => {
+                    load_failed.set(None);
+                    show(next);
+                }
+                Err(e) => load_failed.set(Some(e)),
             }
         });
-    });
+    };
+    Effect::new(load);
 
     let on_save = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -177,6 +182,7 @@ pub fn RetentionSettings() -> AnyView {
         <section class="report-section" aria-labelledby="retention-title">
             <h2 id="retention-title">{t!(i18n, retention_title)}</h2>
             <p class="field__hint">{t!(i18n, retention_hint)}</p>
+            <LoadFailure failure=load_failed retry=load />
             <form class="form" on:submit=on_save novalidate>
                 <div class="field">
                     <label for="retention-years">{t!(i18n, retention_years)}</label>

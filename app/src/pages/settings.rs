@@ -1,8 +1,8 @@
-//! The coordinator's settings: the dictionaries every form offers, the image-consent text the kiosk
-//! asks, and the retention period. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
+//! The coordinator's settings: the dictionaries every form offers, the consent texts the kiosk asks,
+//! and the retention period. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
 //! changes through the pull.
 
-use domain::attendance::ConsentText;
+use domain::consent::{ConsentKind, ConsentText, PublishedConsentText};
 use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelError, LabelField};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -60,7 +60,7 @@ pub fn SettingsPage() -> impl IntoView {
             </div>
             {move || view! { <DictionaryEditor kind=kind.get() /> }.into_any()}
         </section>
-        <ConsentTextEditor />
+        {ConsentKind::ALL.map(|kind| view! { <ConsentTextEditor kind /> })}
         <RetentionSettings />
     }
 }
@@ -231,11 +231,32 @@ fn EntryForm(
     .into_any()
 }
 
-/// A changed text becomes a new version; the kiosk asks everyone again under it.
+/// What a coordinator reads about one consent: its title, what a change of its text means, and the
+/// answer to a saved change.
+fn consent_words(i18n: I18n, kind: ConsentKind) -> (String, String) {
+    let (title, hint) = match kind {
+        ConsentKind::Image => (
+            t_string!(i18n, settings_consent_image),
+            t_string!(i18n, settings_consent_image_hint),
+        ),
+        ConsentKind::DataProcessing => (
+            t_string!(i18n, settings_consent_data_processing),
+            t_string!(i18n, settings_consent_data_processing_hint),
+        ),
+        ConsentKind::KioskListing => (
+            t_string!(i18n, settings_consent_kiosk_listing),
+            t_string!(i18n, settings_consent_kiosk_listing_hint),
+        ),
+    };
+    (title.to_string(), hint.to_string())
+}
+
+/// A changed text becomes a new version; answers keep the version they answered.
 #[component]
-fn ConsentTextEditor() -> AnyView {
+fn ConsentTextEditor(kind: ConsentKind) -> AnyView {
     let i18n = use_i18n();
     let state = use_app_state();
+    let current = move || state.consent_texts.with(|t| t.current(kind).cloned());
     let text_pl = RwSignal::new(String::new());
     let text_en = RwSignal::new(String::new());
     let saved = RwSignal::new(None::<String>);
@@ -243,27 +264,30 @@ fn ConsentTextEditor() -> AnyView {
     let missing = RwSignal::new(false);
     // Fills the fields once the current text is known (after the first pull).
     Effect::new(move || {
-        if let Some(current) = state.image_consent.get() {
+        if let Some(current) = current() {
             if text_pl.get_untracked().is_empty() && text_en.get_untracked().is_empty() {
                 text_pl.set(current.text_pl);
                 text_en.set(current.text_en);
             }
         }
     });
+    let id = |part: &str| format!("consent-{}-{part}", kind.as_str());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (pl, en) = (text_pl.get_untracked(), text_en.get_untracked());
         if pl.trim().is_empty() || en.trim().is_empty() {
             missing.set(true);
-            focus_first("#consent-pl");
+            focus_first(format!("#consent-{}-pl", kind.as_str()));
             return;
         }
         missing.set(false);
-        let before = state.image_consent.get_untracked().map(|t| t.version);
+        let before = state
+            .consent_texts
+            .with_untracked(|t| t.current(kind).map(|t| t.version));
         leptos::task::spawn_local(async move {
             let body = serde_json::json!({"text_pl": pl, "text_en": en});
-            match client::api::<ConsentText>("PUT", "/api/v1/consent-texts/image", Some(body)).await
-            {
+            let path = format!("/api/v1/consent-texts/{}", kind.as_str());
+            match client::api::<ConsentText>("PUT", &path, Some(body)).await {
                 Ok(text) => {
                     failure.set(None);
                     saved.set(Some(if Some(text.version) == before {
@@ -271,7 +295,9 @@ fn ConsentTextEditor() -> AnyView {
                     } else {
                         t_string!(i18n, settings_consent_saved, version = text.version).to_string()
                     }));
-                    state.image_consent.set(Some(text));
+                    state
+                        .consent_texts
+                        .update(|t| t.publish(PublishedConsentText { kind, text }));
                     client::sync_now();
                 }
                 Err(e) => failure.set(Some(failure_text(i18n, &e))),
@@ -283,27 +309,28 @@ fn ConsentTextEditor() -> AnyView {
             .get()
             .then(|| t_string!(i18n, problem_required).to_string())
     };
+    let (title_id, pl_id, en_id, error_id) = (id("title"), id("pl"), id("en"), id("error"));
     view! {
-        <section class="report-section" aria-labelledby="consent-title">
-            <h2 id="consent-title">{t!(i18n, settings_consent)}</h2>
+        <section class="report-section" aria-labelledby=title_id.clone()>
+            <h2 id=title_id.clone()>{move || consent_words(i18n, kind).0}</h2>
             <p class="field__hint">
-                {move || state.image_consent.get().map(|t| t_string!(i18n, settings_consent_version, version = t.version, since = t.since.format("%d.%m.%Y").to_string()).to_string())}
-                " " {t!(i18n, settings_consent_hint)}
+                {move || current().map(|t| t_string!(i18n, settings_consent_version, version = t.version, since = t.since.format("%d.%m.%Y").to_string()).to_string())}
+                " " {move || consent_words(i18n, kind).1}
             </p>
             <form class="form" on:submit=on_submit novalidate>
                 <div class="field">
-                    <label for="consent-pl">{t!(i18n, settings_consent_pl)}</label>
-                    <textarea id="consent-pl" rows="6" prop:value=move || text_pl.get()
-                        aria-invalid=move || required().is_some().to_string() aria-describedby="consent-error"
+                    <label for=pl_id.clone()>{t!(i18n, settings_consent_pl)}</label>
+                    <textarea id=pl_id rows="6" prop:value=move || text_pl.get()
+                        aria-invalid=move || required().is_some().to_string() aria-describedby=error_id.clone()
                         on:input=move |ev| text_pl.set(event_target_value(&ev))></textarea>
                 </div>
                 <div class="field">
-                    <label for="consent-en">{t!(i18n, settings_consent_en)}</label>
-                    <textarea id="consent-en" rows="6" lang="en" prop:value=move || text_en.get()
-                        aria-invalid=move || required().is_some().to_string() aria-describedby="consent-error"
+                    <label for=en_id.clone()>{t!(i18n, settings_consent_en)}</label>
+                    <textarea id=en_id rows="6" lang="en" prop:value=move || text_en.get()
+                        aria-invalid=move || required().is_some().to_string() aria-describedby=error_id.clone()
                         on:input=move |ev| text_en.set(event_target_value(&ev))></textarea>
                 </div>
-                <p class="field__error" id="consent-error">{required}</p>
+                <p class="field__error" id=error_id.clone()>{required}</p>
                 <p class="notice notice--error" role="alert" hidden=move || failure.get().is_none()>{move || failure.get()}</p>
                 <p role="status" data-testid="consent-saved">{move || saved.get()}</p>
                 <div class="form__actions">

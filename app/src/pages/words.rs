@@ -266,6 +266,7 @@ pub fn list_refusal_text(i18n: I18n, refusal: &ListRefusal) -> String {
         ListRefusal::UnknownEntry => t_string!(i18n, record_not_on_device).to_string(),
         ListRefusal::Signature { problem } => signature_problem_text(i18n, *problem),
         ListRefusal::ConsentMissing => t_string!(i18n, kiosk_consent_missing).to_string(),
+        ListRefusal::DataConsentMissing => t_string!(i18n, kiosk_data_consent_missing).to_string(),
         ListRefusal::Attendee { .. } => t_string!(i18n, form_has_errors).to_string(),
         ListRefusal::NothingToCheck => t_string!(i18n, list_nothing_to_check).to_string(),
     }

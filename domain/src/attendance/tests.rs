@@ -1,4 +1,5 @@
 use super::*;
+use crate::consent::ConsentText;
 use crate::dictionary::tests::sample;
 use chrono::Duration;
 
@@ -64,6 +65,16 @@ fn signed(id: u128, resident: Option<u128>, name: &str) -> ListChange {
             text_version: 1,
         }),
         walk_in: resident.is_none(),
+        registration: resident.is_none().then_some(Registration {
+            data_processing: ConsentAnswer {
+                given: true,
+                text_version: 1,
+            },
+            kiosk_listing: ConsentAnswer {
+                given: false,
+                text_version: 1,
+            },
+        }),
         reason: None,
     })
 }
@@ -78,6 +89,7 @@ fn on_paper(id: u128, name: &str, reason: Option<&str>) -> ListChange {
         proof: Proof::Paper,
         image_consent: None,
         walk_in: false,
+        registration: None,
         reason: reason.map(str::to_owned),
     })
 }
@@ -460,6 +472,7 @@ fn a_walk_in_with_a_bad_phone_or_no_name_is_refused() {
             text_version: 1,
         }),
         walk_in: true,
+        registration: None,
         reason: None,
     });
     let Err(ListRefusal::Attendee { errors }) =
@@ -491,6 +504,7 @@ fn a_list_shows_the_registrys_district_and_falls_back_to_the_sign_in() {
         proof: Proof::Paper,
         image_consent: None,
         walk_in: false,
+        registration: None,
         recorded_at: at(0),
         recorded_by: RecordedBy::Kiosk,
         removed: None,
@@ -500,4 +514,44 @@ fn a_list_shows_the_registrys_district_and_falls_back_to_the_sign_in() {
     assert_eq!(entry("okolna").district(Some("")), "okolna");
     assert_eq!(entry("okolna").district(None), "okolna");
     assert_eq!(entry("").district(None), "");
+}
+
+#[test]
+fn a_newcomer_at_the_kiosk_is_kept_only_with_consent_to_the_processing_of_their_data() {
+    let list = AttendanceList::new(EVENT);
+    let newcomer = |data_processing: Option<bool>| {
+        let ListChange::Record(mut new) = signed(10, None, "Genowefa Nowicka") else {
+            unreachable!()
+        };
+        new.registration = data_processing.map(|given| Registration {
+            data_processing: ConsentAnswer {
+                given,
+                text_version: 2,
+            },
+            kiosk_listing: ConsentAnswer {
+                given: true,
+                text_version: 1,
+            },
+        });
+        ListChange::Record(new)
+    };
+    for refused in [None, Some(false)] {
+        assert_eq!(
+            apply(&list, &kiosk(), newcomer(refused)),
+            Err(ListRefusal::DataConsentMissing)
+        );
+    }
+    let kept = apply(&list, &kiosk(), newcomer(Some(true))).unwrap();
+    let registration = kept.entries[0].registration.unwrap();
+    assert_eq!(registration.data_processing.text_version, 2);
+    assert!(registration.kiosk_listing.given);
+    // Someone from the registry agreed when they were registered; staff copy paper lists, whose form
+    // carries the consent clause.
+    assert!(apply(&list, &kiosk(), signed(11, Some(100), "Anna Nowak")).is_ok());
+    assert!(apply(
+        &list,
+        &staff(Role::Organiser),
+        on_paper(12, "Stefan Papierowy", None)
+    )
+    .is_ok());
 }

@@ -76,6 +76,7 @@ fn present(n: u128, resident: Option<u128>) -> Attendance {
         proof: Proof::Paper,
         image_consent: None,
         walk_in: resident.is_none(),
+        registration: None,
         recorded_at: utc("2026-01-01T00:00:00Z"),
         recorded_by: RecordedBy::Kiosk,
         removed: None,

@@ -187,7 +187,7 @@ fn an_anonymised_resident_keeps_district_and_groups_and_leaves_search_and_the_ki
             target_groups: vec!["seniors".into()],
             notes: "Trzecie piętro, bez windy".into(),
             consent: Some(DataConsent {
-                text_version: "2026-01".into(),
+                text_version: 1,
                 given_on: day("2020-01-02"),
             }),
             listed_at_kiosk: true,

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::attendance::{AttendanceList, ConsentText, ListChange, ListRefusal};
+use crate::attendance::{AttendanceList, ListChange, ListRefusal};
+use crate::consent::PublishedConsentText;
 use crate::dictionary::DictionaryEntry;
 use crate::event::Event;
 use crate::help_request::{FieldError, HelpRequest, HelpRequestFields};
@@ -351,8 +352,8 @@ pub enum Record {
     Resident(Resident),
     Event(Event),
     AttendanceList(AttendanceList),
-    /// The image-consent text currently asked (older versions stay in the server's history).
-    ImageConsentText(ConsentText),
+    /// A consent text now asked (older versions stay in the server's history).
+    ConsentText(PublishedConsentText),
     Photo(Photo),
     MeetingNote(MeetingNote),
 }

@@ -154,7 +154,7 @@ export async function signIn(page: Page, origin: string, username: string = ACCO
  */
 export async function navigateTo(page: Page, name: string | RegExp) {
   const link = page.getByRole("navigation").getByRole("link", { name });
-  const menu = page.getByRole("button", { name: "Menu", exact: true });
+  const menu = page.getByRole("button", { name: /^Menu\b/ });
   await expect(link.or(menu).first()).toBeVisible();
   if (!(await link.isVisible())) await menu.click();
   await link.click();

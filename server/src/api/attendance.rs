@@ -1,5 +1,5 @@
-//! Attendance lists leave the app as CSV (for the yearly report's spreadsheets), and the image-consent
-//! text is configured here. Every export goes to the audit log.
+//! Attendance lists leave the app as CSV (for the yearly report's spreadsheets), and the consent texts
+//! are configured here. Every export goes to the audit log.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -8,13 +8,14 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use domain::account::Permission;
 use domain::attendance::{Attendance, AttendanceList, Proof, RecordedBy};
+use domain::consent::{ConsentKind, ConsentText};
 use domain::dictionary::{DictionaryKind, Language};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::session::audit;
-use super::{body, error, not_found, storage_failure, ApiState};
+use super::{body, error, missing, not_found, storage_failure, ApiState, Rejection};
 use crate::auth::Caller;
 
 /// Polish headers and values: the sheet goes to Polish officials as it is.
@@ -160,51 +161,42 @@ pub struct ConsentTextRequest {
     text_en: String,
 }
 
-/// A coordinator changes the image-consent text: the next version (residents are asked again under it);
-/// the same text again changes nothing.
-pub async fn revise_image_consent(
+/// A coordinator changes one consent text: the next version of its kind (residents are asked again under
+/// it); the same text again changes nothing.
+pub async fn revise_consent_text(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
+    Path(kind): Path<String>,
     request: Result<Json<ConsentTextRequest>, JsonRejection>,
-) -> Response {
-    let person = match caller.person_with(Permission::Configure) {
-        Ok(account) => domain::help_request::Person {
-            id: account.id,
-            name: account.display_name.clone(),
-        },
-        Err(denied) => return denied.into_response(),
+) -> Result<Json<ConsentText>, Rejection> {
+    let account = caller.person_with(Permission::Configure)?;
+    let person = domain::help_request::Person {
+        id: account.id,
+        name: account.display_name.clone(),
     };
-    let request = match body(request) {
-        Ok(request) => request,
-        Err(rejected) => return rejected.into_response(),
-    };
+    let kind = ConsentKind::parse(&kind).ok_or_else(|| missing("consent text"))?;
+    let request = body(request)?;
     if request.text_pl.trim().is_empty() || request.text_en.trim().is_empty() {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "Both the Polish and the English text are required.",
-        );
+        return Err(Rejection {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            message: "Both the Polish and the English text are required.".into(),
+        });
     }
-    match state
+    let revised = state
         .store
-        .revise_image_consent(&request.text_pl, &request.text_en, &person)
-        .await
-    {
-        Ok(Some(text)) => {
-            audit(
-                &state.store,
-                &caller,
-                "consent_text_revised",
-                Some("image".into()),
-                json!({"version": text.version}),
-            )
-            .await;
-            Json(text).into_response()
-        }
-        Ok(None) => match state.store.image_consent_text().await {
-            Ok(text) => Json(text).into_response(),
-            Err(e) => storage_failure(e),
-        },
-        Err(e) => storage_failure(e),
-    }
+        .revise_consent_text(kind, &request.text_pl, &request.text_en, &person)
+        .await?;
+    let Some(text) = revised else {
+        return Ok(Json(state.store.consent_text(kind).await?));
+    };
+    audit(
+        &state.store,
+        &caller,
+        "consent_text_revised",
+        Some(kind.as_str().into()),
+        json!({"version": text.version}),
+    )
+    .await;
+    Ok(Json(text))
 }

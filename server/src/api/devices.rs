@@ -327,7 +327,7 @@ async fn kiosk_package(
         .to_owned();
     Ok(Some(KioskPackage {
         roster: state.store.kiosk_roster(&event.fields.expected).await?,
-        image_consent: state.store.image_consent_text().await?,
+        consent_texts: state.store.consent_texts().await?,
         districts: state.store.districts().await?,
         exit_pin: ExitPin::new(&enrolment.exit_pin, &enrolment.id.to_string()),
         event: KioskEvent {

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use domain::attendance::{
-    AttendanceList, Author, ConsentText, ImageConsent, ListChange, ListRefusal, RecordedBy,
+    AttendanceList, Author, ImageConsent, ListChange, ListRefusal, RecordedBy,
 };
+use domain::consent::{ConsentKind, ConsentText, ConsentTexts, PublishedConsentText};
 use domain::dictionary::{Dictionary, DictionaryKind};
 use domain::help_request::Person;
 use domain::kiosk::RosterEntry;
-use domain::resident::{withdraw_image_consent, ResidentFields};
+use domain::report::local_date;
+use domain::resident::{withdraw_image_consent, DataConsent, ResidentFields};
 use domain::sync::protocol::{ChangeAttendance, Outcome, RejectReason, WithdrawImageConsent};
 use domain::workflow::Actor;
 use sqlx::SqliteConnection;
@@ -18,8 +20,6 @@ use uuid::Uuid;
 
 use super::accounts::stamp;
 use super::{events, log_change, residents, Store, StoreError};
-
-const IMAGE_CONSENT: &str = "image";
 
 pub(super) async fn load(
     conn: &mut SqliteConnection,
@@ -75,7 +75,8 @@ fn refused(refusal: ListRefusal) -> Outcome {
 }
 
 /// Applies a change to an event's list through `AttendanceList::apply`. A new entry also updates the
-/// resident: a walk-in joins the registry, and the image-consent answer becomes their current one.
+/// resident: a walk-in joins the registry with the consents they gave, and the image-consent answer
+/// becomes their current one.
 pub(super) async fn change(
     conn: &mut SqliteConnection,
     request: ChangeAttendance,
@@ -119,10 +120,18 @@ pub(super) async fn change(
                 RecordedBy::Person(person) => Some(person.id),
                 RecordedBy::Kiosk => None,
             };
+            let registration = entry.registration;
             let fields = ResidentFields {
                 name: entry.attendee.name.clone(),
                 phone: entry.attendee.phone.clone(),
                 district: entry.attendee.district.clone(),
+                consent: registration
+                    .filter(|r| r.data_processing.given)
+                    .map(|r| DataConsent {
+                        text_version: r.data_processing.text_version,
+                        given_on: local_date(at),
+                    }),
+                listed_at_kiosk: registration.is_some_and(|r| r.kiosk_listing.given),
                 ..Default::default()
             };
             residents::add_if_missing(conn, resident_id, fields, at, recorded_by).await?;
@@ -178,11 +187,14 @@ pub(super) async fn withdraw(
     Ok(Outcome::Applied)
 }
 
-async fn image_consent_text(conn: &mut SqliteConnection) -> Result<ConsentText, StoreError> {
+async fn consent_text(
+    conn: &mut SqliteConnection,
+    kind: ConsentKind,
+) -> Result<ConsentText, StoreError> {
     let row: (i64, String, String, String) = sqlx::query_as(
         "SELECT version, text_pl, text_en, since FROM consent_text WHERE kind = ? ORDER BY version DESC LIMIT 1",
     )
-    .bind(IMAGE_CONSENT)
+    .bind(kind.as_str())
     .fetch_one(conn)
     .await?;
     Ok(ConsentText {
@@ -230,28 +242,40 @@ impl Store {
             .collect()
     }
 
-    pub async fn image_consent_text(&self) -> Result<ConsentText, StoreError> {
+    pub async fn consent_text(&self, kind: ConsentKind) -> Result<ConsentText, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        image_consent_text(&mut conn).await
+        consent_text(&mut conn, kind).await
     }
 
-    /// Stores a changed text as the next version (devices learn it through the pull); the same text again
-    /// changes nothing and returns `None`.
-    pub async fn revise_image_consent(
+    /// The text now asked for every kind of consent.
+    pub async fn consent_texts(&self) -> Result<ConsentTexts, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut texts = Vec::new();
+        for kind in ConsentKind::ALL {
+            let text = consent_text(&mut conn, kind).await?;
+            texts.push(PublishedConsentText { kind, text });
+        }
+        Ok(texts.into_iter().collect())
+    }
+
+    /// Stores a changed text as the next version of its kind (devices learn it through the pull); the same
+    /// text again changes nothing and returns `None`.
+    pub async fn revise_consent_text(
         &self,
+        kind: ConsentKind,
         text_pl: &str,
         text_en: &str,
         by: &Person,
     ) -> Result<Option<ConsentText>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let current = image_consent_text(&mut tx).await?;
+        let current = consent_text(&mut tx, kind).await?;
         let Some(revised) = current.revise(text_pl, text_en, Utc::now()) else {
             return Ok(None);
         };
         sqlx::query(
             "INSERT INTO consent_text (kind, version, text_pl, text_en, since, created_by) VALUES (?, ?, ?, ?, ?, ?)",
         )
-        .bind(IMAGE_CONSENT)
+        .bind(kind.as_str())
         .bind(i64::from(revised.version))
         .bind(&revised.text_pl)
         .bind(&revised.text_en)
@@ -259,8 +283,12 @@ impl Store {
         .bind(by.id.to_string())
         .execute(&mut *tx)
         .await?;
-        let data = serde_json::to_string(&revised)?;
-        log_change(&mut tx, "image_consent_text", IMAGE_CONSENT, &data).await?;
+        let published = PublishedConsentText {
+            kind,
+            text: revised.clone(),
+        };
+        let data = serde_json::to_string(&published)?;
+        log_change(&mut tx, "consent_text", kind.as_str(), &data).await?;
         tx.commit().await?;
         Ok(Some(revised))
     }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use axum::http::{header, Method, StatusCode};
 use chrono::Utc;
 use domain::account::Role;
-use domain::attendance::{Attendee, ConsentAnswer, ListChange, NewAttendance, Proof, Signature};
+use domain::attendance::{Attendee, ListChange, NewAttendance, Proof, Registration, Signature};
+use domain::consent::ConsentAnswer;
 use domain::help_request::HelpRequestFields;
 use domain::photo::{sha256_hex, PeopleVisible, PhotoDecision, PhotoFile, PhotoSubject};
 use domain::sync::protocol::{
@@ -136,7 +137,12 @@ fn matrix() -> Vec<Row> {
             OK,
             ORGANISERS,
         ),
-        row(Method::PUT, "/api/v1/consent-texts/image", OK, COORDINATORS),
+        row(
+            Method::PUT,
+            "/api/v1/consent-texts/{kind}",
+            OK,
+            COORDINATORS,
+        ),
         row(Method::PUT, "/api/v1/photos/{id}/original", CREATED, PEOPLE),
         row(Method::GET, "/api/v1/photos/{id}/original", OK, ORGANISERS),
         row(Method::GET, "/api/v1/photos/{id}/thumbnail", OK, PEOPLE),
@@ -414,6 +420,16 @@ fn kiosk_signature(event: Uuid) -> Mutation {
                 ..Default::default()
             },
             walk_in: true,
+            registration: Some(Registration {
+                data_processing: ConsentAnswer {
+                    given: true,
+                    text_version: 1,
+                },
+                kiosk_listing: ConsentAnswer {
+                    given: false,
+                    text_version: 1,
+                },
+            }),
             proof: Proof::Signature { signature },
             image_consent: Some(ConsentAnswer {
                 given: false,
@@ -476,8 +492,8 @@ async fn prepare(row: &Row, world: &mut World) -> Call {
             event_fields("Warsztaty w nowym terminie"),
         ),
         ("GET", "/api/v1/events/{id}/attendance.csv") => Call::Bare(with_id(world.event().await)),
-        ("PUT", "/api/v1/consent-texts/image") => Call::Json(
-            route.into(),
+        ("PUT", "/api/v1/consent-texts/{kind}") => Call::Json(
+            "/api/v1/consent-texts/image".into(),
             json!({"text_pl": "Zgadzam się na zdjęcia.", "text_en": "I agree to photos."}),
         ),
         ("PUT", "/api/v1/photos/{id}/original") => {
@@ -762,7 +778,7 @@ async fn a_kiosk_sees_its_event_name_and_nothing_else() {
     assert_eq!(event.json["event"]["id"], json!(ours));
     assert_eq!(event.json["event"]["title"], "Klub seniora");
     assert_eq!(event.json["event"]["location"], "ul. Brzozowa 7");
-    assert_eq!(event.json["image_consent"]["version"], 1);
+    assert_eq!(event.json["consent_texts"]["image"]["version"], 1);
     let pin = app
         .store
         .enrolment(enrolment)

@@ -6,10 +6,12 @@ use axum::http::{header, Method, StatusCode};
 use chrono::{DateTime, Duration, Utc};
 use domain::account::Role;
 use domain::attendance::{
-    resident_id_for_attendance, AttendanceList, Attendee, ConsentAnswer, ListChange, ListEvent,
-    NewAttendance, Proof, Signature,
+    resident_id_for_attendance, AttendanceList, Attendee, ListChange, ListEvent, NewAttendance,
+    Proof, Registration, Signature,
 };
-use domain::resident::{Resident, ResidentFields};
+use domain::consent::ConsentAnswer;
+use domain::report::local_date;
+use domain::resident::{DataConsent, Resident, ResidentFields};
 use domain::sync::protocol::{
     ChangeAttendance, CreateResident, EditResident, Mutation, Outcome, PullResponse, PushRequest,
     PushResponse, Record, RejectReason, WithdrawImageConsent,
@@ -88,12 +90,29 @@ fn scribble() -> Signature {
     signature
 }
 
+/// A newcomer's answers to the two questions the kiosk asks them, under text version 1.
+fn registration(data_processing: bool, kiosk_listing: bool) -> Registration {
+    let answer = |given| ConsentAnswer {
+        given,
+        text_version: 1,
+    };
+    Registration {
+        data_processing: answer(data_processing),
+        kiosk_listing: answer(kiosk_listing),
+    }
+}
+
+/// A kiosk signature; a newcomer agreed to the processing of their data and not to being listed.
 fn signed(event: Uuid, id: Uuid, attendee: Attendee, given: bool) -> Mutation {
     Mutation::ChangeAttendance(ChangeAttendance {
         event_id: event,
         change: ListChange::Record(NewAttendance {
             attendance_id: id,
             walk_in: attendee.resident_id.is_none(),
+            registration: attendee
+                .resident_id
+                .is_none()
+                .then(|| registration(true, false)),
             attendee,
             proof: Proof::Signature {
                 signature: scribble(),
@@ -119,6 +138,7 @@ fn on_paper(event: Uuid, name: &str, reason: Option<&str>) -> Mutation {
             proof: Proof::Paper,
             image_consent: None,
             walk_in: false,
+            registration: None,
             reason: reason.map(str::to_owned),
         }),
     })
@@ -358,6 +378,138 @@ async fn kiosk_signatures_make_the_list_approval_locks_it_and_a_late_signature_r
         )
         .await;
     assert_eq!(volunteer_csv.status, StatusCode::FORBIDDEN);
+}
+
+/// A kiosk signature of a newcomer with the given answers to the kiosk's two registration questions.
+fn newcomer(event: Uuid, id: Uuid, name: &str, registration: Option<Registration>) -> Mutation {
+    let Mutation::ChangeAttendance(mut change) = signed(
+        event,
+        id,
+        Attendee {
+            name: name.into(),
+            ..Default::default()
+        },
+        true,
+    ) else {
+        unreachable!("signed() changes attendance")
+    };
+    if let ListChange::Record(new) = &mut change.change {
+        new.registration = registration;
+    }
+    Mutation::ChangeAttendance(change)
+}
+
+#[tokio::test]
+async fn a_newcomer_is_kept_only_with_consent_and_found_at_the_next_event_if_they_agreed() {
+    let Meeting {
+        app,
+        mut organiser,
+        mut kiosk,
+        event,
+        ..
+    } = meeting().await;
+    app.add_account("koordynator", Role::Coordinator).await;
+    let mut coordinator = app.signed_in("koordynator").await;
+    let revised = app
+        .call(
+            &mut coordinator,
+            Method::PUT,
+            "/api/v1/consent-texts/data_processing",
+            Some(serde_json::json!({"text_pl": "Zgadzam się na zapis moich danych.", "text_en": "I agree."})),
+        )
+        .await;
+    assert_eq!(revised.status, StatusCode::OK);
+    assert_eq!(revised.json["version"], 2);
+    let unknown = app
+        .call(
+            &mut coordinator,
+            Method::PUT,
+            "/api/v1/consent-texts/newsletter",
+            Some(serde_json::json!({"text_pl": "Tak.", "text_en": "Yes."})),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // The kiosk asks the newcomer under the revised text; the other texts stay at their first version.
+    let package = app
+        .call(&mut kiosk, Method::GET, "/api/v1/kiosk/event", None)
+        .await;
+    assert_eq!(
+        package.json["consent_texts"]["data_processing"]["version"],
+        2
+    );
+    assert_eq!(package.json["consent_texts"]["kiosk_listing"]["version"], 1);
+    assert_eq!(package.json["consent_texts"]["image"]["version"], 1);
+
+    // Without consent to the processing of their data nothing about a newcomer is kept.
+    let refused = Uuid::now_v7();
+    let outcomes = push(
+        &app,
+        &mut kiosk,
+        vec![
+            newcomer(event, refused, "Bez Zgody", None),
+            newcomer(event, refused, "Bez Zgody", Some(registration(false, true))),
+        ],
+    )
+    .await;
+    assert_eq!(
+        outcomes.iter().map(refusal).collect::<Vec<_>>(),
+        ["data_consent_missing", "data_consent_missing"]
+    );
+    let answer = app
+        .call(
+            &mut organiser,
+            Method::GET,
+            "/api/v1/sync/pull?since=0",
+            None,
+        )
+        .await;
+    assert!(!answer.text.contains("Bez Zgody"));
+
+    let (listed, unlisted) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut agreed = registration(true, true);
+    agreed.data_processing.text_version = 2;
+    assert_eq!(
+        push(
+            &app,
+            &mut kiosk,
+            vec![
+                newcomer(event, listed, "Genowefa Nowicka", Some(agreed)),
+                newcomer(
+                    event,
+                    unlisted,
+                    "Stefan Cichy",
+                    Some(registration(true, false))
+                ),
+            ],
+        )
+        .await,
+        [Outcome::Applied, Outcome::Applied]
+    );
+    let genowefa = resident(&app, &mut organiser, resident_id_for_attendance(listed)).await;
+    assert_eq!(
+        genowefa.fields.consent,
+        Some(DataConsent {
+            text_version: 2,
+            given_on: local_date(genowefa.recorded_at),
+        })
+    );
+    assert!(genowefa.fields.listed_at_kiosk);
+    let list = list_of(&app, &mut organiser, event).await;
+    assert_eq!(list.entries[0].registration, Some(agreed));
+
+    // At the next event Genowefa finds her name; Stefan, who did not agree, is not offered.
+    let next = app.create_event(&mut organiser, "Kawiarenka").await;
+    let (mut next_kiosk, _) = app.kiosk(&mut organiser, next).await;
+    let package = app
+        .call(&mut next_kiosk, Method::GET, "/api/v1/kiosk/event", None)
+        .await;
+    let names: Vec<&str> = package.json["roster"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Anna Nowak", "Genowefa Nowicka"]);
 }
 
 #[tokio::test]

@@ -61,6 +61,7 @@ fn on_paper(event: Uuid, resident: Option<Uuid>, name: &str) -> Mutation {
             proof: Proof::Paper,
             image_consent: None,
             walk_in: resident.is_none(),
+            registration: None,
             reason: None,
         }),
     })

@@ -17,8 +17,8 @@ use server::storage::Store;
 use uuid::Uuid;
 
 const SEEDED_DICTIONARY_ENTRIES: usize = 30;
-/// The image-consent text every device learns with its first pull.
-const SEEDED_CONSENT_TEXTS: usize = 1;
+/// The consent texts (one per kind) every device learns with its first pull.
+const SEEDED_CONSENT_TEXTS: usize = domain::consent::ConsentKind::ALL.len();
 
 /// The server with an organiser signed in (organisers see every request in a pull).
 struct TestServer {

@@ -96,3 +96,27 @@ test("an organiser who opens the coordinator's users page is told it is not thei
   await expect(page.locator("#new-account")).toHaveCount(0);
   await expect(page.getByRole("alert")).toHaveCount(0);
 });
+
+test("a form whose lists have not reached the device yet says so, and keeps what was typed until they arrive", async ({
+  server,
+  page,
+}) => {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/v1/sync/pull?*", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await signIn(page, server.url, ACCOUNTS.volunteer.username);
+  await navigateTo(page, "Nowa prośba");
+  await page.getByLabel("Imię i nazwisko mieszkańca").fill("Pani Irena");
+  for (const field of ["#district-hint", "#category-hint"]) {
+    await expect(page.locator(field)).toHaveText(
+      "Ta lista jeszcze nie dotarła na to urządzenie. Pojawi się po pierwszej synchronizacji z serwerem (potrzebne połączenie z siecią); to, co już wpisano, zostaje.",
+    );
+  }
+  release();
+  await expect(page.locator("#district-hint")).toBeHidden();
+  await page.getByLabel("Osiedle").selectOption("jedwabnik");
+  await expect(page.getByLabel("Imię i nazwisko mieszkańca")).toHaveValue("Pani Irena");
+});

@@ -423,8 +423,13 @@ pub fn ChoiceField(
     children: Children,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let dictionary = use_app_state().dictionary;
+    let state = use_app_state();
+    let dictionary = state.dictionary;
     let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    // Before the device's first sync its lists are empty: say so, rather than only "required".
+    let not_here_yet =
+        move || state.store_read() && dictionary.with(|d| d.active(kind).next().is_none());
     let options = move || {
         let (selected, lang) = (value.get(), language(i18n.get_locale()));
         dictionary.with(|d| {
@@ -443,7 +448,7 @@ pub fn ChoiceField(
                 id=id
                 name=id
                 aria-invalid=move || problem.get().is_some().to_string()
-                aria-describedby=error_id.clone()
+                aria-describedby=format!("{error_id} {hint_id}")
                 prop:value=value
                 on:change=move |ev| on_change(event_target_value(&ev))
             >
@@ -456,6 +461,9 @@ pub fn ChoiceField(
                 </option>
                 {options}
             </select>
+            <p class="field__hint" id=hint_id data-testid="choices-not-here-yet" hidden=move || !not_here_yet()>
+                {t!(i18n, choices_not_here_yet)}
+            </p>
             <FieldProblem id=error_id problem />
         </div>
     }

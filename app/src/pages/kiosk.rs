@@ -1,8 +1,9 @@
 //! The tablet at the door. Enrolled with the organiser's code (typed, or opened from the QR code), it
 //! becomes the attendance kiosk of one event: find your name or register as new (a newcomer first agrees
 //! to their details being recorded, and says whether the kiosk may suggest their name next time), sign
-//! with a finger, answer the image-consent question, confirm, and the screen is clean for the next person. One thing
-//! per screen, in big type; staff leave the flow only with the organiser's PIN. Works offline all day.
+//! with a finger, answer the image-consent question, confirm, and the screen is clean for the next
+//! person. One thing per screen, in big type; staff leave the flow only with the organiser's PIN. Works
+//! offline all day.
 
 use domain::account::SessionView;
 use domain::attendance::{Attendee, AttendeeError, NewAttendance, Proof, Registration, Signature};

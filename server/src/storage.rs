@@ -25,8 +25,8 @@ use domain::attendance::Author;
 use domain::dictionary::{Dictionary, DictionaryEntry};
 use domain::help_request::Person;
 use domain::sync::protocol::{
-    Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest, Record,
-    RejectReason,
+    Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest,
+    Readers, Record, RecordKind, RejectReason,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -48,8 +48,6 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored record is corrupt: {0}")]
     Corrupt(#[from] serde_json::Error),
-    #[error("the change log names an unknown entity `{0}`")]
-    UnknownEntity(String),
     #[error("stored value is malformed: {0}")]
     BadValue(String),
     #[error("photo files: {0}")]
@@ -123,13 +121,11 @@ impl Store {
         Ok(results)
     }
 
-    /// Changes committed after `since` that `reader` may see, oldest first, at most `limit` of them.
-    /// A volunteer sees the help requests they recorded or are assigned to, and the records of their photos
-    /// and of photos of events and of those requests (which photos they may open, the domain decides with
-    /// the thumbnail), and meeting notes they wrote or that are approved; organisers and coordinators see
-    /// all. Everyone who records entries sees the residents
-    /// registry (to find people offline), the events and their attendance lists (volunteers mark presence
-    /// too).
+    /// Changes committed after `since` that `reader` may see, oldest first, at most `limit` of them. Who
+    /// sees a record is its kind's rule (`RecordKind::readers`): the choice lists, the registry, events
+    /// and their lists and the consent texts go to everyone who records entries; help requests, photos and
+    /// meeting notes to organisers and coordinators, and to anyone else only within their own scope
+    /// (`own_scope`). A change under a name no kind has goes to nobody.
     pub async fn pull(
         &self,
         reader: Principal,
@@ -140,23 +136,24 @@ impl Store {
             Principal::User { id, .. } => (reader.may(Permission::ReadAllRequests), id.to_string()),
             Principal::Anonymous | Principal::Kiosk { .. } => (false, String::new()),
         };
-        let rows = sqlx::query(
+        let everyone = RecordKind::names_read_by(Readers::EveryoneWhoRecords);
+        let scoped = RecordKind::names_read_by(Readers::ReviewersAndOwnScope);
+        let rows = sqlx::query(&format!(
             "WITH readable_request (id) AS ( \
                  SELECT id FROM help_request WHERE recorded_by = ?3 \
                  UNION SELECT help_request_id FROM help_request_assignee WHERE account_id = ?3) \
-             SELECT cursor, entity, data FROM change_log WHERE cursor > ?1 AND (?2 \
-                 OR entity NOT IN ('help_request', 'photo', 'meeting_note') \
-                 OR (entity = 'help_request' AND entity_key IN (SELECT id FROM readable_request)) \
-                 OR (entity = 'photo' AND entity_key IN (SELECT id FROM photo WHERE taken_by = ?3 \
-                     OR subject_kind = 'event' OR subject_id IN (SELECT id FROM readable_request))) \
-                 OR (entity = 'meeting_note' AND entity_key IN (SELECT id FROM meeting_note \
-                     WHERE author = ?3 OR approved = 1))) \
-             ORDER BY cursor LIMIT ?4",
-        )
+             SELECT cursor, entity, data FROM change_log WHERE cursor > ?1 AND ( \
+                 entity IN (SELECT value FROM json_each(?5)) \
+                 OR (entity IN (SELECT value FROM json_each(?6)) AND (?2 OR {})) \
+             ) ORDER BY cursor LIMIT ?4",
+            own_scopes()
+        ))
         .bind(since)
         .bind(sees_all)
         .bind(&reader_id)
         .bind(i64::from(limit) + 1)
+        .bind(serde_json::to_string(&everyone)?)
+        .bind(serde_json::to_string(&scoped)?)
         .fetch_all(&self.pool)
         .await?;
         let has_more = rows.len() > limit as usize;
@@ -164,20 +161,9 @@ impl Store {
         for row in rows.into_iter().take(limit as usize) {
             let entity: String = row.get("entity");
             let data: String = row.get("data");
-            let record = match entity.as_str() {
-                "help_request" => Record::HelpRequest(serde_json::from_str(&data)?),
-                "dictionary_entry" => Record::DictionaryEntry(serde_json::from_str(&data)?),
-                "resident" => Record::Resident(serde_json::from_str(&data)?),
-                "event" => Record::Event(serde_json::from_str(&data)?),
-                "attendance_list" => Record::AttendanceList(serde_json::from_str(&data)?),
-                "consent_text" => Record::ConsentText(serde_json::from_str(&data)?),
-                "photo" => Record::Photo(serde_json::from_str(&data)?),
-                "meeting_note" => Record::MeetingNote(serde_json::from_str(&data)?),
-                other => return Err(StoreError::UnknownEntity(other.to_owned())),
-            };
             changes.push(Change {
                 cursor: row.get("cursor"),
-                record,
+                record: Record::from_log(&entity, &data)?,
             });
         }
         let next_cursor = changes.last().map_or(since, |c| c.cursor);
@@ -318,6 +304,44 @@ async fn apply(
     }
 }
 
+/// What a reader who does not read every request may pull of a kind read by
+/// `Readers::ReviewersAndOwnScope`, as an SQL condition on `change_log` (`?3` is the reader's account id,
+/// `readable_request` the requests they recorded or are assigned to); `None` for the kinds everyone who
+/// records reads.
+fn own_scope(kind: RecordKind) -> Option<&'static str> {
+    match kind {
+        RecordKind::HelpRequest => Some("entity_key IN (SELECT id FROM readable_request)"),
+        RecordKind::Photo => Some(
+            "entity_key IN (SELECT id FROM photo WHERE taken_by = ?3 OR subject_kind = 'event' \
+             OR subject_id IN (SELECT id FROM readable_request))",
+        ),
+        RecordKind::MeetingNote => {
+            Some("entity_key IN (SELECT id FROM meeting_note WHERE author = ?3 OR approved = 1)")
+        }
+        RecordKind::DictionaryEntry
+        | RecordKind::Resident
+        | RecordKind::Event
+        | RecordKind::AttendanceList
+        | RecordKind::ConsentText => None,
+    }
+}
+
+/// Every kind's own scope, as one SQL condition; a scoped kind without one is read by reviewers only.
+fn own_scopes() -> String {
+    let scopes: Vec<String> = RecordKind::ALL
+        .into_iter()
+        .filter(|kind| kind.readers() == Readers::ReviewersAndOwnScope)
+        .filter_map(|kind| {
+            own_scope(kind).map(|scope| format!("(entity = '{}' AND {scope})", kind.as_str()))
+        })
+        .collect();
+    if scopes.is_empty() {
+        "0".to_owned()
+    } else {
+        scopes.join(" OR ")
+    }
+}
+
 /// Moves the records a mutation targets to a new cursor as they are. A mutation answered anything but a
 /// fresh `applied` wrote nothing new, yet the device that sent it kept its own copy of the record while
 /// the mutation was pending (`merge_pulled`) and may have pulled past the server's copy meanwhile: its
@@ -336,13 +360,22 @@ async fn relog_target(
             .fetch_all(&mut *conn)
             .await?;
     for (entity, data) in logged {
-        log_change(conn, &entity, &key, &data).await?;
+        log_entry(conn, &entity, &key, &data).await?;
     }
     Ok(())
 }
 
-/// Moves a record to a new cursor with its latest state.
+/// Moves a record of `kind` to a new cursor with its latest state.
 async fn log_change(
+    conn: &mut SqliteConnection,
+    kind: RecordKind,
+    key: &str,
+    data: &str,
+) -> Result<(), StoreError> {
+    log_entry(conn, kind.as_str(), key, data).await
+}
+
+async fn log_entry(
     conn: &mut SqliteConnection,
     entity: &str,
     key: &str,
@@ -400,7 +433,7 @@ impl Store {
         .await?;
         log_change(
             &mut tx,
-            "dictionary_entry",
+            RecordKind::DictionaryEntry,
             &entry.key(),
             &serde_json::to_string(entry)?,
         )

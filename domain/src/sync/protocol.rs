@@ -358,6 +358,106 @@ pub enum Record {
     MeetingNote(MeetingNote),
 }
 
+/// The kinds of record the pull carries. Each says who may read it (`readers`); a kind added to `Record`
+/// without a reader rule does not compile, and a change the server logged under a name no kind has is
+/// sent to nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    HelpRequest,
+    DictionaryEntry,
+    Resident,
+    Event,
+    AttendanceList,
+    ConsentText,
+    Photo,
+    MeetingNote,
+}
+
+/// Who may pull the records of a kind. What no rule grants, nobody gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    /// Everyone who records entries: what field work needs offline (the choice lists, the registry,
+    /// events and their attendance lists, the consent texts).
+    EveryoneWhoRecords,
+    /// Those who read every request (organisers, coordinators); anyone else only the records the
+    /// server's scope for the kind names for them (what they recorded, are assigned to, wrote).
+    ReviewersAndOwnScope,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 8] = [
+        RecordKind::HelpRequest,
+        RecordKind::DictionaryEntry,
+        RecordKind::Resident,
+        RecordKind::Event,
+        RecordKind::AttendanceList,
+        RecordKind::ConsentText,
+        RecordKind::Photo,
+        RecordKind::MeetingNote,
+    ];
+
+    /// The `entity` name on the wire and in the server's change log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::HelpRequest => "help_request",
+            RecordKind::DictionaryEntry => "dictionary_entry",
+            RecordKind::Resident => "resident",
+            RecordKind::Event => "event",
+            RecordKind::AttendanceList => "attendance_list",
+            RecordKind::ConsentText => "consent_text",
+            RecordKind::Photo => "photo",
+            RecordKind::MeetingNote => "meeting_note",
+        }
+    }
+
+    pub fn readers(self) -> Readers {
+        match self {
+            RecordKind::DictionaryEntry
+            | RecordKind::Resident
+            | RecordKind::Event
+            | RecordKind::AttendanceList
+            | RecordKind::ConsentText => Readers::EveryoneWhoRecords,
+            RecordKind::HelpRequest | RecordKind::Photo | RecordKind::MeetingNote => {
+                Readers::ReviewersAndOwnScope
+            }
+        }
+    }
+
+    /// The wire names of the kinds `readers` may pull.
+    pub fn names_read_by(readers: Readers) -> Vec<&'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(|kind| kind.readers() == readers)
+            .map(RecordKind::as_str)
+            .collect()
+    }
+}
+
+impl Record {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Record::HelpRequest(_) => RecordKind::HelpRequest,
+            Record::DictionaryEntry(_) => RecordKind::DictionaryEntry,
+            Record::Resident(_) => RecordKind::Resident,
+            Record::Event(_) => RecordKind::Event,
+            Record::AttendanceList(_) => RecordKind::AttendanceList,
+            Record::ConsentText(_) => RecordKind::ConsentText,
+            Record::Photo(_) => RecordKind::Photo,
+            Record::MeetingNote(_) => RecordKind::MeetingNote,
+        }
+    }
+
+    /// The record a change-log entry holds: its `entity` name and its JSON, decoded by the same serde
+    /// tags the wire uses.
+    pub fn from_log(entity: &str, data: &str) -> Result<Record, serde_json::Error> {
+        let tagged = format!(
+            "{{\"entity\":{},\"data\":{data}}}",
+            serde_json::to_string(entity)?
+        );
+        serde_json::from_str(&tagged)
+    }
+}
+
 /// The body of every error answer of the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
@@ -433,5 +533,36 @@ mod tests {
             serde_json::from_value::<MutationResult>(json).unwrap(),
             result
         );
+    }
+
+    #[test]
+    fn every_record_kind_is_named_as_the_wire_names_it() {
+        let event = Record::from_log(
+            RecordKind::DictionaryEntry.as_str(),
+            r#"{"kind":"district","code":"okolna","label_pl":"Okólna","label_en":"Okólna","position":1,"active":true}"#,
+        )
+        .unwrap();
+        assert_eq!(event.kind(), RecordKind::DictionaryEntry);
+        for kind in RecordKind::ALL {
+            // An empty object is the wrong shape for every kind, but the name must be known.
+            let error = Record::from_log(kind.as_str(), "{}")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                !error.contains("unknown variant"),
+                "{}: {error}",
+                kind.as_str()
+            );
+        }
+        let unknown = Record::from_log("secret_record", "{}").unwrap_err();
+        assert!(unknown.to_string().contains("unknown variant"));
+    }
+
+    #[test]
+    fn each_kind_has_one_reader_rule_and_the_rules_split_the_kinds() {
+        let everyone = RecordKind::names_read_by(Readers::EveryoneWhoRecords);
+        let scoped = RecordKind::names_read_by(Readers::ReviewersAndOwnScope);
+        assert_eq!(everyone.len() + scoped.len(), RecordKind::ALL.len());
+        assert_eq!(scoped, ["help_request", "photo", "meeting_note"]);
     }
 }

@@ -13,7 +13,9 @@ use domain::help_request::Person;
 use domain::kiosk::RosterEntry;
 use domain::report::local_date;
 use domain::resident::{withdraw_image_consent, DataConsent, ResidentFields};
-use domain::sync::protocol::{ChangeAttendance, Outcome, RejectReason, WithdrawImageConsent};
+use domain::sync::protocol::{
+    ChangeAttendance, Outcome, RecordKind, RejectReason, WithdrawImageConsent,
+};
 use domain::workflow::Actor;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -65,7 +67,7 @@ pub(super) async fn save(
         .execute(&mut *conn)
         .await?;
     }
-    log_change(conn, "attendance_list", &event_id, &data).await
+    log_change(conn, RecordKind::AttendanceList, &event_id, &data).await
 }
 
 fn refused(refusal: ListRefusal) -> Outcome {
@@ -288,7 +290,7 @@ impl Store {
             text: revised.clone(),
         };
         let data = serde_json::to_string(&published)?;
-        log_change(&mut tx, "consent_text", kind.as_str(), &data).await?;
+        log_change(&mut tx, RecordKind::ConsentText, kind.as_str(), &data).await?;
         tx.commit().await?;
         Ok(Some(revised))
     }

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use domain::event::{Event, EventFields};
+use domain::sync::protocol::RecordKind;
 use domain::workflow::Actor;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -20,7 +21,7 @@ async fn save(conn: &mut SqliteConnection, event: &Event) -> Result<(), StoreErr
         .bind(event.id.to_string())
         .execute(&mut *conn)
         .await?;
-    log_change(conn, "event", &event.id.to_string(), &data).await
+    log_change(conn, RecordKind::Event, &event.id.to_string(), &data).await
 }
 
 pub(super) async fn load(

@@ -6,7 +6,7 @@ use domain::dictionary::Dictionary;
 use domain::help_request::{HelpRequest, Person};
 use domain::resident::{resident_id_for_request, ResidentFields};
 use domain::sync::protocol::{
-    ActOnHelpRequest, CreateHelpRequest, EditHelpRequest, Outcome, RejectReason,
+    ActOnHelpRequest, CreateHelpRequest, EditHelpRequest, Outcome, RecordKind, RejectReason,
 };
 use domain::workflow::{apply_action, apply_edit, Action, Actor};
 use sqlx::{Row, SqliteConnection};
@@ -58,7 +58,13 @@ pub(super) async fn save(
         .execute(&mut *conn)
         .await?;
     }
-    log_change(conn, "help_request", &request.id.to_string(), &data).await
+    log_change(
+        conn,
+        RecordKind::HelpRequest,
+        &request.id.to_string(),
+        &data,
+    )
+    .await
 }
 
 pub(super) async fn create(

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use domain::meeting_note::{MeetingNote, NoteRefusal};
-use domain::sync::protocol::{Outcome, RejectReason, ReviewMeetingNote, WriteMeetingNote};
+use domain::sync::protocol::{
+    Outcome, RecordKind, RejectReason, ReviewMeetingNote, WriteMeetingNote,
+};
 use domain::workflow::Actor;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -31,7 +33,7 @@ async fn save(conn: &mut SqliteConnection, note: &MeetingNote) -> Result<(), Sto
     .bind(&data)
     .execute(&mut *conn)
     .await?;
-    log_change(conn, "meeting_note", &note.id.to_string(), &data).await
+    log_change(conn, RecordKind::MeetingNote, &note.id.to_string(), &data).await
 }
 
 fn refused(refusal: NoteRefusal) -> Outcome {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use domain::account::{Permission, Principal};
 use domain::photo::{subject_withdrawals, Photo, PhotoReview, PhotoSubject};
-use domain::sync::protocol::{AttachPhoto, Outcome, RejectReason, ReviewPhoto};
+use domain::sync::protocol::{AttachPhoto, Outcome, RecordKind, RejectReason, ReviewPhoto};
 use domain::workflow::Actor;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -29,7 +29,7 @@ pub(super) async fn save(conn: &mut SqliteConnection, photo: &Photo) -> Result<(
         .bind(photo.id.to_string())
         .execute(&mut *conn)
         .await?;
-    log_change(conn, "photo", &photo.id.to_string(), &data).await
+    log_change(conn, RecordKind::Photo, &photo.id.to_string(), &data).await
 }
 
 fn subject_columns(subject: PhotoSubject) -> (&'static str, String) {

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use domain::dictionary::Dictionary;
 use domain::resident::{merge, Resident, ResidentFields};
-use domain::sync::protocol::{CreateResident, EditResident, MergeResidents, Outcome, RejectReason};
+use domain::sync::protocol::{
+    CreateResident, EditResident, MergeResidents, Outcome, RecordKind, RejectReason,
+};
 use domain::workflow::Actor;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -37,7 +39,7 @@ pub(super) async fn save(
     .bind(resident.id.to_string())
     .execute(&mut *conn)
     .await?;
-    log_change(conn, "resident", &resident.id.to_string(), &data).await
+    log_change(conn, RecordKind::Resident, &resident.id.to_string(), &data).await
 }
 
 fn checked(fields: &ResidentFields, dictionary: &Dictionary) -> Result<ResidentFields, Outcome> {

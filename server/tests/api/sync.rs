@@ -449,3 +449,43 @@ async fn healthz_reports_ok_and_the_version() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
 }
+
+/// A change logged under a kind that has no reader rule, as a new record type would be if its rule were
+/// forgotten (residents' health notes, say): the pull sends it to nobody, and does not fail on it.
+#[tokio::test]
+async fn a_change_of_a_kind_no_reader_rule_names_reaches_nobody() {
+    let app = TestApp::new().await;
+    let people = [
+        ("wolontariusz", Role::Volunteer),
+        ("organizator", Role::Organiser),
+        ("koordynator", Role::Coordinator),
+    ];
+    for (username, role) in people {
+        app.add_account(username, role).await;
+    }
+    let file = app.data_dir.join(server::storage::DATABASE_FILE);
+    let database = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO change_log (entity, entity_key, data) \
+         VALUES ('health_note', 'anna', '{\"text\":\"Cukrzyca, insulina rano\"}')",
+    )
+    .execute(&database)
+    .await
+    .unwrap();
+    for (username, _) in people {
+        let mut reader = app.signed_in(username).await;
+        let answer = app
+            .call(
+                &mut reader,
+                Method::GET,
+                "/api/v1/sync/pull?since=0&limit=1000",
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{username}: {}", answer.text);
+        assert!(!answer.text.contains("Cukrzyca"), "{username}");
+        assert!(answer.json["changes"].as_array().unwrap().len() > 1);
+    }
+}

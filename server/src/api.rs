@@ -6,6 +6,7 @@ mod attendance;
 mod audit;
 mod configuration;
 mod devices;
+mod events;
 mod photos;
 mod reports;
 mod retention;
@@ -15,8 +16,8 @@ mod users;
 
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Query};
 use axum::handler::Handler;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -100,9 +101,9 @@ fn endpoints() -> Endpoints {
             "/api/v1/users/{id}/password",
             users::reset_password,
         )
-        .at(Method::GET, "/api/v1/events", devices::list_events)
-        .at(Method::POST, "/api/v1/events", devices::create_event)
-        .at(Method::PUT, "/api/v1/events/{id}", devices::update_event)
+        .at(Method::GET, "/api/v1/events", events::list_events)
+        .at(Method::POST, "/api/v1/events", events::create_event)
+        .at(Method::PUT, "/api/v1/events/{id}", events::update_event)
         .at(
             Method::GET,
             "/api/v1/events/{id}/attendance.csv",
@@ -177,17 +178,64 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
-/// An error answer on its way out: small enough to return in a `Result`, sent by [`IntoResponse`].
+/// The API's one error answer on its way out: handlers return it in a `Result` (storage failures and
+/// refusals convert into it with `?`), and [`IntoResponse`] sends the documented
+/// `{"error", "message"}` body, with `errors` when fields need correcting.
 #[derive(Debug)]
 pub struct Rejection {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Field-by-field problems of an `invalid` answer.
+    pub errors: Option<serde_json::Value>,
+    /// Seconds to wait before trying again (`Retry-After`), for a throttled attempt.
+    pub retry_after: Option<u64>,
+}
+
+impl Rejection {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            errors: None,
+            retry_after: None,
+        }
+    }
+
+    /// 422: the fields named in `errors` need correcting.
+    pub fn invalid(errors: impl serde::Serialize) -> Self {
+        Self {
+            errors: Some(serde_json::to_value(errors).unwrap_or_default()),
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "Some fields need correcting.",
+            )
+        }
+    }
 }
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
-        error(self.status, self.code, self.message)
+        let mut response = match self.errors {
+            None => error(self.status, self.code, self.message),
+            Some(errors) => (
+                self.status,
+                Json(serde_json::json!({
+                    "error": self.code,
+                    "message": self.message,
+                    "errors": errors,
+                })),
+            )
+                .into_response(),
+        };
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -209,11 +257,11 @@ pub(crate) fn storage_failure(e: crate::storage::StoreError) -> Response {
 impl From<crate::storage::StoreError> for Rejection {
     fn from(e: crate::storage::StoreError) -> Self {
         tracing::error!(error = %e, "storage failure");
-        Rejection {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "storage_failure",
-            message: "The server could not store the data; retry later.".into(),
-        }
+        Rejection::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "storage_failure",
+            "The server could not store the data; retry later.",
+        )
     }
 }
 
@@ -226,11 +274,18 @@ fn json_rejection(rejection: JsonRejection) -> Rejection {
         // Bad syntax and a wrong shape are both the client's malformed JSON.
         _ => (StatusCode::BAD_REQUEST, "malformed_json"),
     };
-    Rejection {
-        status,
-        code,
-        message: rejection.body_text(),
-    }
+    Rejection::new(status, code, rejection.body_text())
+}
+
+/// The query string, or the answer that explains why it is unusable.
+fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Rejection> {
+    query.map(|Query(value)| value).map_err(|rejection| {
+        Rejection::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_query",
+            rejection.body_text(),
+        )
+    })
 }
 
 /// The JSON body, or the answer that explains why it is unusable.
@@ -238,16 +293,12 @@ fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Rejection> {
     body.map(|Json(value)| value).map_err(json_rejection)
 }
 
-fn not_found(what: &str) -> Response {
-    missing(what).into_response()
-}
-
 fn missing(what: &str) -> Rejection {
-    Rejection {
-        status: StatusCode::NOT_FOUND,
-        code: "not_found",
-        message: format!("No such {what}."),
-    }
+    Rejection::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("No such {what}."),
+    )
 }
 
 /// `/api/v2/...` from a newer client, or a path this version does not have.

@@ -9,7 +9,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -127,11 +127,11 @@ impl Caller {
         match self.principal() {
             Principal::Anonymous => Err(not_signed_in()),
             principal if principal.may(permission) => Ok(()),
-            _ => Err(Rejection {
-                status: StatusCode::FORBIDDEN,
-                code: "forbidden",
-                message: "Your role does not allow this.".into(),
-            }),
+            _ => Err(Rejection::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Your role does not allow this.",
+            )),
         }
     }
 
@@ -145,11 +145,11 @@ impl Caller {
     pub fn account(&self) -> Result<&Account, Rejection> {
         match self.session.as_ref().and_then(|s| s.account.as_ref()) {
             Some(account) => Ok(account),
-            None if self.session.is_some() => Err(Rejection {
-                status: StatusCode::FORBIDDEN,
-                code: "forbidden",
-                message: "Only a signed-in person can do this.".into(),
-            }),
+            None if self.session.is_some() => Err(Rejection::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Only a signed-in person can do this.",
+            )),
             None => Err(not_signed_in()),
         }
     }
@@ -168,12 +168,12 @@ impl Caller {
     }
 }
 
-fn not_signed_in() -> Rejection {
-    Rejection {
-        status: StatusCode::UNAUTHORIZED,
-        code: "unauthenticated",
-        message: "Sign in to continue.".into(),
-    }
+pub fn not_signed_in() -> Rejection {
+    Rejection::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "Sign in to continue.",
+    )
 }
 
 pub fn unauthenticated() -> Response {
@@ -344,16 +344,14 @@ impl LoginThrottle {
 }
 
 /// 429 with `Retry-After` in whole seconds (never 0, so a client that honours it does wait).
-pub fn throttled(wait: Duration) -> Response {
+pub fn throttled(wait: Duration) -> Rejection {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let mut response = error(
-        StatusCode::TOO_MANY_REQUESTS,
-        "throttled",
-        format!("Too many attempts; try again in {seconds} s."),
-    );
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        seconds.max(1).to_string().parse().expect("digits"),
-    );
-    response
+    Rejection {
+        retry_after: Some(seconds.max(1)),
+        ..Rejection::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            format!("Too many attempts; try again in {seconds} s."),
+        )
+    }
 }

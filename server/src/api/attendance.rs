@@ -15,7 +15,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::session::audit;
-use super::{body, error, missing, not_found, storage_failure, ApiState, Rejection};
+use super::{body, missing, ApiState, Rejection};
 use crate::auth::Caller;
 
 /// Polish headers and values: the sheet goes to Polish officials as it is.
@@ -35,29 +35,21 @@ pub async fn attendance_csv(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::ReviewEntries) {
-        return denied.into_response();
-    }
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return not_found("event");
-    };
-    let event = match state.store.event(id).await {
-        Ok(Some(event)) => event,
-        Ok(None) => return not_found("event"),
-        Err(e) => return storage_failure(e),
-    };
-    let (list, dictionary) = match (
-        state.store.attendance_list(id).await,
-        state.store.dictionary().await,
-    ) {
-        (Ok(list), Ok(dictionary)) => (list.unwrap_or_else(|| AttendanceList::new(id)), dictionary),
-        (Err(e), _) | (_, Err(e)) => return storage_failure(e),
-    };
-    let registry = match state.store.registry_districts(&list).await {
-        Ok(registry) => registry,
-        Err(e) => return storage_failure(e),
-    };
+) -> Result<Response, Rejection> {
+    caller.require(Permission::ReviewEntries)?;
+    let id = Uuid::parse_str(&id).map_err(|_| missing("event"))?;
+    let event = state
+        .store
+        .event(id)
+        .await?
+        .ok_or_else(|| missing("event"))?;
+    let list = state
+        .store
+        .attendance_list(id)
+        .await?
+        .unwrap_or_else(|| AttendanceList::new(id));
+    let dictionary = state.store.dictionary().await?;
+    let registry = state.store.registry_districts(&list).await?;
     let district = |entry: &Attendance| match entry
         .district(registry.get(&entry.resident_id()).map(String::as_str))
     {
@@ -66,17 +58,14 @@ pub async fn attendance_csv(
             .label(DictionaryKind::District, code, Language::Pl)
             .to_owned(),
     };
-    let csv = match attendance_sheet(&list, district) {
-        Ok(csv) => csv,
-        Err(e) => {
-            tracing::error!(error = %e, "CSV export failed");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "export_failed",
-                "The list could not be exported.",
-            );
-        }
-    };
+    let csv = attendance_sheet(&list, district).map_err(|e| {
+        tracing::error!(error = %e, "CSV export failed");
+        Rejection::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "export_failed",
+            "The list could not be exported.",
+        )
+    })?;
     audit(
         &state.store,
         &caller,
@@ -89,7 +78,7 @@ pub async fn attendance_csv(
         "lista-obecnosci-{}.csv",
         event.fields.starts_at.format("%Y-%m-%d")
     );
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
@@ -99,7 +88,7 @@ pub async fn attendance_csv(
         ],
         csv,
     )
-        .into_response()
+        .into_response())
 }
 
 /// The sheet as bytes: a byte-order mark first, so spreadsheet programs read the Polish letters right.
@@ -177,11 +166,11 @@ pub async fn revise_consent_text(
     let kind = ConsentKind::parse(&kind).ok_or_else(|| missing("consent text"))?;
     let request = body(request)?;
     if request.text_pl.trim().is_empty() || request.text_en.trim().is_empty() {
-        return Err(Rejection {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid",
-            message: "Both the Polish and the English text are required.".into(),
-        });
+        return Err(Rejection::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Both the Polish and the English text are required.",
+        ));
     }
     let revised = state
         .store

@@ -5,26 +5,23 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use domain::account::Permission;
-use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels};
+use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelError};
 use serde_json::json;
 
 use super::session::audit;
-use super::{body, not_found, storage_failure, ApiState};
+use super::{body, missing, ApiState, Rejection};
 use crate::auth::Caller;
 
-fn invalid(errors: Vec<domain::dictionary::LabelError>) -> Response {
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(json!({
-            "error": "invalid",
-            "message": "Both labels are required, at most 200 characters, and the Polish one must be new in this list.",
-            "errors": errors,
-        })),
-    )
-        .into_response()
+fn invalid(errors: Vec<LabelError>) -> Rejection {
+    Rejection {
+        message:
+            "Both labels are required, at most 200 characters, and the Polish one must be new in \
+                  this list."
+                .into(),
+        ..Rejection::invalid(errors)
+    }
 }
 
 async fn save(
@@ -32,10 +29,8 @@ async fn save(
     caller: &Caller,
     entry: DictionaryEntry,
     status: StatusCode,
-) -> Response {
-    if let Err(e) = state.store.save_dictionary_entry(&entry).await {
-        return storage_failure(e);
-    }
+) -> Result<(StatusCode, Json<DictionaryEntry>), Rejection> {
+    state.store.save_dictionary_entry(&entry).await?;
     audit(
         &state.store,
         caller,
@@ -44,7 +39,7 @@ async fn save(
         json!({"label_pl": entry.label_pl, "active": entry.active}),
     )
     .await;
-    (status, Json(entry)).into_response()
+    Ok((status, Json(entry)))
 }
 
 /// `POST /api/v1/dictionary/{kind}`: a new entry at the end of the list.
@@ -53,24 +48,12 @@ pub async fn add_entry(
     Extension(caller): Extension<Caller>,
     Path(kind): Path<String>,
     request: Result<Json<EntryLabels>, JsonRejection>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::Configure) {
-        return denied.into_response();
-    }
-    let Some(kind) = DictionaryKind::parse(&kind) else {
-        return not_found("dictionary");
-    };
-    let labels = match body(request) {
-        Ok(labels) => labels.normalized(),
-        Err(rejected) => return rejected.into_response(),
-    };
-    let dictionary = match state.store.dictionary().await {
-        Ok(dictionary) => dictionary,
-        Err(e) => return storage_failure(e),
-    };
-    if let Err(errors) = labels.validate(&dictionary, kind, None) {
-        return invalid(errors);
-    }
+) -> Result<(StatusCode, Json<DictionaryEntry>), Rejection> {
+    caller.require(Permission::Configure)?;
+    let kind = DictionaryKind::parse(&kind).ok_or_else(|| missing("dictionary"))?;
+    let labels = body(request)?.normalized();
+    let dictionary = state.store.dictionary().await?;
+    labels.validate(&dictionary, kind, None).map_err(invalid)?;
     let entry = DictionaryEntry {
         kind,
         code: dictionary.new_code(kind, &labels.label_pl),
@@ -88,25 +71,16 @@ pub async fn update_entry(
     Extension(caller): Extension<Caller>,
     Path((kind, code)): Path<(String, String)>,
     request: Result<Json<EntryLabels>, JsonRejection>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::Configure) {
-        return denied.into_response();
-    }
-    let labels = match body(request) {
-        Ok(labels) => labels.normalized(),
-        Err(rejected) => return rejected.into_response(),
-    };
-    let dictionary = match state.store.dictionary().await {
-        Ok(dictionary) => dictionary,
-        Err(e) => return storage_failure(e),
-    };
-    let Some(current) = DictionaryKind::parse(&kind).and_then(|kind| dictionary.find(kind, &code))
-    else {
-        return not_found("dictionary entry");
-    };
-    if let Err(errors) = labels.validate(&dictionary, current.kind, Some(&current.code)) {
-        return invalid(errors);
-    }
+) -> Result<(StatusCode, Json<DictionaryEntry>), Rejection> {
+    caller.require(Permission::Configure)?;
+    let labels = body(request)?.normalized();
+    let dictionary = state.store.dictionary().await?;
+    let current = DictionaryKind::parse(&kind)
+        .and_then(|kind| dictionary.find(kind, &code))
+        .ok_or_else(|| missing("dictionary entry"))?;
+    labels
+        .validate(&dictionary, current.kind, Some(&current.code))
+        .map_err(invalid)?;
     let entry = DictionaryEntry {
         label_pl: labels.label_pl,
         label_en: labels.label_en,

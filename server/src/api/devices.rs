@@ -1,5 +1,5 @@
-//! Events and kiosk tablets: create and correct events; enrol a tablet with a short code or QR, claim,
-//! revoke; the kiosk's offline package.
+//! Kiosk tablets: enrol a tablet for an event with a short code or QR, claim, revoke; the kiosk's offline
+//! package.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -9,9 +9,7 @@ use axum::{Extension, Json};
 use axum_extra::extract::cookie::CookieJar;
 use domain::account::{normalize_enrolment_code, Permission, Principal, SessionView};
 use domain::dictionary::{DictionaryKind, Language};
-use domain::event::EventFields;
 use domain::kiosk::{ExitPin, KioskEvent, KioskPackage};
-use domain::workflow::Actor;
 use qrcode::render::svg;
 use qrcode::QrCode;
 use serde::{Deserialize, Serialize};
@@ -19,105 +17,18 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::session::{audit, open_session};
-use super::{body, error, not_found, storage_failure, ApiState};
+use super::{body, missing, ApiState, Rejection};
 use crate::auth::{new_enrolment_code, new_exit_pin, throttled, token_hash, Caller};
 use crate::storage::accounts::SessionOwner;
 use crate::storage::devices::Enrolment;
 use crate::storage::StoreError;
 
-pub async fn list_events(
-    State(state): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::ReadEvents) {
-        return denied.into_response();
-    }
-    match state.store.events().await {
-        Ok(events) => Json(events).into_response(),
-        Err(e) => storage_failure(e),
-    }
-}
-
-/// A new event, or corrected details (`id` given): checked against the dictionaries, stored, and sent to
-/// every device with the next pull.
-pub async fn create_event(
-    State(state): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    request: Result<Json<EventFields>, JsonRejection>,
-) -> Response {
-    save_event(state, caller, None, request).await
-}
-
-pub async fn update_event(
-    State(state): State<ApiState>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    request: Result<Json<EventFields>, JsonRejection>,
-) -> Response {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return not_found("event");
-    };
-    save_event(state, caller, Some(id), request).await
-}
-
-async fn save_event(
-    state: ApiState,
-    caller: Caller,
-    id: Option<Uuid>,
-    request: Result<Json<EventFields>, JsonRejection>,
-) -> Response {
-    let actor = match caller.person_with(Permission::ManageEvents) {
-        Ok(account) => Actor::from(account),
-        Err(denied) => return denied.into_response(),
-    };
-    let fields = match body(request) {
-        Ok(fields) => fields.normalized(),
-        Err(rejected) => return rejected.into_response(),
-    };
-    let dictionary = match state.store.dictionary().await {
-        Ok(dictionary) => dictionary,
-        Err(e) => return storage_failure(e),
-    };
-    if let Err(errors) = fields.validate(&dictionary) {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"error": "invalid", "message": "Some fields need correcting.", "errors": errors})),
-        )
-            .into_response();
-    }
-    let (saved, status, action) = match id {
-        None => match state.store.create_event(fields, &actor).await {
-            Ok(event) => (event, StatusCode::CREATED, "event_created"),
-            Err(e) => return storage_failure(e),
-        },
-        Some(id) => match state.store.update_event(id, fields).await {
-            Ok(Some(event)) => (event, StatusCode::OK, "event_updated"),
-            Ok(None) => return not_found("event"),
-            Err(e) => return storage_failure(e),
-        },
-    };
-    audit(
-        &state.store,
-        &caller,
-        action,
-        Some(saved.id.to_string()),
-        json!({}),
-    )
-    .await;
-    (status, Json(saved)).into_response()
-}
-
 pub async fn list_enrolments(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::EnrolDevices) {
-        return denied.into_response();
-    }
-    match state.store.current_enrolments().await {
-        Ok(enrolments) => Json(enrolments).into_response(),
-        Err(e) => storage_failure(e),
-    }
+) -> Result<Json<Vec<Enrolment>>, Rejection> {
+    caller.require(Permission::EnrolDevices)?;
+    Ok(Json(state.store.current_enrolments().await?))
 }
 
 #[derive(Deserialize)]
@@ -139,29 +50,19 @@ pub async fn enrol(
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     request: Result<Json<EnrolRequest>, JsonRejection>,
-) -> Response {
-    let author = match caller.person_with(Permission::EnrolDevices) {
-        Ok(account) => account.id,
-        Err(denied) => return denied.into_response(),
-    };
-    let request = match body(request) {
-        Ok(request) => request,
-        Err(rejected) => return rejected.into_response(),
-    };
-    let event = match state.store.event(request.event_id).await {
-        Ok(Some(event)) => event,
-        Ok(None) => return not_found("event"),
-        Err(e) => return storage_failure(e),
-    };
+) -> Result<(StatusCode, Json<EnrolmentCode>), Rejection> {
+    let author = caller.person_with(Permission::EnrolDevices)?.id;
+    let request = body(request)?;
+    let event = state
+        .store
+        .event(request.event_id)
+        .await?
+        .ok_or_else(|| missing("event"))?;
     let code = new_enrolment_code();
-    let enrolment = match state
+    let enrolment = state
         .store
         .create_enrolment(&event, &token_hash(&code), &new_exit_pin(), author)
-        .await
-    {
-        Ok(enrolment) => enrolment,
-        Err(e) => return storage_failure(e),
-    };
+        .await?;
     audit(
         &state.store,
         &caller,
@@ -184,7 +85,7 @@ pub async fn enrol(
             .build(),
         Err(_) => String::new(),
     };
-    (
+    Ok((
         StatusCode::CREATED,
         Json(EnrolmentCode {
             enrolment,
@@ -192,36 +93,28 @@ pub async fn enrol(
             url,
             qr_svg,
         }),
-    )
-        .into_response()
+    ))
 }
 
 pub async fn revoke(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::EnrolDevices) {
-        return denied.into_response();
+) -> Result<StatusCode, Rejection> {
+    caller.require(Permission::EnrolDevices)?;
+    let id = Uuid::parse_str(&id).map_err(|_| missing("enrolment"))?;
+    if !state.store.revoke_enrolment(id).await? {
+        return Err(missing("enrolment"));
     }
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return not_found("enrolment");
-    };
-    match state.store.revoke_enrolment(id).await {
-        Ok(true) => {
-            audit(
-                &state.store,
-                &caller,
-                "device_revoked",
-                Some(id.to_string()),
-                json!({}),
-            )
-            .await;
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Ok(false) => not_found("enrolment"),
-        Err(e) => storage_failure(e),
-    }
+    audit(
+        &state.store,
+        &caller,
+        "device_revoked",
+        Some(id.to_string()),
+        json!({}),
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -235,34 +128,26 @@ pub async fn claim(
     Extension(caller): Extension<Caller>,
     jar: CookieJar,
     request: Result<Json<ClaimRequest>, JsonRejection>,
-) -> Response {
-    let request = match body(request) {
-        Ok(request) => request,
-        Err(rejected) => return rejected.into_response(),
-    };
-    if let Err(wait) = state.throttle.attempt(caller.ip, None) {
-        return throttled(wait);
-    }
+) -> Result<Response, Rejection> {
+    let request = body(request)?;
+    state.throttle.attempt(caller.ip, None).map_err(throttled)?;
     let code = normalize_enrolment_code(&request.code);
-    let enrolment = match state.store.claim_enrolment(&token_hash(&code)).await {
-        Ok(Some(enrolment)) => enrolment,
-        Ok(None) => {
-            return error(
+    let enrolment = state
+        .store
+        .claim_enrolment(&token_hash(&code))
+        .await?
+        .ok_or_else(|| {
+            Rejection::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_code",
                 "This code is wrong, used or expired; ask the organiser for a new one.",
             )
-        }
-        Err(e) => return storage_failure(e),
-    };
+        })?;
     let owner = SessionOwner::Kiosk {
         enrolment_id: enrolment.id,
         expires_at: enrolment.expires_at,
     };
-    let jar = match open_session(&state, &caller, jar, &owner).await {
-        Ok(jar) => jar,
-        Err(failed) => return failed,
-    };
+    let jar = open_session(&state, &caller, jar, &owner).await?;
     audit(
         &state.store,
         &caller,
@@ -271,14 +156,14 @@ pub async fn claim(
         json!({"event_id": enrolment.event_id}),
     )
     .await;
-    (
+    Ok((
         jar,
         Json(SessionView::Kiosk {
             event_id: enrolment.event_id,
             event_title: enrolment.event_title,
         }),
     )
-        .into_response()
+        .into_response())
 }
 
 /// Everything the kiosk needs to run its event offline: the event's public details, the names it may
@@ -286,24 +171,19 @@ pub async fn claim(
 pub async fn kiosk_event(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-) -> Response {
-    let (enrolment_id, event_id) = match caller.principal() {
-        Principal::Kiosk {
-            enrolment_id,
-            event_id,
-        } => (enrolment_id, event_id),
-        _ => {
-            return match caller.require(Permission::KioskOf(Uuid::nil())) {
-                Err(denied) => denied.into_response(),
-                Ok(()) => not_found("event"),
-            }
-        }
+) -> Result<Json<KioskPackage>, Rejection> {
+    let Principal::Kiosk {
+        enrolment_id,
+        event_id,
+    } = caller.principal()
+    else {
+        caller.require(Permission::KioskOf(Uuid::nil()))?;
+        return Err(missing("event"));
     };
-    match kiosk_package(&state, enrolment_id, event_id).await {
-        Ok(Some(package)) => Json(package).into_response(),
-        Ok(None) => not_found("event"),
-        Err(e) => storage_failure(e),
-    }
+    let package = kiosk_package(&state, enrolment_id, event_id)
+        .await?
+        .ok_or_else(|| missing("event"))?;
+    Ok(Json(package))
 }
 
 async fn kiosk_package(

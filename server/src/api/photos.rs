@@ -15,26 +15,18 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::session::audit;
-use super::{error, not_found, storage_failure, ApiState, Rejection};
+use super::{missing, ApiState, Rejection};
 use crate::auth::Caller;
 use crate::photo_image::{self, ImageRejection};
 use crate::storage::photo_files::Variant;
 
-fn rejection(status: StatusCode, code: &'static str, message: impl Into<String>) -> Rejection {
-    Rejection {
-        status,
-        code,
-        message: message.into(),
-    }
-}
-
 fn photo_id(id: &str) -> Result<Uuid, Rejection> {
-    Uuid::parse_str(id).map_err(|_| super::missing("photo"))
+    Uuid::parse_str(id).map_err(|_| missing("photo"))
 }
 
 fn body_rejection(rejection: BytesRejection) -> Rejection {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        self::rejection(
+        Rejection::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "photo_too_large",
             format!(
@@ -43,7 +35,7 @@ fn body_rejection(rejection: BytesRejection) -> Rejection {
             ),
         )
     } else {
-        self::rejection(
+        Rejection::new(
             StatusCode::BAD_REQUEST,
             "incomplete_body",
             "The upload was cut off; send the photo again.",
@@ -57,37 +49,25 @@ pub async fn upload(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match accept_upload(&state, &caller, &id, body).await {
-        Ok(response) | Err(response) => response,
-    }
-}
-
-async fn accept_upload(
-    state: &ApiState,
-    caller: &Caller,
-    id: &str,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Response> {
-    let account = caller
-        .person_with(Permission::RecordEntries)
-        .map_err(IntoResponse::into_response)?;
-    let id = photo_id(id).map_err(IntoResponse::into_response)?;
-    let bytes = body.map_err(|r| body_rejection(r).into_response())?;
-    let photo = match state.store.photo(id).await {
-        Ok(Some(photo)) if photo.taken_by.id == account.id => photo,
+) -> Result<Response, Rejection> {
+    let account = caller.person_with(Permission::RecordEntries)?;
+    let id = photo_id(&id)?;
+    let bytes = body.map_err(body_rejection)?;
+    let photo = state
+        .store
+        .photo(id)
+        .await?
         // Someone else's photo, or a record that has not synced yet: the device retries after its push.
-        Ok(_) => {
-            return Err(error(
+        .filter(|photo| photo.taken_by.id == account.id)
+        .ok_or_else(|| {
+            Rejection::new(
                 StatusCode::NOT_FOUND,
                 "photo_unknown",
                 "The server has no record of this photo from you; sync first, then upload.",
-            ))
-        }
-        Err(e) => return Err(storage_failure(e)),
-    };
+            )
+        })?;
     if sha256_hex(&bytes) != photo.file.sha256 {
-        return Err(error(
+        return Err(Rejection::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "hash_mismatch",
             "The bytes do not match the photo's SHA-256; the upload was damaged. Send it again.",
@@ -101,72 +81,62 @@ async fn accept_upload(
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "photo preparation panicked");
-            error(
+            Rejection::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "photo_failed",
                 "The photo could not be processed.",
             )
         })?
         .map_err(|rejected| match rejected {
-            ImageRejection::NotJpeg => error(
+            ImageRejection::NotJpeg => Rejection::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "not_a_jpeg",
                 "Only JPEG photos are accepted.",
             ),
-            ImageRejection::Undecodable(detail) => error(
+            ImageRejection::Undecodable(detail) => Rejection::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "not_an_image",
                 format!("The bytes are not a readable image: {detail}."),
             ),
         })?;
-    let stored = state
-        .store
-        .store_photo_file(id, &prepared)
-        .await
-        .map_err(storage_failure)?;
+    let stored = state.store.store_photo_file(id, &prepared).await?;
     Ok((StatusCode::CREATED, Json(stored)).into_response())
 }
 
-async fn file(state: &ApiState, caller: &Caller, id: &str, variant: Variant) -> Response {
-    let account = match caller.person_with(Permission::RecordEntries) {
-        Ok(account) => account,
-        Err(denied) => return denied.into_response(),
+async fn file(
+    state: &ApiState,
+    caller: &Caller,
+    id: &str,
+    variant: Variant,
+) -> Result<Response, Rejection> {
+    let account = caller.person_with(Permission::RecordEntries)?;
+    let id = photo_id(id)?;
+    let viewable = state
+        .store
+        .photo_for(id, &Actor::from(account))
+        .await?
+        .ok_or_else(|| missing("photo"))?;
+    let sha256 = viewable.file_sha256.ok_or_else(|| missing("photo"))?;
+    let bytes = state.store.photo_bytes(variant, &sha256).map_err(|e| {
+        tracing::error!(error = %e, %sha256, "photo file missing");
+        missing("photo")
+    })?;
+    let disposition = match variant {
+        Variant::Thumbnail => "inline".to_owned(),
+        Variant::Original => format!(
+            "attachment; filename=\"zdjecie-{}-{}.jpg\"",
+            viewable.photo.taken_at.format("%Y-%m-%d"),
+            &id.simple().to_string()[..8]
+        ),
     };
-    let Ok(id) = photo_id(id) else {
-        return not_found("photo");
-    };
-    let viewable = match state.store.photo_for(id, &Actor::from(account)).await {
-        Ok(Some(viewable)) => viewable,
-        Ok(None) => return not_found("photo"),
-        Err(e) => return storage_failure(e),
-    };
-    let Some(sha256) = viewable.file_sha256 else {
-        return not_found("photo");
-    };
-    match state.store.photo_bytes(variant, &sha256) {
-        Ok(bytes) => {
-            let disposition = match variant {
-                Variant::Thumbnail => "inline".to_owned(),
-                Variant::Original => format!(
-                    "attachment; filename=\"zdjecie-{}-{}.jpg\"",
-                    viewable.photo.taken_at.format("%Y-%m-%d"),
-                    &id.simple().to_string()[..8]
-                ),
-            };
-            (
-                [
-                    (header::CONTENT_TYPE, "image/jpeg".to_owned()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, %sha256, "photo file missing");
-            not_found("photo")
-        }
-    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/photos/{id}/thumbnail`: for whoever may see the photo (`Photo::visible_to`).
@@ -174,7 +144,7 @@ pub async fn thumbnail(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, Rejection> {
     file(&state, &caller, &id, Variant::Thumbnail).await
 }
 
@@ -183,20 +153,16 @@ pub async fn original(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::ReviewEntries) {
-        return denied.into_response();
-    }
-    let response = file(&state, &caller, &id, Variant::Original).await;
-    if response.status() == StatusCode::OK {
-        audit(
-            &state.store,
-            &caller,
-            "photo_downloaded",
-            Some(id),
-            json!({"variant": "original"}),
-        )
-        .await;
-    }
-    response
+) -> Result<Response, Rejection> {
+    caller.require(Permission::ReviewEntries)?;
+    let response = file(&state, &caller, &id, Variant::Original).await?;
+    audit(
+        &state.store,
+        &caller,
+        "photo_downloaded",
+        Some(id),
+        json!({"variant": "original"}),
+    )
+    .await;
+    Ok(response)
 }

@@ -10,12 +10,12 @@ use chrono::NaiveDate;
 use domain::account::Permission;
 use domain::dictionary::Dictionary;
 use domain::export::{tables, ExportFormat, ExportKind};
-use domain::report::{dashboard, Period, PeriodProblem, ReportScope};
+use domain::report::{dashboard, Dashboard, Period, PeriodProblem, ReportScope};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::session::audit;
-use super::{error, not_found, storage_failure, ApiState, Rejection};
+use super::{missing, ApiState, Rejection};
 use crate::auth::Caller;
 use crate::spreadsheet;
 use crate::storage::reports::ReportRecords;
@@ -29,11 +29,8 @@ pub struct ScopeQuery {
 }
 
 fn scope(query: Result<Query<ScopeQuery>, QueryRejection>) -> Result<ReportScope, Rejection> {
-    let invalid = |message: String| Rejection {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_period",
-        message,
-    };
+    let invalid =
+        |message: String| Rejection::new(StatusCode::BAD_REQUEST, "invalid_period", message);
     let Query(query) = query.map_err(|rejection| {
         invalid(format!(
             "Give the period as from=YYYY-MM-DD&to=YYYY-MM-DD ({}).",
@@ -55,33 +52,34 @@ fn scope(query: Result<Query<ScopeQuery>, QueryRejection>) -> Result<ReportScope
     })
 }
 
-async fn records_and_dictionary(state: &ApiState) -> Result<(ReportRecords, Dictionary), Response> {
-    match (
-        state.store.report_records().await,
-        state.store.dictionary().await,
-    ) {
-        (Ok(records), Ok(dictionary)) => Ok((records, dictionary)),
-        (Err(e), _) | (_, Err(e)) => Err(storage_failure(e)),
-    }
+async fn records_and_dictionary(
+    state: &ApiState,
+) -> Result<(ReportRecords, Dictionary), Rejection> {
+    Ok((
+        state.store.report_records().await?,
+        state.store.dictionary().await?,
+    ))
+}
+
+/// An export that could not be written: logged, and said plainly.
+fn export_failed(e: impl std::fmt::Display, what: &str) -> Rejection {
+    tracing::error!(error = %e, "{what} failed");
+    Rejection::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "export_failed",
+        format!("The {what} could not be written."),
+    )
 }
 
 pub async fn show_dashboard(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     query: Result<Query<ScopeQuery>, QueryRejection>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::ReviewEntries) {
-        return denied.into_response();
-    }
-    let scope = match scope(query) {
-        Ok(scope) => scope,
-        Err(rejected) => return rejected.into_response(),
-    };
-    let (records, dictionary) = match records_and_dictionary(&state).await {
-        Ok(loaded) => loaded,
-        Err(failure) => return failure,
-    };
-    Json(dashboard(scope, &records.data(), &dictionary)).into_response()
+) -> Result<Json<Dashboard>, Rejection> {
+    caller.require(Permission::ReviewEntries)?;
+    let scope = scope(query)?;
+    let (records, dictionary) = records_and_dictionary(&state).await?;
+    Ok(Json(dashboard(scope, &records.data(), &dictionary)))
 }
 
 const EVIDENCE_PACK: &str = "evidence_pack.zip";
@@ -92,56 +90,33 @@ pub async fn download(
     Extension(caller): Extension<Caller>,
     Path(file): Path<String>,
     query: Result<Query<ScopeQuery>, QueryRejection>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::ReviewEntries) {
-        return denied.into_response();
-    }
+) -> Result<Response, Rejection> {
+    caller.require(Permission::ReviewEntries)?;
     if file == EVIDENCE_PACK {
         return evidence_pack(state, caller, query).await;
     }
-    let Some((kind, format)) = file
+    let (kind, format) = file
         .split_once('.')
         .and_then(|(kind, format)| Some((ExportKind::parse(kind)?, ExportFormat::parse(format)?)))
-    else {
-        return not_found("export");
-    };
+        .ok_or_else(|| missing("export"))?;
     if kind == ExportKind::Residents {
-        if let Err(denied) = caller.require(Permission::ExportResidents) {
-            return denied.into_response();
-        }
+        caller.require(Permission::ExportResidents)?;
     }
-    let scope = match scope(query) {
-        Ok(scope) => scope,
-        Err(rejected) => return rejected.into_response(),
-    };
-    let (records, dictionary) = match records_and_dictionary(&state).await {
-        Ok(loaded) => loaded,
-        Err(failure) => return failure,
-    };
+    let scope = scope(query)?;
+    let (records, dictionary) = records_and_dictionary(&state).await?;
     let tables = tables(kind, &scope, &records.data(), &dictionary);
     let bytes = match format {
         ExportFormat::Csv => match tables.as_slice() {
-            [table] => spreadsheet::csv(table).map_err(|e| e.to_string()),
+            [table] => spreadsheet::csv(table).map_err(|e| export_failed(e, "export"))?,
             _ => {
-                return error(
+                return Err(Rejection::new(
                     StatusCode::NOT_FOUND,
                     "csv_unavailable",
                     "This export has several sheets; download it as XLSX.",
-                )
+                ))
             }
         },
-        ExportFormat::Xlsx => spreadsheet::xlsx(&tables).map_err(|e| e.to_string()),
-    };
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            tracing::error!(error = %e, "export failed");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "export_failed",
-                "The export could not be written.",
-            );
-        }
+        ExportFormat::Xlsx => spreadsheet::xlsx(&tables).map_err(|e| export_failed(e, "export"))?,
     };
     audit(
         &state.store,
@@ -168,7 +143,7 @@ pub async fn download(
         ExportFormat::Csv => "text/csv; charset=utf-8",
         ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
             (
@@ -178,7 +153,7 @@ pub async fn download(
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }
 
 /// The period's spreadsheets, attendance sheets and gallery photos in one ZIP.
@@ -186,35 +161,19 @@ async fn evidence_pack(
     state: ApiState,
     caller: Caller,
     query: Result<Query<ScopeQuery>, QueryRejection>,
-) -> Response {
-    let scope = match scope(query) {
-        Ok(scope) => scope,
-        Err(rejected) => return rejected.into_response(),
-    };
-    let (records, dictionary) = match records_and_dictionary(&state).await {
-        Ok(loaded) => loaded,
-        Err(failure) => return failure,
-    };
+) -> Result<Response, Rejection> {
+    let scope = scope(query)?;
+    let (records, dictionary) = records_and_dictionary(&state).await?;
     // Reading the photo files and compressing blocks; keep it off the async workers.
     let store = state.store.clone();
     let written = tokio::task::spawn_blocking(move || {
         crate::evidence_pack::write(&scope, &records, &dictionary, &store)
     })
     .await;
-    let (bytes, summary) = match written
+    let (bytes, summary) = written
         .map_err(|e| e.to_string())
         .and_then(|w| w.map_err(|e| e.to_string()))
-    {
-        Ok(pack) => pack,
-        Err(e) => {
-            tracing::error!(error = %e, "evidence pack failed");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "export_failed",
-                "The evidence pack could not be written.",
-            );
-        }
-    };
+        .map_err(|e| export_failed(e, "evidence pack"))?;
     audit(
         &state.store,
         &caller,
@@ -236,7 +195,7 @@ async fn evidence_pack(
         "teczka-dokumentacji-{}-{}.zip",
         scope.period.from, scope.period.to
     );
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "application/zip".to_owned()),
             (
@@ -246,5 +205,5 @@ async fn evidence_pack(
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }

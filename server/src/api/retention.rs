@@ -4,7 +4,6 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::Utc;
 use domain::account::Permission;
@@ -13,7 +12,7 @@ use domain::retention::{ApplyRetention, RetentionApplied, RetentionOverview, Ret
 use serde_json::json;
 
 use super::session::audit;
-use super::{body, error, storage_failure, ApiState, Rejection};
+use super::{body, ApiState, Rejection};
 use crate::auth::Caller;
 use crate::storage::StoreError;
 
@@ -29,23 +28,16 @@ async fn overview(
     })
 }
 
-async fn overview_answer(state: &ApiState, period: RetentionPeriod) -> Response {
-    match overview(state, period).await {
-        Ok(overview) => Json(overview).into_response(),
-        Err(e) => storage_failure(e),
-    }
-}
-
 fn out_of_range() -> Rejection {
-    Rejection {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        code: "invalid_retention",
-        message: format!(
+    Rejection::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_retention",
+        format!(
             "The retention period is {} to {} whole years.",
             domain::retention::MIN_YEARS,
             domain::retention::MAX_YEARS
         ),
-    }
+    )
 }
 
 /// The period a coordinator sends, or the answer why it is not taken.
@@ -59,15 +51,13 @@ fn requested_period(
 }
 
 /// `GET /api/v1/retention`: the period and what it makes due today.
-pub async fn show(State(state): State<ApiState>, Extension(caller): Extension<Caller>) -> Response {
-    if let Err(denied) = caller.require(Permission::Configure) {
-        return denied.into_response();
-    }
-    let period = match state.store.retention_period().await {
-        Ok(period) => period,
-        Err(e) => return storage_failure(e),
-    };
-    overview_answer(&state, period).await
+pub async fn show(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<RetentionOverview>, Rejection> {
+    caller.require(Permission::Configure)?;
+    let period = state.store.retention_period().await?;
+    Ok(Json(overview(&state, period).await?))
 }
 
 /// `PUT /api/v1/retention` `{years}`: a new period; nothing is anonymised until confirmed.
@@ -75,18 +65,10 @@ pub async fn change(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     request: Result<Json<ApplyRetention>, JsonRejection>,
-) -> Response {
-    let period = match requested_period(&caller, request) {
-        Ok(period) => period,
-        Err(refused) => return refused.into_response(),
-    };
-    let previous = match state.store.retention_period().await {
-        Ok(previous) => previous,
-        Err(e) => return storage_failure(e),
-    };
-    if let Err(e) = state.store.set_retention_period(period).await {
-        return storage_failure(e);
-    }
+) -> Result<Json<RetentionOverview>, Rejection> {
+    let period = requested_period(&caller, request)?;
+    let previous = state.store.retention_period().await?;
+    state.store.set_retention_period(period).await?;
     audit(
         &state.store,
         &caller,
@@ -95,7 +77,7 @@ pub async fn change(
         json!({"from_years": previous.years, "to_years": period.years}),
     )
     .await;
-    overview_answer(&state, period).await
+    Ok(Json(overview(&state, period).await?))
 }
 
 /// `POST /api/v1/retention/apply` `{years}`: the coordinator confirms; `years` must be the stored period
@@ -104,24 +86,21 @@ pub async fn apply(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     request: Result<Json<ApplyRetention>, JsonRejection>,
-) -> Response {
-    let period = match requested_period(&caller, request) {
-        Ok(period) => period,
-        Err(refused) => return refused.into_response(),
-    };
+) -> Result<Json<RetentionApplied>, Rejection> {
+    let period = requested_period(&caller, request)?;
     let now = Utc::now();
     let today = local_date(now);
-    let applied = match state.store.apply_retention(period, today, now).await {
-        Ok(Some(applied)) => applied,
-        Ok(None) => {
-            return error(
+    let applied = state
+        .store
+        .apply_retention(period, today, now)
+        .await?
+        .ok_or_else(|| {
+            Rejection::new(
                 StatusCode::CONFLICT,
                 "retention_changed",
                 "The retention period changed since you looked; check what is due again.",
             )
-        }
-        Err(e) => return storage_failure(e),
-    };
+        })?;
     audit(
         &state.store,
         &caller,
@@ -137,8 +116,6 @@ pub async fn apply(
         }),
     )
     .await;
-    match overview(&state, period).await {
-        Ok(overview) => Json(RetentionApplied { applied, overview }).into_response(),
-        Err(e) => storage_failure(e),
-    }
+    let overview = overview(&state, period).await?;
+    Ok(Json(RetentionApplied { applied, overview }))
 }

@@ -7,12 +7,12 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use axum_extra::extract::cookie::CookieJar;
 use domain::account::{
-    normalize_username, validate_password, Account, AccountError, InvalidAccount, NewAccount,
-    PasswordChange, Role, SessionView, SetupStatus, SignIn,
+    normalize_username, validate_password, Account, AccountError, NewAccount, PasswordChange, Role,
+    SessionView, SetupStatus, SignIn,
 };
 use serde_json::json;
 
-use super::{body, error, storage_failure, ApiState};
+use super::{body, ApiState, Rejection};
 use crate::auth::{
     self, csrf_cookie, hash_password, new_token, session_cookies, throttled, token_hash,
     verify_password, without_session, Caller, CSRF_COOKIE, SESSION_COOKIE,
@@ -21,16 +21,8 @@ use crate::storage::accounts::{AccountError as CreateError, SessionOwner};
 use crate::storage::audit::AuditEvent;
 use crate::storage::Store;
 
-pub(super) fn invalid(errors: Vec<AccountError>) -> Response {
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(InvalidAccount {
-            error: "invalid".into(),
-            message: "Some fields need correcting.".into(),
-            errors,
-        }),
-    )
-        .into_response()
+pub(super) fn invalid(errors: Vec<AccountError>) -> Rejection {
+    Rejection::invalid(errors)
 }
 
 /// Writes the audit entry; a failure to do so is logged, not shown to the person whose action worked.
@@ -73,15 +65,13 @@ pub(super) async fn audit_as(
     }
 }
 
-pub async fn setup_status(State(state): State<ApiState>) -> Response {
-    match state.store.is_set_up().await {
-        Ok(set_up) => Json(SetupStatus { required: !set_up }).into_response(),
-        Err(e) => storage_failure(e),
-    }
+pub async fn setup_status(State(state): State<ApiState>) -> Result<Json<SetupStatus>, Rejection> {
+    let set_up = state.store.is_set_up().await?;
+    Ok(Json(SetupStatus { required: !set_up }))
 }
 
-fn setup_done() -> Response {
-    error(
+fn setup_done() -> Rejection {
+    Rejection::new(
         StatusCode::CONFLICT,
         "setup_done",
         "The first coordinator already exists; sign in instead.",
@@ -94,25 +84,18 @@ pub async fn setup(
     Extension(caller): Extension<Caller>,
     jar: CookieJar,
     request: Result<Json<NewAccount>, JsonRejection>,
-) -> Response {
-    match state.store.is_set_up().await {
-        Ok(false) => {}
-        Ok(true) => return setup_done(),
-        Err(e) => return storage_failure(e),
+) -> Result<Response, Rejection> {
+    if state.store.is_set_up().await? {
+        return Err(setup_done());
     }
-    let mut account = match body(request) {
-        Ok(account) => account.normalized(),
-        Err(rejected) => return rejected.into_response(),
-    };
+    let mut account = body(request)?.normalized();
     account.role = Role::Coordinator;
-    if let Err(errors) = account.validate() {
-        return invalid(errors);
-    }
+    account.validate().map_err(invalid)?;
     let hash = hash_password(account.password.clone()).await;
     let created = match state.store.create_account(&account, &hash, true).await {
         Ok(created) => created,
-        Err(CreateError::SetupDone | CreateError::UsernameTaken) => return setup_done(),
-        Err(CreateError::Store(e)) => return storage_failure(e),
+        Err(CreateError::SetupDone | CreateError::UsernameTaken) => return Err(setup_done()),
+        Err(CreateError::Store(e)) => return Err(e.into()),
     };
     audit_as(
         &state.store,
@@ -132,20 +115,15 @@ pub(super) async fn open_session(
     caller: &Caller,
     jar: CookieJar,
     owner: &SessionOwner,
-) -> Result<CookieJar, Response> {
+) -> Result<CookieJar, Rejection> {
     if let Some(old) = &caller.session {
-        state
-            .store
-            .delete_session(&old.token_hash)
-            .await
-            .map_err(storage_failure)?;
+        state.store.delete_session(&old.token_hash).await?;
     }
     let (token, csrf) = (new_token(), new_token());
     state
         .store
         .create_session(&token_hash(&token), &csrf, owner)
-        .await
-        .map_err(storage_failure)?;
+        .await?;
     Ok(session_cookies(jar, &token, &csrf, caller.secure))
 }
 
@@ -155,18 +133,16 @@ async fn start_session(
     caller: &Caller,
     jar: CookieJar,
     account: Account,
-) -> Response {
-    match open_session(state, caller, jar, &SessionOwner::Account(account.id)).await {
-        Ok(jar) => (jar, Json(SessionView::Person { account })).into_response(),
-        Err(failed) => failed,
-    }
+) -> Result<Response, Rejection> {
+    let jar = open_session(state, caller, jar, &SessionOwner::Account(account.id)).await?;
+    Ok((jar, Json(SessionView::Person { account })).into_response())
 }
 
 pub async fn current(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     jar: CookieJar,
-) -> Response {
+) -> Result<Response, Rejection> {
     let Some(session) = &caller.session else {
         // Before signing in, the page still needs a token to double-submit with the sign-in form.
         let jar = if jar.get(CSRF_COOKIE).is_none() {
@@ -174,23 +150,24 @@ pub async fn current(
         } else {
             jar
         };
-        return (jar, auth::unauthenticated()).into_response();
+        return Ok((jar, auth::unauthenticated()).into_response());
     };
     let view = match (&session.account, session.principal) {
         (Some(account), _) => SessionView::Person {
             account: account.clone(),
         },
         (None, domain::account::Principal::Kiosk { event_id, .. }) => {
-            match state.store.event(event_id).await {
-                Ok(Some(event)) => SessionView::Kiosk {
-                    event_id,
-                    event_title: event.fields.title,
-                },
-                Ok(None) => return auth::unauthenticated(),
-                Err(e) => return storage_failure(e),
+            let event = state
+                .store
+                .event(event_id)
+                .await?
+                .ok_or_else(auth::not_signed_in)?;
+            SessionView::Kiosk {
+                event_id,
+                event_title: event.fields.title,
             }
         }
-        (None, _) => return auth::unauthenticated(),
+        (None, _) => return Err(auth::not_signed_in()),
     };
     // A person's session slides with use; the cookies follow, so they outlive the first 30 days.
     let jar = match (jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()), &view) {
@@ -199,11 +176,11 @@ pub async fn current(
         }
         _ => jar,
     };
-    (jar, Json(view)).into_response()
+    Ok((jar, Json(view)).into_response())
 }
 
-fn bad_credentials() -> Response {
-    error(
+fn bad_credentials() -> Rejection {
+    Rejection::new(
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
         "Wrong username or password.",
@@ -215,20 +192,14 @@ pub async fn sign_in(
     Extension(caller): Extension<Caller>,
     jar: CookieJar,
     request: Result<Json<SignIn>, JsonRejection>,
-) -> Response {
-    let sign_in = match body(request) {
-        Ok(sign_in) => sign_in,
-        Err(rejected) => return rejected.into_response(),
-    };
+) -> Result<Response, Rejection> {
+    let sign_in = body(request)?;
     let username = normalize_username(&sign_in.username);
     if let Err(wait) = state.throttle.attempt(caller.ip, Some(&username)) {
         audit(&state.store, &caller, "sign_in_throttled", None, json!({})).await;
-        return throttled(wait);
+        return Err(throttled(wait));
     }
-    let candidate = match state.store.login_candidate(&username).await {
-        Ok(candidate) => candidate,
-        Err(e) => return storage_failure(e),
-    };
+    let candidate = state.store.login_candidate(&username).await?;
     let (account, hash) = match candidate {
         Some((account, hash, true)) => (Some(account), Some(hash)),
         // An inactive account answers like a wrong password, and costs the same time.
@@ -253,7 +224,7 @@ pub async fn sign_in(
             // The typed username is not logged unless it names an account: it may be a mistyped password.
             let target = account.map(|a| a.username);
             audit(&state.store, &caller, "sign_in_failed", target, json!({})).await;
-            bad_credentials()
+            Err(bad_credentials())
         }
     }
 }
@@ -262,30 +233,20 @@ pub async fn sign_out(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     jar: CookieJar,
-) -> Response {
-    let Some(session) = &caller.session else {
-        return auth::unauthenticated();
-    };
-    if let Err(e) = state.store.delete_session(&session.token_hash).await {
-        return storage_failure(e);
-    }
+) -> Result<Response, Rejection> {
+    let session = caller.session.as_ref().ok_or_else(auth::not_signed_in)?;
+    state.store.delete_session(&session.token_hash).await?;
     audit(&state.store, &caller, "sign_out", None, json!({})).await;
-    (without_session(jar), StatusCode::NO_CONTENT).into_response()
+    Ok((without_session(jar), StatusCode::NO_CONTENT).into_response())
 }
 
 pub async fn sign_out_everywhere(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     jar: CookieJar,
-) -> Response {
-    let account = match caller.account() {
-        Ok(account) => account,
-        Err(denied) => return denied.into_response(),
-    };
-    let ended = match state.store.delete_account_sessions(account.id).await {
-        Ok(ended) => ended,
-        Err(e) => return storage_failure(e),
-    };
+) -> Result<Response, Rejection> {
+    let account = caller.account()?;
+    let ended = state.store.delete_account_sessions(account.id).await?;
     audit(
         &state.store,
         &caller,
@@ -294,7 +255,7 @@ pub async fn sign_out_everywhere(
         json!({"sessions": ended}),
     )
     .await;
-    (without_session(jar), StatusCode::NO_CONTENT).into_response()
+    Ok((without_session(jar), StatusCode::NO_CONTENT).into_response())
 }
 
 /// Changes one's own password (the current one is required) and ends one's other sessions.
@@ -302,37 +263,26 @@ pub async fn change_password(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     request: Result<Json<PasswordChange>, JsonRejection>,
-) -> Response {
-    let account = match caller.account() {
-        Ok(account) => account.clone(),
-        Err(denied) => return denied.into_response(),
-    };
-    let change = match body(request) {
-        Ok(change) => change,
-        Err(rejected) => return rejected.into_response(),
-    };
-    if let Err(wait) = state.throttle.attempt(caller.ip, Some(&account.username)) {
-        return throttled(wait);
-    }
-    let stored = match state.store.password_hash(account.id).await {
-        Ok(stored) => stored,
-        Err(e) => return storage_failure(e),
-    };
+) -> Result<StatusCode, Rejection> {
+    let account = caller.account()?.clone();
+    let change = body(request)?;
+    state
+        .throttle
+        .attempt(caller.ip, Some(&account.username))
+        .map_err(throttled)?;
+    let stored = state.store.password_hash(account.id).await?;
     if !verify_password(change.current_password, stored).await {
-        return error(
+        return Err(Rejection::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "wrong_password",
             "The current password is wrong.",
-        );
+        ));
     }
-    if let Err(problem) = validate_password(&change.new_password, &account.username) {
-        return invalid(vec![problem]);
-    }
+    validate_password(&change.new_password, &account.username)
+        .map_err(|problem| invalid(vec![problem]))?;
     let hash = hash_password(change.new_password).await;
     let keep = caller.session.as_ref().map(|s| s.token_hash.as_str());
-    if let Err(e) = state.store.set_password(account.id, &hash, keep).await {
-        return storage_failure(e);
-    }
+    state.store.set_password(account.id, &hash, keep).await?;
     audit(&state.store, &caller, "password_changed", None, json!({})).await;
-    StatusCode::NO_CONTENT.into_response()
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,6 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use domain::account::{
     validate_display_name, validate_password, AccountField, AccountProblem, NewAccount,
@@ -13,56 +12,46 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::session::{audit, invalid};
-use super::{body, missing, not_found, storage_failure, ApiState, Rejection};
+use super::{body, missing, ApiState, Rejection};
 use crate::auth::{hash_password, Caller};
-use crate::storage::accounts::{AccountChanges, AccountError as CreateError};
+use crate::storage::accounts::{AccountChanges, AccountError as CreateError, AccountRecord};
 
-pub async fn list(State(state): State<ApiState>, Extension(caller): Extension<Caller>) -> Response {
-    if let Err(denied) = caller.require(Permission::ManageUsers) {
-        return denied.into_response();
-    }
-    match state.store.accounts().await {
-        Ok(accounts) => Json(accounts).into_response(),
-        Err(e) => storage_failure(e),
-    }
+pub async fn list(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<AccountRecord>>, Rejection> {
+    caller.require(Permission::ManageUsers)?;
+    Ok(Json(state.store.accounts().await?))
 }
 
 pub async fn create(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     request: Result<Json<NewAccount>, JsonRejection>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::ManageUsers) {
-        return denied.into_response();
-    }
-    let account = match body(request) {
-        Ok(account) => account.normalized(),
-        Err(rejected) => return rejected.into_response(),
-    };
-    if let Err(errors) = account.validate() {
-        return invalid(errors);
-    }
+) -> Result<(StatusCode, Json<domain::account::Account>), Rejection> {
+    caller.require(Permission::ManageUsers)?;
+    let account = body(request)?.normalized();
+    account.validate().map_err(invalid)?;
     let hash = hash_password(account.password.clone()).await;
-    match state.store.create_account(&account, &hash, false).await {
-        Ok(created) => {
-            audit(
-                &state.store,
-                &caller,
-                "user_created",
-                Some(created.username.clone()),
-                json!({"role": created.role}),
-            )
-            .await;
-            (StatusCode::CREATED, Json(created)).into_response()
-        }
+    let created = match state.store.create_account(&account, &hash, false).await {
+        Ok(created) => created,
         Err(CreateError::UsernameTaken | CreateError::SetupDone) => {
-            invalid(vec![domain::account::AccountError {
+            return Err(invalid(vec![domain::account::AccountError {
                 field: AccountField::Username,
                 problem: AccountProblem::Taken,
-            }])
+            }]))
         }
-        Err(CreateError::Store(e)) => storage_failure(e),
-    }
+        Err(CreateError::Store(e)) => return Err(e.into()),
+    };
+    audit(
+        &state.store,
+        &caller,
+        "user_created",
+        Some(created.username.clone()),
+        json!({"role": created.role}),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 fn parse_id(id: &str) -> Result<Uuid, Rejection> {
@@ -74,53 +63,42 @@ pub async fn update(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     request: Result<Json<AccountChanges>, JsonRejection>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::ManageUsers) {
-        return denied.into_response();
-    }
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(missing) => return missing.into_response(),
-    };
-    let mut changes = match body(request) {
-        Ok(changes) => changes,
-        Err(rejected) => return rejected.into_response(),
-    };
+) -> Result<Json<AccountRecord>, Rejection> {
+    caller.require(Permission::ManageUsers)?;
+    let id = parse_id(&id)?;
+    let mut changes = body(request)?;
     if let Some(name) = &changes.display_name {
-        if let Err(problem) = validate_display_name(name) {
-            return invalid(vec![problem]);
-        }
+        validate_display_name(name).map_err(|problem| invalid(vec![problem]))?;
         changes.display_name = Some(name.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     // A coordinator cannot lock themselves out by demoting or deactivating their own account.
     let own = caller.account().ok().map(|a| a.id) == Some(id);
     if own && (changes.active == Some(false) || changes.role.is_some()) {
-        return super::error(
+        return Err(Rejection::new(
             StatusCode::CONFLICT,
             "own_account",
             "You cannot deactivate your own account or change your own role.",
-        );
+        ));
     }
-    match state.store.update_account(id, &changes).await {
-        Ok(Some(record)) => {
-            let action = match changes.active {
-                Some(false) => "user_deactivated",
-                Some(true) => "user_reactivated",
-                None => "user_updated",
-            };
-            audit(
-                &state.store,
-                &caller,
-                action,
-                Some(record.account.username.clone()),
-                json!({"display_name": changes.display_name.is_some(), "role": changes.role}),
-            )
-            .await;
-            Json(record).into_response()
-        }
-        Ok(None) => not_found("user"),
-        Err(e) => storage_failure(e),
-    }
+    let record = state
+        .store
+        .update_account(id, &changes)
+        .await?
+        .ok_or_else(|| missing("user"))?;
+    let action = match changes.active {
+        Some(false) => "user_deactivated",
+        Some(true) => "user_reactivated",
+        None => "user_updated",
+    };
+    audit(
+        &state.store,
+        &caller,
+        action,
+        Some(record.account.username.clone()),
+        json!({"display_name": changes.display_name.is_some(), "role": changes.role}),
+    )
+    .await;
+    Ok(Json(record))
 }
 
 /// Sets a temporary password and ends the person's sessions.
@@ -129,30 +107,19 @@ pub async fn reset_password(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     request: Result<Json<PasswordReset>, JsonRejection>,
-) -> Response {
-    if let Err(denied) = caller.require(Permission::ManageUsers) {
-        return denied.into_response();
-    }
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(missing) => return missing.into_response(),
-    };
-    let reset = match body(request) {
-        Ok(reset) => reset,
-        Err(rejected) => return rejected.into_response(),
-    };
-    let record = match state.store.account(id).await {
-        Ok(Some(record)) => record,
-        Ok(None) => return not_found("user"),
-        Err(e) => return storage_failure(e),
-    };
-    if let Err(problem) = validate_password(&reset.password, &record.account.username) {
-        return invalid(vec![problem]);
-    }
+) -> Result<StatusCode, Rejection> {
+    caller.require(Permission::ManageUsers)?;
+    let id = parse_id(&id)?;
+    let reset = body(request)?;
+    let record = state
+        .store
+        .account(id)
+        .await?
+        .ok_or_else(|| missing("user"))?;
+    validate_password(&reset.password, &record.account.username)
+        .map_err(|problem| invalid(vec![problem]))?;
     let hash = hash_password(reset.password).await;
-    if let Err(e) = state.store.set_password(id, &hash, None).await {
-        return storage_failure(e);
-    }
+    state.store.set_password(id, &hash, None).await?;
     audit(
         &state.store,
         &caller,
@@ -161,5 +128,5 @@ pub async fn reset_password(
         json!({}),
     )
     .await;
-    StatusCode::NO_CONTENT.into_response()
+    Ok(StatusCode::NO_CONTENT)
 }

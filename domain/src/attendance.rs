@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::account::Role;
 use crate::consent::ConsentAnswer;
 use crate::dictionary::{Dictionary, DictionaryKind};
 use crate::help_request::{Person, Problem};
@@ -556,7 +555,7 @@ impl AttendanceList {
             Some(actor) => RecordedBy::Person(actor.person.clone()),
             None => RecordedBy::Kiosk,
         };
-        let reviewer = staff.is_some_and(|a| a.role != Role::Volunteer);
+        let reviewer = staff.is_some_and(Actor::is_reviewer);
         let mut next = self.clone();
         match change {
             ListChange::Record(new) => {

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::account::{Permission, Principal};
 use crate::help_request::Person;
 use crate::review::{ReviewItem, ReviewKind, Reviewable};
 use crate::workflow::Actor;
@@ -68,14 +67,6 @@ pub enum NoteRefusal {
     NotPending,
 }
 
-fn reviews(actor: &Actor) -> bool {
-    Principal::User {
-        id: actor.person.id,
-        role: actor.role,
-    }
-    .may(Permission::ReviewEntries)
-}
-
 /// The text as it is kept: trimmed, and checked.
 pub fn checked_text(text: &str) -> Result<String, NoteRefusal> {
     let text = text.trim();
@@ -133,7 +124,7 @@ impl MeetingNote {
         actor: &Actor,
         at: DateTime<Utc>,
     ) -> Result<(), NoteRefusal> {
-        if !reviews(actor) {
+        if !actor.is_reviewer() {
             return Err(NoteRefusal::NotAllowed);
         }
         if self.review != NoteReview::Pending {
@@ -160,7 +151,7 @@ impl MeetingNote {
 
     /// Organisers see every note; others see approved notes and their own.
     pub fn visible_to(&self, actor: &Actor) -> bool {
-        reviews(actor) || self.author.id == actor.person.id || self.is_approved()
+        actor.is_reviewer() || self.author.id == actor.person.id || self.is_approved()
     }
 }
 

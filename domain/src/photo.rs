@@ -7,7 +7,6 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::account::{Permission, Principal};
 use crate::attendance::AttendanceList;
 use crate::help_request::Person;
 use crate::resident::Resident;
@@ -219,7 +218,7 @@ impl Photo {
 
     /// Organisers see every photo; others see approved ones and their own.
     pub fn visible_to(&self, actor: &Actor, withdrawals: &[DateTime<Utc>]) -> bool {
-        reviews(actor) || self.taken_by.id == actor.person.id || self.in_gallery(withdrawals)
+        actor.is_reviewer() || self.taken_by.id == actor.person.id || self.in_gallery(withdrawals)
     }
 
     pub fn review(
@@ -228,7 +227,7 @@ impl Photo {
         actor: &Actor,
         at: DateTime<Utc>,
     ) -> Result<(), PhotoRefusal> {
-        if !reviews(actor) {
+        if !actor.is_reviewer() {
             return Err(PhotoRefusal::NotAllowed);
         }
         if !self.uploaded {
@@ -250,14 +249,6 @@ impl Photo {
         };
         Ok(())
     }
-}
-
-fn reviews(actor: &Actor) -> bool {
-    Principal::User {
-        id: actor.person.id,
-        role: actor.role,
-    }
-    .may(Permission::ReviewEntries)
 }
 
 /// When people connected with a photo's subject withdrew image consent: the event's attendees (until an

@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::account::Role;
+use crate::account::{Permission, Principal, Role};
 use crate::dictionary::Dictionary;
 use crate::help_request::{
     Assignee, Field, FieldError, HelpRequest, HelpRequestFields, HelpRequestStatus, HoursEntry,
@@ -37,9 +37,19 @@ impl From<&crate::account::Account> for Actor {
 }
 
 impl Actor {
-    /// Organisers and coordinators review entries and assign volunteers.
+    /// Whether this person's role grants `permission` (`Principal::may`, the one table of grants).
+    pub fn may(&self, permission: Permission) -> bool {
+        Principal::User {
+            id: self.person.id,
+            role: self.role,
+        }
+        .may(permission)
+    }
+
+    /// Organisers and coordinators review entries (help requests, lists, photos, notes) and assign
+    /// volunteers.
     pub fn is_reviewer(&self) -> bool {
-        self.role != Role::Volunteer
+        self.may(Permission::ReviewEntries)
     }
 }
 
@@ -458,6 +468,25 @@ pub struct ChangedValue {
     pub to: String,
 }
 
+/// Whether `actor` may change the fields of `request` now: an organiser or coordinator until it is done,
+/// rejected or cancelled; the volunteer who recorded it while it waits for, or has had, approval. The
+/// request page offers editing by this rule, and `apply_edit` applies it.
+pub fn may_edit(request: &HelpRequest, actor: &Actor) -> bool {
+    use HelpRequestStatus as S;
+    if actor.is_reviewer() {
+        return !request.status.is_final();
+    }
+    let recorder = request
+        .recorded_by
+        .as_ref()
+        .is_some_and(|p| p.id == actor.person.id);
+    recorder
+        && matches!(
+            request.status,
+            S::AwaitingApproval | S::Returned | S::Approved
+        )
+}
+
 /// Applies an edit made on a device that had seen `seen_revision` of the request. The merge rule:
 /// - fields merge one by one; for the same field, the edit the server receives last wins, and the value
 ///   it overwrote stays in the history;
@@ -507,7 +536,6 @@ pub fn apply_edit(
         }
     }
     let stale = seen_revision < request.decided_at_revision;
-    let open_to_volunteer = matches!(status, S::AwaitingApproval | S::Returned | S::Approved);
     let mut next = request.clone();
     next.revision += 1;
     if !actor.is_reviewer() && stale && !matches!(status, S::AwaitingApproval | S::Returned) {
@@ -518,7 +546,7 @@ pub fn apply_edit(
         });
         return Ok(next);
     }
-    if status.is_final() || (!actor.is_reviewer() && !open_to_volunteer) {
+    if !may_edit(request, actor) {
         return Err(Refusal::EditNotAllowed { status });
     }
     next.fields = edited;

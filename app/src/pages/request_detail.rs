@@ -5,7 +5,7 @@ use domain::dictionary::DictionaryKind;
 use domain::help_request::{Field, HelpRequest, HelpRequestStatus, Person};
 use domain::photo::PhotoSubject;
 use domain::workflow::{
-    available_actions, hours_text, parse_hours, Action, ActionKind, Actor, ChangedValue,
+    available_actions, hours_text, may_edit, parse_hours, Action, ActionKind, Actor, ChangedValue,
     HistoryEntry, HistoryEvent,
 };
 use leptos::prelude::*;
@@ -109,23 +109,7 @@ fn RequestDetails(request: HelpRequest, sync: domain::sync::merge::SyncState) ->
         })
         .filter(|p| !p.is_empty());
     let actor = state.account.get_untracked().map(|a| Actor::from(&a));
-    let editable = actor.is_some_and(|actor| {
-        let recorder = request
-            .recorded_by
-            .as_ref()
-            .is_some_and(|p| p.id == actor.person.id);
-        if actor.is_reviewer() {
-            !status.is_final()
-        } else {
-            recorder
-                && matches!(
-                    status,
-                    HelpRequestStatus::AwaitingApproval
-                        | HelpRequestStatus::Returned
-                        | HelpRequestStatus::Approved
-                )
-        }
-    });
+    let editable = actor.is_some_and(|actor| may_edit(&request, &actor));
     let comment = request.review_comment.clone();
     let comment_shown = comment.is_some()
         && matches!(

@@ -1,4 +1,5 @@
 use super::*;
+use crate::account::Role;
 use crate::consent::ConsentText;
 use crate::dictionary::tests::sample;
 use chrono::Duration;

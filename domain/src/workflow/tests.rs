@@ -599,3 +599,26 @@ proptest! {
         prop_assert_eq!(ab.fields, ba.fields);
     }
 }
+
+#[test]
+fn the_edit_button_is_offered_exactly_when_an_edit_would_be_applied() {
+    for status in HelpRequestStatus::ALL {
+        let request = in_status(status);
+        for actor in [volunteer(), other_volunteer(), organiser()] {
+            let edit = apply_edit(
+                &request,
+                &actor,
+                request.revision,
+                &description("Zakupy i apteka"),
+                &sample(),
+                at(90),
+            );
+            assert_eq!(
+                may_edit(&request, &actor),
+                edit.is_ok(),
+                "{status:?} by {}",
+                actor.person.name
+            );
+        }
+    }
+}

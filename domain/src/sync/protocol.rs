@@ -38,20 +38,34 @@ pub struct MutationEnvelope {
     pub payload: serde_json::Value,
 }
 
-/// The mutations this version of the protocol knows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The mutations this version of the protocol knows, each with its wire name (the envelope's `kind`),
+/// written once here: the envelope is this enum's serde form, split into `kind` and `payload`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload")]
 pub enum Mutation {
+    #[serde(rename = "help_request.create")]
     CreateHelpRequest(CreateHelpRequest),
+    #[serde(rename = "help_request.edit")]
     EditHelpRequest(EditHelpRequest),
+    #[serde(rename = "help_request.act")]
     ActOnHelpRequest(ActOnHelpRequest),
+    #[serde(rename = "resident.create")]
     CreateResident(CreateResident),
+    #[serde(rename = "resident.edit")]
     EditResident(EditResident),
+    #[serde(rename = "resident.merge")]
     MergeResidents(MergeResidents),
+    #[serde(rename = "attendance.change")]
     ChangeAttendance(ChangeAttendance),
+    #[serde(rename = "resident.withdraw_image_consent")]
     WithdrawImageConsent(WithdrawImageConsent),
+    #[serde(rename = "photo.attach")]
     AttachPhoto(AttachPhoto),
+    #[serde(rename = "photo.review")]
     ReviewPhoto(ReviewPhoto),
+    #[serde(rename = "meeting_note.write")]
     WriteMeetingNote(WriteMeetingNote),
+    #[serde(rename = "meeting_note.review")]
     ReviewMeetingNote(ReviewMeetingNote),
 }
 
@@ -147,89 +161,38 @@ pub struct ReviewMeetingNote {
     pub decision: NoteDecision,
 }
 
-const CREATE_HELP_REQUEST: &str = "help_request.create";
-const EDIT_HELP_REQUEST: &str = "help_request.edit";
-const ACT_ON_HELP_REQUEST: &str = "help_request.act";
-const CREATE_RESIDENT: &str = "resident.create";
-const EDIT_RESIDENT: &str = "resident.edit";
-const MERGE_RESIDENTS: &str = "resident.merge";
-const CHANGE_ATTENDANCE: &str = "attendance.change";
-const WITHDRAW_IMAGE_CONSENT: &str = "resident.withdraw_image_consent";
-const ATTACH_PHOTO: &str = "photo.attach";
-const REVIEW_PHOTO: &str = "photo.review";
-const WRITE_MEETING_NOTE: &str = "meeting_note.write";
-const REVIEW_MEETING_NOTE: &str = "meeting_note.review";
-
 impl Mutation {
     pub fn into_envelope(self, id: Uuid, recorded_at: DateTime<Utc>) -> MutationEnvelope {
-        let (kind, payload) = match self {
-            Mutation::CreateHelpRequest(m) => (CREATE_HELP_REQUEST, serde_json::to_value(m)),
-            Mutation::EditHelpRequest(m) => (EDIT_HELP_REQUEST, serde_json::to_value(m)),
-            Mutation::ActOnHelpRequest(m) => (ACT_ON_HELP_REQUEST, serde_json::to_value(m)),
-            Mutation::CreateResident(m) => (CREATE_RESIDENT, serde_json::to_value(m)),
-            Mutation::EditResident(m) => (EDIT_RESIDENT, serde_json::to_value(m)),
-            Mutation::MergeResidents(m) => (MERGE_RESIDENTS, serde_json::to_value(m)),
-            Mutation::ChangeAttendance(m) => (CHANGE_ATTENDANCE, serde_json::to_value(m)),
-            Mutation::WithdrawImageConsent(m) => (WITHDRAW_IMAGE_CONSENT, serde_json::to_value(m)),
-            Mutation::AttachPhoto(m) => (ATTACH_PHOTO, serde_json::to_value(m)),
-            Mutation::ReviewPhoto(m) => (REVIEW_PHOTO, serde_json::to_value(m)),
-            Mutation::WriteMeetingNote(m) => (WRITE_MEETING_NOTE, serde_json::to_value(m)),
-            Mutation::ReviewMeetingNote(m) => (REVIEW_MEETING_NOTE, serde_json::to_value(m)),
+        let tagged = serde_json::to_value(self).expect("mutation payloads are plain data");
+        let serde_json::Value::Object(mut tagged) = tagged else {
+            unreachable!("an adjacently tagged enum serialises to an object")
+        };
+        let kind = match tagged.remove("kind") {
+            Some(serde_json::Value::String(kind)) => kind,
+            _ => unreachable!("every mutation has a wire name"),
         };
         MutationEnvelope {
             id,
-            kind: kind.to_owned(),
+            kind,
             recorded_at,
-            payload: payload.expect("mutation payloads are plain data"),
+            payload: tagged.remove("payload").unwrap_or_default(),
         }
     }
 
+    /// The mutation an envelope carries; an unknown `kind` and a payload that does not fit it are
+    /// refused with different reasons, so a newer client learns which.
     pub fn from_envelope(envelope: &MutationEnvelope) -> Result<Self, RejectReason> {
-        let invalid = |e: serde_json::Error| RejectReason::InvalidPayload {
-            detail: e.to_string(),
-        };
-        let payload = envelope.payload.clone();
-        match envelope.kind.as_str() {
-            CREATE_HELP_REQUEST => serde_json::from_value(payload)
-                .map(Mutation::CreateHelpRequest)
-                .map_err(invalid),
-            EDIT_HELP_REQUEST => serde_json::from_value(payload)
-                .map(Mutation::EditHelpRequest)
-                .map_err(invalid),
-            ACT_ON_HELP_REQUEST => serde_json::from_value(payload)
-                .map(Mutation::ActOnHelpRequest)
-                .map_err(invalid),
-            CREATE_RESIDENT => serde_json::from_value(payload)
-                .map(Mutation::CreateResident)
-                .map_err(invalid),
-            EDIT_RESIDENT => serde_json::from_value(payload)
-                .map(Mutation::EditResident)
-                .map_err(invalid),
-            MERGE_RESIDENTS => serde_json::from_value(payload)
-                .map(Mutation::MergeResidents)
-                .map_err(invalid),
-            CHANGE_ATTENDANCE => serde_json::from_value(payload)
-                .map(Mutation::ChangeAttendance)
-                .map_err(invalid),
-            WITHDRAW_IMAGE_CONSENT => serde_json::from_value(payload)
-                .map(Mutation::WithdrawImageConsent)
-                .map_err(invalid),
-            ATTACH_PHOTO => serde_json::from_value(payload)
-                .map(Mutation::AttachPhoto)
-                .map_err(invalid),
-            REVIEW_PHOTO => serde_json::from_value(payload)
-                .map(Mutation::ReviewPhoto)
-                .map_err(invalid),
-            WRITE_MEETING_NOTE => serde_json::from_value(payload)
-                .map(Mutation::WriteMeetingNote)
-                .map_err(invalid),
-            REVIEW_MEETING_NOTE => serde_json::from_value(payload)
-                .map(Mutation::ReviewMeetingNote)
-                .map_err(invalid),
-            other => Err(RejectReason::UnknownKind {
-                kind: other.to_owned(),
-            }),
-        }
+        let tagged = serde_json::json!({"kind": envelope.kind, "payload": envelope.payload});
+        serde_json::from_value(tagged).map_err(|e| {
+            let detail = e.to_string();
+            if detail.starts_with(&format!("unknown variant `{}`", envelope.kind)) {
+                RejectReason::UnknownKind {
+                    kind: envelope.kind.clone(),
+                }
+            } else {
+                RejectReason::InvalidPayload { detail }
+            }
+        })
     }
 
     /// The record this mutation changes, so the client can show it as "waiting to sync".
@@ -506,6 +469,20 @@ mod tests {
     fn a_payload_missing_a_field_is_rejected_as_invalid() {
         let mut envelope = create().into_envelope(Uuid::from_u128(1), DateTime::UNIX_EPOCH);
         envelope.payload.as_object_mut().unwrap().remove("district");
+        assert!(matches!(
+            Mutation::from_envelope(&envelope),
+            Err(RejectReason::InvalidPayload { .. })
+        ));
+    }
+
+    #[test]
+    fn an_unknown_choice_inside_a_known_kind_is_an_invalid_payload_not_an_unknown_kind() {
+        let envelope = MutationEnvelope {
+            id: Uuid::from_u128(1),
+            kind: "meeting_note.review".into(),
+            recorded_at: DateTime::UNIX_EPOCH,
+            payload: serde_json::json!({"note_id": Uuid::from_u128(2), "decision": "archive"}),
+        };
         assert!(matches!(
             Mutation::from_envelope(&envelope),
             Err(RejectReason::InvalidPayload { .. })

@@ -12,7 +12,7 @@ use domain::photo::{LocalPhoto, Photo};
 use domain::resident::Resident;
 use domain::sync::merge::{merge_pulled, Synced};
 use domain::sync::outbox::{Acknowledgement, OutboxEntry, OutboxState};
-use domain::sync::protocol::{PullResponse, Record};
+use domain::sync::protocol::{PullResponse, Record, RecordKind};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
@@ -93,6 +93,45 @@ pub enum LocalRecord {
     MeetingNote(MeetingNote),
 }
 
+impl LocalRecord {
+    fn store(&self) -> &'static str {
+        match self {
+            LocalRecord::Request(_) => store_of(RecordKind::HelpRequest),
+            LocalRecord::Resident(_) => store_of(RecordKind::Resident),
+            LocalRecord::Attendance(_) => store_of(RecordKind::AttendanceList),
+            LocalRecord::Photo(_) => store_of(RecordKind::Photo),
+            LocalRecord::MeetingNote(_) => store_of(RecordKind::MeetingNote),
+        }
+    }
+}
+
+/// The object store that keeps the pulled records of `kind` (consent texts live in `meta`).
+fn store_of(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::HelpRequest => HELP_REQUESTS,
+        RecordKind::DictionaryEntry => DICTIONARY,
+        RecordKind::Resident => RESIDENTS,
+        RecordKind::Event => EVENTS,
+        RecordKind::AttendanceList => ATTENDANCE,
+        RecordKind::ConsentText => META,
+        RecordKind::Photo => PHOTOS,
+        RecordKind::MeetingNote => MEETING_NOTES,
+    }
+}
+
+/// The scope of a transaction that may touch every synced kind: their stores (from the one list of
+/// kinds, so a new kind cannot be left out of it) and `also`.
+fn synced_stores(also: &[&'static str]) -> Vec<&'static str> {
+    let mut stores: Vec<&'static str> = RecordKind::ALL
+        .into_iter()
+        .map(store_of)
+        .chain(also.iter().copied())
+        .collect();
+    stores.sort_unstable();
+    stores.dedup();
+    stores
+}
+
 pub struct LocalDb {
     db: Database,
 }
@@ -127,18 +166,7 @@ impl LocalDb {
     pub async fn snapshot(&self) -> Result<Snapshot, DbError> {
         let tx = self
             .db
-            .transaction([
-                HELP_REQUESTS,
-                RESIDENTS,
-                OUTBOX,
-                DICTIONARY,
-                META,
-                EVENTS,
-                ATTENDANCE,
-                PHOTOS,
-                LOCAL_PHOTOS,
-                MEETING_NOTES,
-            ])
+            .transaction(synced_stores(&[OUTBOX, LOCAL_PHOTOS, META]))
             .build()?;
         let requests = all(&tx, HELP_REQUESTS).await?;
         let residents = all(&tx, RESIDENTS).await?;
@@ -179,36 +207,24 @@ impl LocalDb {
         records: &[LocalRecord],
         entries: &[OutboxEntry],
     ) -> Result<(), DbError> {
+        // Exactly the stores written, so no list of them can fall behind the record types.
+        let mut scope: Vec<&'static str> = records.iter().map(LocalRecord::store).collect();
+        scope.push(OUTBOX);
+        scope.sort_unstable();
+        scope.dedup();
         let tx = self
             .db
-            .transaction([
-                HELP_REQUESTS,
-                RESIDENTS,
-                ATTENDANCE,
-                PHOTOS,
-                MEETING_NOTES,
-                OUTBOX,
-            ])
+            .transaction(scope)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         for record in records {
+            let store = tx.object_store(record.store())?;
             match record {
-                LocalRecord::Request(request) => {
-                    tx.object_store(HELP_REQUESTS)?
-                        .put(request)
-                        .serde()?
-                        .await?
-                }
-                LocalRecord::Resident(resident) => {
-                    tx.object_store(RESIDENTS)?.put(resident).serde()?.await?
-                }
-                LocalRecord::Attendance(list) => {
-                    tx.object_store(ATTENDANCE)?.put(list).serde()?.await?
-                }
-                LocalRecord::Photo(photo) => tx.object_store(PHOTOS)?.put(photo).serde()?.await?,
-                LocalRecord::MeetingNote(note) => {
-                    tx.object_store(MEETING_NOTES)?.put(note).serde()?.await?
-                }
+                LocalRecord::Request(request) => store.put(request).serde()?.await?,
+                LocalRecord::Resident(resident) => store.put(resident).serde()?.await?,
+                LocalRecord::Attendance(list) => store.put(list).serde()?.await?,
+                LocalRecord::Photo(photo) => store.put(photo).serde()?.await?,
+                LocalRecord::MeetingNote(note) => store.put(note).serde()?.await?,
             }
         }
         for entry in entries {
@@ -291,48 +307,33 @@ impl LocalDb {
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<(), DbError> {
         let tx = self
             .db
-            .transaction([
-                HELP_REQUESTS,
-                RESIDENTS,
-                OUTBOX,
-                DICTIONARY,
-                META,
-                EVENTS,
-                ATTENDANCE,
-                PHOTOS,
-                MEETING_NOTES,
-            ])
+            .transaction(synced_stores(&[OUTBOX, META]))
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox: Vec<OutboxEntry> = all(&tx, OUTBOX).await?;
-        let photos = tx.object_store(PHOTOS)?;
-        let notes = tx.object_store(MEETING_NOTES)?;
-        let requests = tx.object_store(HELP_REQUESTS)?;
-        let residents = tx.object_store(RESIDENTS)?;
-        let dictionary = tx.object_store(DICTIONARY)?;
-        let events = tx.object_store(EVENTS)?;
-        let lists = tx.object_store(ATTENDANCE)?;
-        let meta = tx.object_store(META)?;
         for change in &page.changes {
+            let store = tx.object_store(store_of(change.record.kind()))?;
             match &change.record {
-                Record::HelpRequest(incoming) => put_pulled(&requests, incoming, &outbox).await?,
-                Record::Resident(incoming) => put_pulled(&residents, incoming, &outbox).await?,
+                Record::HelpRequest(incoming) => put_pulled(&store, incoming, &outbox).await?,
+                Record::Resident(incoming) => put_pulled(&store, incoming, &outbox).await?,
                 Record::DictionaryEntry(entry) => {
-                    dictionary.put(entry).with_key(entry.key()).serde()?.await?;
+                    store.put(entry).with_key(entry.key()).serde()?.await?;
                 }
                 // Events change only online, on the server: its version is the only one.
-                Record::Event(event) => events.put(event).serde()?.await?,
-                Record::AttendanceList(incoming) => put_pulled(&lists, incoming, &outbox).await?,
-                Record::Photo(incoming) => put_pulled(&photos, incoming, &outbox).await?,
-                Record::MeetingNote(incoming) => put_pulled(&notes, incoming, &outbox).await?,
+                Record::Event(event) => store.put(event).serde()?.await?,
+                Record::AttendanceList(incoming) => put_pulled(&store, incoming, &outbox).await?,
+                Record::Photo(incoming) => put_pulled(&store, incoming, &outbox).await?,
+                Record::MeetingNote(incoming) => put_pulled(&store, incoming, &outbox).await?,
                 Record::ConsentText(published) => {
-                    meta.put(&published.text)
+                    store
+                        .put(&published.text)
                         .with_key(consent_text_key(published.kind))
                         .serde()?
                         .await?;
                 }
             }
         }
+        let meta = tx.object_store(META)?;
         meta.put(page.next_cursor)
             .with_key(META_CURSOR.to_owned())
             .serde()?

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::consent::ConsentAnswer;
+use crate::consent::{ConsentAnswer, ConsentKind, ConsentTexts};
 use crate::dictionary::{Dictionary, DictionaryKind};
 use crate::help_request::{Person, Problem};
 use crate::resident::{ResidentField, MAX_NAME_CHARS, MAX_PHONE_CHARS};
@@ -162,6 +162,17 @@ impl Signature {
 pub struct Registration {
     pub data_processing: ConsentAnswer,
     pub kiosk_listing: ConsentAnswer,
+}
+
+impl Registration {
+    /// A newcomer who agreed to the data-processing text in force and answered `kiosk_listing` to the
+    /// listing text in force; `None` when `texts` lacks either (a package from before they existed).
+    pub fn agreed(texts: &ConsentTexts, kiosk_listing: bool) -> Option<Registration> {
+        Some(Registration {
+            data_processing: texts.answer(ConsentKind::DataProcessing, true)?,
+            kiosk_listing: texts.answer(ConsentKind::KioskListing, kiosk_listing)?,
+        })
+    }
 }
 
 /// A resident's current image consent: their latest answer, unless withdrawn since.

@@ -16,7 +16,7 @@ mod retention;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -136,26 +136,13 @@ impl Store {
             Principal::User { id, .. } => (reader.may(Permission::ReadAllRequests), id.to_string()),
             Principal::Anonymous | Principal::Kiosk { .. } => (false, String::new()),
         };
-        let everyone = RecordKind::names_read_by(Readers::EveryoneWhoRecords);
-        let scoped = RecordKind::names_read_by(Readers::ReviewersAndOwnScope);
-        let rows = sqlx::query(&format!(
-            "WITH readable_request (id) AS ( \
-                 SELECT id FROM help_request WHERE recorded_by = ?3 \
-                 UNION SELECT help_request_id FROM help_request_assignee WHERE account_id = ?3) \
-             SELECT cursor, entity, data FROM change_log WHERE cursor > ?1 AND ( \
-                 entity IN (SELECT value FROM json_each(?5)) \
-                 OR (entity IN (SELECT value FROM json_each(?6)) AND (?2 OR {})) \
-             ) ORDER BY cursor LIMIT ?4",
-            own_scopes()
-        ))
-        .bind(since)
-        .bind(sees_all)
-        .bind(&reader_id)
-        .bind(i64::from(limit) + 1)
-        .bind(serde_json::to_string(&everyone)?)
-        .bind(serde_json::to_string(&scoped)?)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&PULL_QUERY)
+            .bind(since)
+            .bind(sees_all)
+            .bind(&reader_id)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&self.pool)
+            .await?;
         let has_more = rows.len() > limit as usize;
         let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
         for row in rows.into_iter().take(limit as usize) {
@@ -325,6 +312,30 @@ fn own_scope(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::ConsentText => None,
     }
 }
+
+/// The pull's query, built once from the kinds' reader rules: `?1` the cursor, `?2` whether the reader
+/// reads every request, `?3` their account id, `?4` the row limit. Kind names are this program's own
+/// constants, so they are written into the SQL as literals.
+static PULL_QUERY: LazyLock<String> = LazyLock::new(|| {
+    let names = |readers| {
+        RecordKind::names_read_by(readers)
+            .iter()
+            .map(|name| format!("'{name}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "WITH readable_request (id) AS ( \
+             SELECT id FROM help_request WHERE recorded_by = ?3 \
+             UNION SELECT help_request_id FROM help_request_assignee WHERE account_id = ?3) \
+         SELECT cursor, entity, data FROM change_log WHERE cursor > ?1 AND ( \
+             entity IN ({}) OR (entity IN ({}) AND (?2 OR {})) \
+         ) ORDER BY cursor LIMIT ?4",
+        names(Readers::EveryoneWhoRecords),
+        names(Readers::ReviewersAndOwnScope),
+        own_scopes()
+    )
+});
 
 /// Every kind's own scope, as one SQL condition; a scoped kind without one is read by reviewers only.
 fn own_scopes() -> String {

@@ -100,7 +100,7 @@ fn Enrolment() -> impl IntoView {
     }
 }
 
-/// How long the thank-you (or nothing-saved) screen stays before the kiosk returns to its start by itself.
+/// How long the last screen of a turn stays before the kiosk returns to its start by itself.
 const THANKS_SHOWN_FOR: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// One screen of the flow at a time.
@@ -177,7 +177,7 @@ fn KioskFlow() -> impl IntoView {
                             on_back=move || step.set(Step::FindName)
                             on_answer=move |given| step.set(if given { Step::NewPerson } else { Step::Declined }) />
                     }.into_any(),
-                    Step::Declined => view! { <Declined on_next=reset /> }.into_any(),
+                    Step::Declined => view! { <TurnOver end=TurnEnd::NothingRecorded on_next=reset /> }.into_any(),
                     Step::NewPerson => view! { <NewPerson flow /> }.into_any(),
                     Step::Listing => view! {
                         <ConsentQuestion kind=ConsentKind::KioskListing
@@ -191,7 +191,7 @@ fn KioskFlow() -> impl IntoView {
                             on_answer=move |given| { consent.set(Some(given)); step.set(Step::Confirm) } />
                     }.into_any(),
                     Step::Confirm => view! { <Confirm flow on_done=reset /> }.into_any(),
-                    Step::Thanks => view! { <Thanks on_next=reset /> }.into_any(),
+                    Step::Thanks => view! { <TurnOver end=TurnEnd::Signed on_next=reset /> }.into_any(),
                     Step::StaffPin => view! { <StaffPin flow on_back=reset /> }.into_any(),
                     Step::Staff => view! { <StaffPanel on_back=reset /> }.into_any(),
                 },
@@ -470,18 +470,46 @@ fn ConsentQuestion(
     }
 }
 
-/// A newcomer who did not agree to their details being recorded: nothing was, and they hear what to do.
+/// How one person's turn at the kiosk ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TurnEnd {
+    Signed,
+    /// A newcomer did not agree to their details being recorded: nothing was, and they hear what to do.
+    NothingRecorded,
+}
+
+/// The last screen of a turn. It returns to the start by itself: the next person in the queue should not
+/// have to find the button, nor see who came before them.
 #[component]
-fn Declined(on_next: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn TurnOver(end: TurnEnd, on_next: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     if let Ok(timer) = set_timeout_with_handle(on_next, THANKS_SHOWN_FOR) {
         on_cleanup(move || timer.clear());
     }
+    let words = move || {
+        match end {
+            TurnEnd::Signed => [
+                t_string!(i18n, kiosk_thanks),
+                t_string!(i18n, kiosk_thanks_hint),
+                t_string!(i18n, kiosk_next_person),
+            ],
+            TurnEnd::NothingRecorded => [
+                t_string!(i18n, kiosk_data_consent_declined),
+                t_string!(i18n, kiosk_data_consent_declined_hint),
+                t_string!(i18n, kiosk_start_over),
+            ],
+        }
+        .map(|text| text.to_string())
+    };
+    let testid = match end {
+        TurnEnd::Signed => "kiosk-thanks",
+        TurnEnd::NothingRecorded => "kiosk-declined",
+    };
     view! {
-        <h1 tabindex="-1" data-testid="kiosk-declined">{t!(i18n, kiosk_data_consent_declined)}</h1>
-        <p class="kiosk__hint">{t!(i18n, kiosk_data_consent_declined_hint)}</p>
+        <h1 tabindex="-1" data-testid=testid>{move || words()[0].clone()}</h1>
+        <p class="kiosk__hint">{move || words()[1].clone()}</p>
         <button type="button" class="button button--primary kiosk__big" on:click=move |_| on_next()>
-            {t!(i18n, kiosk_start_over)}
+            {move || words()[2].clone()}
         </button>
     }
 }
@@ -520,27 +548,17 @@ fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> imp
         }
         // Each answer names the text version it answered.
         let texts = &package.consent_texts;
-        let registration = || {
-            Some(Registration {
-                data_processing: texts.answer(ConsentKind::DataProcessing, true)?,
-                kiosk_listing: texts.answer(ConsentKind::KioskListing, listed)?,
-            })
+        let registration = match walk_in {
+            true => Registration::agreed(texts, listed).map(Some),
+            false => Some(None),
         };
-        let (image_consent, registration) = match (
-            texts.answer(ConsentKind::Image, given),
-            if walk_in {
-                registration().map(Some)
-            } else {
-                Some(None)
-            },
-        ) {
-            (Some(image), Some(registration)) => (image, registration),
+        let Some((image_consent, registration)) =
+            texts.answer(ConsentKind::Image, given).zip(registration)
+        else {
             // A package from before a kind of consent existed: the tablet downloads it again when it
             // next starts online.
-            _ => {
-                failure.set(Some(t_string!(i18n, kiosk_loading_hint).to_string()));
-                return;
-            }
+            failure.set(Some(t_string!(i18n, kiosk_loading_hint).to_string()));
+            return;
         };
         busy.set(true);
         let attendance = NewAttendance {
@@ -593,22 +611,6 @@ fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> imp
                 {t!(i18n, kiosk_confirm)}
             </button>
         </div>
-    }
-}
-
-#[component]
-fn Thanks(on_next: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let i18n = use_i18n();
-    // The next person in the queue should not have to find the button, nor see who signed before them.
-    if let Ok(timer) = set_timeout_with_handle(on_next, THANKS_SHOWN_FOR) {
-        on_cleanup(move || timer.clear());
-    }
-    view! {
-        <h1 tabindex="-1" data-testid="kiosk-thanks">{t!(i18n, kiosk_thanks)}</h1>
-        <p class="kiosk__hint">{t!(i18n, kiosk_thanks_hint)}</p>
-        <button type="button" class="button button--primary kiosk__big" on:click=move |_| on_next()>
-            {t!(i18n, kiosk_next_person)}
-        </button>
     }
 }
 

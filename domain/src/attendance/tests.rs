@@ -556,3 +556,39 @@ fn a_newcomer_at_the_kiosk_is_kept_only_with_consent_to_the_processing_of_their_
     )
     .is_ok());
 }
+
+#[test]
+fn a_newcomers_registration_names_the_versions_of_the_texts_in_force() {
+    use crate::consent::{ConsentKind, ConsentTexts, PublishedConsentText};
+    let text = |kind, version| PublishedConsentText {
+        kind,
+        text: ConsentText {
+            version,
+            text_pl: "Zgadzam się.".into(),
+            text_en: "I agree.".into(),
+            since: at(0),
+        },
+    };
+    let texts: ConsentTexts = [
+        text(ConsentKind::DataProcessing, 3),
+        text(ConsentKind::KioskListing, 2),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(
+        Registration::agreed(&texts, false),
+        Some(Registration {
+            data_processing: ConsentAnswer {
+                given: true,
+                text_version: 3
+            },
+            kiosk_listing: ConsentAnswer {
+                given: false,
+                text_version: 2
+            },
+        })
+    );
+    // An old kiosk package without the listing text cannot register anyone.
+    let old: ConsentTexts = [text(ConsentKind::DataProcessing, 1)].into_iter().collect();
+    assert_eq!(Registration::agreed(&old, true), None);
+}

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use axum_extra::extract::cookie::CookieJar;
 use domain::account::{
-    normalize_username, validate_password, Account, AccountError, NewAccount, PasswordChange, Role,
-    SessionView, SetupStatus, SignIn,
+    normalize_username, validate_password, Account, NewAccount, PasswordChange, Role, SessionView,
+    SetupStatus, SignIn,
 };
 use serde_json::json;
 
@@ -20,10 +20,6 @@ use crate::auth::{
 use crate::storage::accounts::{AccountError as CreateError, SessionOwner};
 use crate::storage::audit::AuditEvent;
 use crate::storage::Store;
-
-pub(super) fn invalid(errors: Vec<AccountError>) -> Rejection {
-    Rejection::invalid(errors)
-}
 
 /// Writes the audit entry; a failure to do so is logged, not shown to the person whose action worked.
 pub(super) async fn audit(
@@ -90,7 +86,7 @@ pub async fn setup(
     }
     let mut account = body(request)?.normalized();
     account.role = Role::Coordinator;
-    account.validate().map_err(invalid)?;
+    account.validate().map_err(Rejection::invalid)?;
     let hash = hash_password(account.password.clone()).await;
     let created = match state.store.create_account(&account, &hash, true).await {
         Ok(created) => created,
@@ -279,7 +275,7 @@ pub async fn change_password(
         ));
     }
     validate_password(&change.new_password, &account.username)
-        .map_err(|problem| invalid(vec![problem]))?;
+        .map_err(|problem| Rejection::invalid([problem]))?;
     let hash = hash_password(change.new_password).await;
     let keep = caller.session.as_ref().map(|s| s.token_hash.as_str());
     state.store.set_password(account.id, &hash, keep).await?;

@@ -11,7 +11,7 @@ use domain::account::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::session::{audit, invalid};
+use super::session::audit;
 use super::{body, missing, ApiState, Rejection};
 use crate::auth::{hash_password, Caller};
 use crate::storage::accounts::{AccountChanges, AccountError as CreateError, AccountRecord};
@@ -31,12 +31,12 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<domain::account::Account>), Rejection> {
     caller.require(Permission::ManageUsers)?;
     let account = body(request)?.normalized();
-    account.validate().map_err(invalid)?;
+    account.validate().map_err(Rejection::invalid)?;
     let hash = hash_password(account.password.clone()).await;
     let created = match state.store.create_account(&account, &hash, false).await {
         Ok(created) => created,
         Err(CreateError::UsernameTaken | CreateError::SetupDone) => {
-            return Err(invalid(vec![domain::account::AccountError {
+            return Err(Rejection::invalid([domain::account::AccountError {
                 field: AccountField::Username,
                 problem: AccountProblem::Taken,
             }]))
@@ -68,7 +68,7 @@ pub async fn update(
     let id = parse_id(&id)?;
     let mut changes = body(request)?;
     if let Some(name) = &changes.display_name {
-        validate_display_name(name).map_err(|problem| invalid(vec![problem]))?;
+        validate_display_name(name).map_err(|problem| Rejection::invalid([problem]))?;
         changes.display_name = Some(name.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     // A coordinator cannot lock themselves out by demoting or deactivating their own account.
@@ -117,7 +117,7 @@ pub async fn reset_password(
         .await?
         .ok_or_else(|| missing("user"))?;
     validate_password(&reset.password, &record.account.username)
-        .map_err(|problem| invalid(vec![problem]))?;
+        .map_err(|problem| Rejection::invalid([problem]))?;
     let hash = hash_password(reset.password).await;
     state.store.set_password(id, &hash, None).await?;
     audit(

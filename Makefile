@@ -60,6 +60,7 @@ timed-%:
 
 lint:
 	$(TOOLS) cargo fmt --all --check
+	python3 scripts/module-cycles.py app/src i18n
 	$(TOOLS) cargo clippy -p domain -p app -p server --features app/ssr --all-targets -- -D warnings
 	$(TOOLS) cargo clippy -p app -p frontend --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
 

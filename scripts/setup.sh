@@ -48,7 +48,8 @@ fi
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
 
-apt_install chromium
+# python3 runs the module-cycle check of `make lint`.
+apt_install chromium python3
 
 # The tools only orchestrate (cargo, wasm-opt) and rewrite a few files, so they are compiled for compile
 # speed: cargo-leptos' own fat-LTO release profile alone is a 15-minute link on two cores.

@@ -5,16 +5,15 @@
 // than the default limit allows.
 #![recursion_limit = "256"]
 
-pub mod client;
-#[cfg(feature = "hydrate")]
-mod local;
+mod components;
+pub mod device;
 mod pages;
 pub mod state;
 mod sync_status;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
-use domain::account::{Permission, Principal};
+use domain::account::Permission;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
@@ -72,7 +71,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     // Effects run only in the browser, after hydration: the device's data never reaches the server render.
-    Effect::new(move || client::start(state));
+    Effect::new(move || device::start(state));
 
     view! {
         <I18nContextProvider ssr_lang_header_getter=polish_unless_chosen()>
@@ -173,19 +172,6 @@ fn SessionExpiredBanner() -> impl IntoView {
     }
 }
 
-/// What the signed-in person's role may open, for the navigation.
-pub(crate) fn may(state: AppState, permission: Permission) -> bool {
-    state.account.with(|account| {
-        account.as_ref().is_some_and(|a| {
-            Principal::User {
-                id: a.id,
-                role: a.role,
-            }
-            .may(permission)
-        })
-    })
-}
-
 #[component]
 fn Header() -> impl IntoView {
     let i18n = use_i18n();
@@ -193,7 +179,7 @@ fn Header() -> impl IntoView {
     let kiosk = move || state.kiosk.get().is_some();
     let signed_in = move || state.account.get().is_some() && !kiosk();
     let review_count = Memo::new(move |_| pages::review::review_queue(state).len());
-    let review_waiting = move || may(state, Permission::ReviewEntries) && review_count.get() != 0;
+    let review_waiting = move || state.may(Permission::ReviewEntries) && review_count.get() != 0;
     let switch_language = move |_| {
         let next = match i18n.get_locale() {
             Locale::pl => Locale::en,
@@ -257,7 +243,7 @@ fn Header() -> impl IntoView {
                     <A href="/" exact=true>{t!(i18n, nav_requests)}</A>
                     <A href="/requests/new">{t!(i18n, nav_new_request)}</A>
                     <A href="/my">{t!(i18n, nav_my_work)}</A>
-                    <Show when=move || may(state, Permission::ReviewEntries)>
+                    <Show when=move || state.may(Permission::ReviewEntries)>
                         <A href="/review">
                             {t!(i18n, nav_review)} " "
                             <span class="count" data-testid="review-count">{move || review_count.get()}</span>
@@ -265,13 +251,13 @@ fn Header() -> impl IntoView {
                     </Show>
                     <A href="/events">{t!(i18n, nav_events)}</A>
                     <A href="/residents">{t!(i18n, nav_residents)}</A>
-                    <Show when=move || may(state, Permission::ReviewEntries)>
+                    <Show when=move || state.may(Permission::ReviewEntries)>
                         <A href="/reports">{t!(i18n, nav_reports)}</A>
                     </Show>
-                    <Show when=move || may(state, Permission::EnrolDevices)>
+                    <Show when=move || state.may(Permission::EnrolDevices)>
                         <A href="/devices">{t!(i18n, nav_devices)}</A>
                     </Show>
-                    <Show when=move || may(state, Permission::ManageUsers)>
+                    <Show when=move || state.may(Permission::ManageUsers)>
                         <A href="/admin/users">{t!(i18n, nav_users)}</A>
                         <A href="/admin/audit">{t!(i18n, nav_audit)}</A>
                         <A href="/admin/settings">{t!(i18n, nav_settings)}</A>

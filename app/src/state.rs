@@ -2,7 +2,7 @@
 //! server-rendered HTML and the first hydrated render agree; the browser fills them from IndexedDB.
 
 use chrono::{DateTime, Utc};
-use domain::account::Account;
+use domain::account::{Account, Permission, Principal};
 use domain::attendance::AttendanceList;
 use domain::consent::ConsentTexts;
 use domain::dictionary::Dictionary;
@@ -158,6 +158,20 @@ impl Default for AppState {
 }
 
 impl AppState {
+    /// Whether the signed-in person's role grants `permission` (what the navigation and pages offer; the
+    /// server decides again).
+    pub fn may(&self, permission: Permission) -> bool {
+        self.account.with(|account| {
+            account.as_ref().is_some_and(|a| {
+                Principal::User {
+                    id: a.id,
+                    role: a.role,
+                }
+                .may(permission)
+            })
+        })
+    }
+
     /// The device's store has been read into these signals; until then an empty list means "not read
     /// yet", not "nothing there".
     pub fn store_read(&self) -> bool {

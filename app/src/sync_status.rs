@@ -3,7 +3,7 @@
 use chrono::Local;
 use leptos::prelude::*;
 
-use crate::client;
+use crate::device;
 use crate::i18n::*;
 use crate::state::{use_app_state, SyncPhase, SyncProblem};
 
@@ -74,7 +74,7 @@ pub fn SyncStatusBar() -> impl IntoView {
             </p>
             </div>
             // A phone shows the arrow alone (style/main.css); the words stay the button's name.
-            <button type="button" class="button button--quiet" on:click=move |_| client::sync_now()>
+            <button type="button" class="button button--quiet" on:click=move |_| device::sync_now()>
                 <span class="sync-status__icon" aria-hidden="true">"↻"</span>
                 <span class="sync-status__now">{t!(i18n, sync_now)}</span>
             </button>

@@ -1,23 +1,18 @@
 //! One's own account: change the password, sign out here or on every device. Signing out with entries
 //! not yet on the server warns first and offers to send them.
 
-use domain::account::{validate_password, PasswordChange, Role};
+use domain::account::{validate_password, PasswordChange};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use super::forms::{account_errors, account_problem_text, failure_text, focus_first, TextField};
-use crate::client::{self, ApiFailure};
+use crate::components::forms::{
+    account_errors, account_problem_text, failure_text, focus_first, TextField,
+};
+use crate::components::words::role_text;
+use crate::device::{self, ApiFailure};
 use crate::i18n::*;
 use crate::state::use_app_state;
-
-pub fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
-    match role {
-        Role::Volunteer => t_string!(i18n, role_volunteer).to_string(),
-        Role::Organiser => t_string!(i18n, role_organiser).to_string(),
-        Role::Coordinator => t_string!(i18n, role_coordinator).to_string(),
-    }
-}
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -33,7 +28,7 @@ pub fn AccountPage() -> impl IntoView {
         move |everywhere: bool| {
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
-                match client::sign_out(state, everywhere).await {
+                match device::sign_out(state, everywhere).await {
                     Ok(()) => navigate("/login", Default::default()),
                     Err(failure) => {
                         sign_out_failure.set(Some(match failure {
@@ -52,7 +47,7 @@ pub fn AccountPage() -> impl IntoView {
             let finish_sign_out = finish_sign_out.clone();
             sign_out_failure.set(None);
             leptos::task::spawn_local(async move {
-                match client::unsent_count().await {
+                match device::unsent_count().await {
                     0 => finish_sign_out(everywhere),
                     unsent => {
                         unsent_warning.set(Some((unsent, everywhere)));
@@ -88,7 +83,7 @@ pub fn AccountPage() -> impl IntoView {
                         <div class="form__actions">
                             <button type="button" class="button button--primary" on:click=move |_| {
                                 unsent_warning.set(None);
-                                client::sync_now();
+                                device::sync_now();
                             }>{t!(i18n, sign_out_sync_first)}</button>
                             <button type="button" class="button button--danger" on:click=move |_| {
                                 unsent_warning.set(None);
@@ -166,7 +161,7 @@ fn PasswordChangeForm() -> impl IntoView {
         })
         .unwrap_or_default();
         leptos::task::spawn_local(async move {
-            let answer = client::api::<()>("POST", "/api/v1/account/password", Some(body)).await;
+            let answer = device::api::<()>("POST", "/api/v1/account/password", Some(body)).await;
             busy.set(false);
             match answer {
                 Ok(()) => {

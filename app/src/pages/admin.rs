@@ -8,12 +8,12 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::account::role_text;
-use super::forms::{
+use crate::components::forms::{
     account_errors, account_problem_text, failure_text, focus_first, problem_for, LoadFailure,
     TextField,
 };
-use crate::client::{self, ApiFailure};
+use crate::components::words::role_text;
+use crate::device::{self, ApiFailure};
 use crate::i18n::*;
 use crate::state::use_app_state;
 
@@ -34,7 +34,7 @@ pub fn UsersPage() -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let reload = move || {
         leptos::task::spawn_local(async move {
-            match client::api::<Vec<AccountRow>>("GET", "/api/v1/users", None).await {
+            match device::api::<Vec<AccountRow>>("GET", "/api/v1/users", None).await {
                 Ok(list) => {
                     load_failed.set(None);
                     accounts.set(Some(list));
@@ -45,7 +45,7 @@ pub fn UsersPage() -> impl IntoView {
     };
     let state = use_app_state();
     // Until the device has read who is signed in, neither the page nor a refusal.
-    let allowed = move || crate::may(state, Permission::ManageUsers);
+    let allowed = move || state.may(Permission::ManageUsers);
     let refused = move || state.device_ready.get() && !allowed();
     Effect::new(move || {
         if allowed() {
@@ -122,7 +122,7 @@ fn NewAccountForm(on_created: impl Fn(String) + Copy + 'static) -> impl IntoView
         let body = serde_json::to_value(&account).unwrap_or_default();
         leptos::task::spawn_local(async move {
             let answer =
-                client::api::<serde_json::Value>("POST", "/api/v1/users", Some(body)).await;
+                device::api::<serde_json::Value>("POST", "/api/v1/users", Some(body)).await;
             busy.set(false);
             match answer {
                 Ok(_) => {
@@ -214,7 +214,7 @@ fn AccountCard(row: AccountRow, on_changed: impl Fn(String) + Copy + 'static) ->
     let username = row.username.clone();
     let send = move |method: &'static str, url: String, body: serde_json::Value, done: String| {
         leptos::task::spawn_local(async move {
-            match client::api::<serde_json::Value>(method, &url, Some(body)).await {
+            match device::api::<serde_json::Value>(method, &url, Some(body)).await {
                 Ok(_) => on_changed(done),
                 Err(e) => {
                     let problem = account_errors(&e)
@@ -388,7 +388,7 @@ pub fn AuditPage() -> impl IntoView {
         }
         let url = format!("/api/v1/audit?{}", query.join("&"));
         leptos::task::spawn_local(async move {
-            match client::api::<AuditPage>("GET", &url, None).await {
+            match device::api::<AuditPage>("GET", &url, None).await {
                 Ok(page) => {
                     load_failed.set(None);
                     older.set(page.older);

@@ -7,9 +7,10 @@ use domain::dictionary::DictionaryKind;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::event_detail::{consent_text, event_in_address, list_of, list_status_text};
-use super::signature_pad::SignatureImage;
-use super::words::{event_when, label};
+use crate::components::event::{event_in_address, list_of};
+use crate::components::signature_pad::SignatureImage;
+use crate::components::words::{consent_text, list_status_text};
+use crate::components::words::{event_when, label};
 use crate::i18n::*;
 use crate::state::use_app_state;
 

@@ -9,9 +9,9 @@ use leptos_router::components::A;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::forms::{failure_text, LoadFailure};
-use super::words::event_when;
-use crate::client::{self, ApiFailure};
+use crate::components::forms::{failure_text, LoadFailure};
+use crate::components::words::event_when;
+use crate::device::{self, ApiFailure};
 use crate::i18n::*;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -50,8 +50,8 @@ pub fn DevicesPage() -> impl IntoView {
     let reload = move || {
         leptos::task::spawn_local(async move {
             let answers = (
-                client::api::<Vec<Event>>("GET", "/api/v1/events", None).await,
-                client::api::<Vec<Enrolment>>("GET", "/api/v1/enrolments", None).await,
+                device::api::<Vec<Event>>("GET", "/api/v1/events", None).await,
+                device::api::<Vec<Enrolment>>("GET", "/api/v1/enrolments", None).await,
             );
             match answers {
                 (Ok(list), Ok(current)) => {
@@ -67,7 +67,7 @@ pub fn DevicesPage() -> impl IntoView {
     let enrol = move |event: Uuid| {
         leptos::task::spawn_local(async move {
             let body = serde_json::json!({"event_id": event});
-            match client::api::<EnrolmentCode>("POST", "/api/v1/enrolments", Some(body)).await {
+            match device::api::<EnrolmentCode>("POST", "/api/v1/enrolments", Some(body)).await {
                 Ok(code) => {
                     shown_code.set(Some(code));
                     reload();
@@ -78,7 +78,7 @@ pub fn DevicesPage() -> impl IntoView {
     };
     let revoke = move |id: Uuid| {
         leptos::task::spawn_local(async move {
-            match client::api::<()>("DELETE", &format!("/api/v1/enrolments/{id}"), None).await {
+            match device::api::<()>("DELETE", &format!("/api/v1/enrolments/{id}"), None).await {
                 Ok(()) => {
                     if shown_code
                         .with_untracked(|c| c.as_ref().is_some_and(|c| c.enrolment.id == id))

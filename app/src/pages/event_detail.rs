@@ -6,54 +6,31 @@ use chrono::Local;
 use domain::account::Permission;
 use domain::attendance::{
     Attendance, AttendanceList, Attendee, ListChange, ListEvent, ListHistoryEntry, NewAttendance,
-    Proof, RecordedBy,
+    Proof,
 };
-use domain::consent::{ConsentAnswer, ConsentKind};
+use domain::consent::ConsentKind;
 use domain::dictionary::DictionaryKind;
 use domain::event::Event;
 use domain::help_request::Person;
 use domain::photo::PhotoSubject;
 use domain::resident::search;
-use domain::sync::merge::SyncState;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use super::notes::NotesSection;
-use super::photos::PhotoSection;
-use super::requests::SyncBadge;
-use super::signature_pad::SignatureImage;
-use super::words::{event_when, label, save_failure_text};
-use crate::client::{self, SaveFailure};
+use crate::components::cards::SyncBadge;
+use crate::components::event::{event_in_address, list_of};
+use crate::components::notes::NotesSection;
+use crate::components::photos::PhotoSection;
+use crate::components::signature_pad::SignatureImage;
+use crate::components::words::{consent_text, list_status_text, recorded_by_text};
+use crate::components::words::{event_when, label, save_failure_text};
+use crate::device::{self, SaveFailure};
 use crate::i18n::*;
-use crate::state::{use_app_state, AppState, Notice};
+use crate::state::{use_app_state, Notice};
 
 type I18n = leptos_i18n::I18nContext<Locale>;
-
-/// The event named by `?id=` in the address, as this device has it.
-pub fn event_in_address() -> Memo<Option<Event>> {
-    let state = use_app_state();
-    let query = use_query_map();
-    Memo::new(move |_| {
-        let id = query.with(|q| q.get("id").and_then(|id| Uuid::parse_str(&id).ok()))?;
-        state
-            .events
-            .with(|es| es.iter().find(|e| e.id == id).cloned())
-    })
-}
-
-/// An event's list as this device has it (an empty one before anyone signed), and its sync state.
-pub fn list_of(state: AppState, event_id: Uuid) -> (AttendanceList, SyncState) {
-    state.attendance.with(|lists| {
-        lists
-            .iter()
-            .find(|(l, _)| l.event_id == event_id)
-            .cloned()
-            .unwrap_or_else(|| (AttendanceList::new(event_id), SyncState::Synced))
-    })
-}
 
 #[component]
 pub fn EventPage() -> impl IntoView {
@@ -100,7 +77,7 @@ fn EventDetails(event: Event) -> impl IntoView {
     view! {
         <div class="page-title">
             <h1>{f.title.clone()}</h1>
-            <Show when=move || crate::may(state, Permission::ManageEvents)>
+            <Show when=move || state.may( Permission::ManageEvents)>
                 <A href=format!("/event/edit?id={id}") attr:class="button">{t!(i18n, event_edit)}</A>
             </Show>
         </div>
@@ -138,14 +115,14 @@ fn AttendanceSection(event: Event) -> impl IntoView {
     let state = use_app_state();
     let event_id = event.id;
     let list = Memo::new(move |_| list_of(state, event_id));
-    let reviewer = move || crate::may(state, Permission::ReviewEntries);
+    let reviewer = move || state.may(Permission::ReviewEntries);
     let failure = RwSignal::new(None::<SaveFailure>);
     let saved = RwSignal::new(false);
     let change = move |change: ListChange| {
         failure.set(None);
         saved.set(false);
         leptos::task::spawn_local(async move {
-            match client::change_attendance(state, event_id, change).await {
+            match device::change_attendance(state, event_id, change).await {
                 Ok(()) => saved.set(true),
                 Err(e) => failure.set(Some(e)),
             }
@@ -194,41 +171,6 @@ fn AttendanceSection(event: Event) -> impl IntoView {
             {view! { <MarkPresent list=Signal::derive(move || list.get().0) expected saved on_change=change /> }.into_any()}
             {view! { <ListHistory list=Signal::derive(move || list.get().0) /> }.into_any()}
         </section>
-    }
-}
-
-pub fn list_status_text(i18n: I18n, list: &AttendanceList) -> String {
-    let count = list.present().count();
-    match &list.approval {
-        Some(approval) => t_string!(
-            i18n,
-            list_status_approved,
-            count = count,
-            name = approval.by.name.clone(),
-            at = approval
-                .at
-                .with_timezone(&Local)
-                .format("%d.%m.%Y %H:%M")
-                .to_string()
-        )
-        .to_string(),
-        None if count == 0 => t_string!(i18n, list_status_empty).to_string(),
-        None => t_string!(i18n, list_status_open, count = count).to_string(),
-    }
-}
-
-pub fn consent_text(i18n: I18n, answer: Option<ConsentAnswer>) -> String {
-    match answer {
-        Some(a) if a.given => t_string!(i18n, consent_yes, version = a.text_version).to_string(),
-        Some(a) => t_string!(i18n, consent_no, version = a.text_version).to_string(),
-        None => t_string!(i18n, consent_not_asked).to_string(),
-    }
-}
-
-pub fn recorded_by_text(i18n: I18n, by: &RecordedBy) -> String {
-    match by {
-        RecordedBy::Kiosk => t_string!(i18n, recorded_by_kiosk).to_string(),
-        RecordedBy::Person(person) => person.name.clone(),
     }
 }
 

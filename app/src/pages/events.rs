@@ -12,10 +12,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use super::forms::{failure_text, focus_first, TextField};
-use super::request_form::{problem_text, ChoiceField};
-use super::words::{event_when, label, language};
-use crate::client::{self, ApiFailure};
+use crate::components::forms::{failure_text, focus_first, TextField};
+use crate::components::forms::{problem_text, ChoiceField};
+use crate::components::words::{event_when, label, language};
+use crate::device::{self, ApiFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, Notice};
 
@@ -23,7 +23,7 @@ use crate::state::{use_app_state, Notice};
 pub fn EventsPage() -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let manager = move || crate::may(state, Permission::ManageEvents);
+    let manager = move || state.may(Permission::ManageEvents);
     view! {
         <div class="page-title">
             <h1>{t!(i18n, events_title)}</h1>
@@ -84,7 +84,7 @@ pub fn NewEventPage() -> impl IntoView {
 pub fn EditEventPage() -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let event = super::event_detail::event_in_address();
+    let event = crate::components::event::event_in_address();
     view! {
         {move || match event.get() {
             Some(event) => view! { <EventForm event=Some(event) /> }.into_any(),
@@ -214,14 +214,14 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let saved = match editing {
                 Some(id) => {
-                    client::api::<Event>("PUT", &format!("/api/v1/events/{id}"), Some(body)).await
+                    device::api::<Event>("PUT", &format!("/api/v1/events/{id}"), Some(body)).await
                 }
-                None => client::api::<Event>("POST", "/api/v1/events", Some(body)).await,
+                None => device::api::<Event>("POST", "/api/v1/events", Some(body)).await,
             };
             busy.set(false);
             match saved {
                 Ok(event) => {
-                    client::sync_now();
+                    device::sync_now();
                     state.events.update(|es| {
                         es.retain(|e| e.id != event.id);
                         es.push(event.clone());

@@ -16,11 +16,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use super::forms::{failure_text, focus_first, TextField};
-use super::request_form::problem_text;
-use super::signature_pad::{SignatureImage, SignaturePad};
-use super::words::{language, save_failure_text, signature_problem_text};
-use crate::client::{self, ApiFailure};
+use crate::components::forms::problem_text;
+use crate::components::forms::{failure_text, focus_first, TextField};
+use crate::components::signature_pad::{SignatureImage, SignaturePad};
+use crate::components::words::{language, save_failure_text, signature_problem_text};
+use crate::device::{self, ApiFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, SessionCheck};
 
@@ -61,12 +61,12 @@ fn Enrolment() -> impl IntoView {
         let body = serde_json::json!({"code": code.get_untracked()});
         leptos::task::spawn_local(async move {
             let answer =
-                client::api::<SessionView>("POST", "/api/v1/kiosk/claim", Some(body)).await;
+                device::api::<SessionView>("POST", "/api/v1/kiosk/claim", Some(body)).await;
             match answer {
                 Ok(SessionView::Kiosk {
                     event_id,
                     event_title,
-                }) => client::kiosk_claimed(state, event_id, event_title).await,
+                }) => device::kiosk_claimed(state, event_id, event_title).await,
                 Ok(SessionView::Person { .. }) => {}
                 Err(e) => {
                     failure.set(Some(match e {
@@ -231,7 +231,7 @@ fn FindName(flow: Flow) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
     let typed = RwSignal::new(String::new());
-    let signed_here = client::kiosk_signed_here();
+    let signed_here = device::kiosk_signed_here();
     let found = Memo::new(move |_| {
         let typed = typed.get();
         state.kiosk_package.with(|p| {
@@ -573,7 +573,7 @@ fn Confirm(flow: Flow, on_done: impl Fn() + Copy + Send + Sync + 'static) -> imp
             reason: None,
         };
         leptos::task::spawn_local(async move {
-            match client::kiosk_sign(state, attendance).await {
+            match device::kiosk_sign(state, attendance).await {
                 Ok(()) => {
                     on_done();
                     flow.step.set(Step::Thanks);
@@ -661,7 +661,7 @@ fn StaffPanel(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
     let disconnected = move || state.session.get() == SessionCheck::Expired;
     let leave = move |_| {
         leptos::task::spawn_local(async move {
-            if let Err(e) = client::kiosk_leave(state).await {
+            if let Err(e) = device::kiosk_leave(state).await {
                 failure.set(Some(match e {
                     ApiFailure::Unexpected => t_string!(i18n, kiosk_unsent_block).to_string(),
                     other => failure_text(i18n, &other),
@@ -682,7 +682,7 @@ fn StaffPanel(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
             <p class="notice notice--error" role="alert">{move || failure.get()}</p>
         </Show>
         <div class="kiosk__actions">
-            <button type="button" class="button kiosk__big" on:click=move |_| client::sync_now()>{t!(i18n, sync_now)}</button>
+            <button type="button" class="button kiosk__big" on:click=move |_| device::sync_now()>{t!(i18n, sync_now)}</button>
             <button type="button" class="button kiosk__big" on:click=move |_| on_back()>{t!(i18n, kiosk_back_to_list)}</button>
             <button type="button" class="button button--danger kiosk__big" on:click=leave>{t!(i18n, kiosk_leave)}</button>
         </div>

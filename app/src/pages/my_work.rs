@@ -4,7 +4,7 @@ use domain::request_list::{filter_requests, RequestFilter, SortOrder};
 use domain::workflow::{hours_text, monthly_hours};
 use leptos::prelude::*;
 
-use super::requests::RequestCard;
+use crate::components::cards::RequestCard;
 use crate::i18n::*;
 use crate::state::use_app_state;
 

@@ -11,11 +11,10 @@ use domain::workflow::hours_text;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::forms::{LoadFailure, TextField};
-use super::words::{label, status_text};
-use crate::client::{self, ApiFailure};
+use crate::components::forms::{LoadFailure, TextField};
+use crate::components::words::{label, status_text};
+use crate::device::{self, ApiFailure};
 use crate::i18n::*;
-use crate::may;
 use crate::state::use_app_state;
 
 type I18n = leptos_i18n::I18nContext<Locale>;
@@ -87,7 +86,7 @@ pub fn ReportsPage() -> impl IntoView {
             Ok(period) => period,
             Err(message) => {
                 problem.set(Some(message));
-                super::forms::focus_first("#report-from");
+                crate::components::forms::focus_first("#report-from");
                 return;
             }
         };
@@ -98,7 +97,7 @@ pub fn ReportsPage() -> impl IntoView {
             query(period, include_unapproved.get_untracked())
         );
         leptos::task::spawn_local(async move {
-            match client::api::<Dashboard>("GET", &url, None).await {
+            match device::api::<Dashboard>("GET", &url, None).await {
                 Ok(dashboard) => {
                     failure.set(None);
                     report.set(Some(dashboard));
@@ -120,7 +119,7 @@ pub fn ReportsPage() -> impl IntoView {
     let exports = move || {
         let report = report.get()?;
         let query = query(report.scope.period, report.scope.include_unapproved);
-        let coordinator = may(state, Permission::ExportResidents);
+        let coordinator = state.may(Permission::ExportResidents);
         let links = ExportKind::ALL
             .into_iter()
             .filter(|kind| *kind != ExportKind::Residents || coordinator)

@@ -13,13 +13,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use super::forms::focus_first;
-use super::photos::PhotoSection;
-use super::requests::SyncBadge;
-use super::words::{
+use crate::components::cards::SyncBadge;
+use crate::components::forms::focus_first;
+use crate::components::photos::PhotoSection;
+use crate::components::words::{
     action_text, history_action_text, label, save_failure_text, status_text, urgency_text,
 };
-use crate::client::{self, SaveFailure};
+use crate::device::{self, SaveFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, Notice};
 
@@ -250,7 +250,7 @@ fn RequestActions(request: HelpRequest, draft: ActionDraft) -> impl IntoView {
         busy.set(true);
         failure.set(None);
         leptos::task::spawn_local(async move {
-            match client::act_on_help_requests(state, vec![id], action).await {
+            match device::act_on_help_requests(state, vec![id], action).await {
                 Ok(()) => {
                     state.notice.set(Some(Notice::ChangeSaved));
                     draft.clear();
@@ -331,7 +331,7 @@ fn RequestActions(request: HelpRequest, draft: ActionDraft) -> impl IntoView {
         open.set(Some(kind));
         if kind == ActionKind::Assign && volunteers.get_untracked().is_none() {
             leptos::task::spawn_local(async move {
-                let list = client::api::<Vec<Person>>("GET", "/api/v1/volunteers", None).await;
+                let list = device::api::<Vec<Person>>("GET", "/api/v1/volunteers", None).await;
                 volunteers.set(Some(list.map_err(|_| ())));
             });
         }

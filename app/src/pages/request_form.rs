@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use domain::dictionary::DictionaryKind;
 use domain::help_request::{
-    Field, FieldError, HelpRequestFields, HelpRequestStatus, Problem, Urgency,
-    MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_PLACE_CHARS,
+    Field, FieldError, HelpRequestFields, HelpRequestStatus, Urgency, MAX_DESCRIPTION_CHARS,
+    MAX_NAME_CHARS, MAX_PLACE_CHARS,
 };
 use domain::resident::search;
 use leptos::ev::SubmitEvent;
@@ -14,9 +14,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
-use super::forms::focus_first;
-use super::words::{language, save_failure_text, urgency_text};
-use crate::client::{self, SaveFailure};
+use crate::components::forms::focus_first;
+use crate::components::forms::{ChoiceField, FieldProblem};
+use crate::components::words::{save_failure_text, urgency_text};
+use crate::device::{self, SaveFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, Notice};
 
@@ -38,14 +39,14 @@ pub fn NewRequestPage() -> impl IntoView {
     // Tracks the account: the draft belongs to whoever is signed in, known just after start.
     Effect::new(move || {
         state.account.track();
-        if let Some(draft) = client::load_draft(state) {
+        if let Some(draft) = device::load_draft(state) {
             if draft != HelpRequestFields::default() {
                 fields.set(draft);
                 draft_restored.set(true);
             }
         }
     });
-    let on_edit = Callback::new(move |()| fields.with_untracked(|f| client::save_draft(state, f)));
+    let on_edit = Callback::new(move |()| fields.with_untracked(|f| device::save_draft(state, f)));
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -55,9 +56,9 @@ pub fn NewRequestPage() -> impl IntoView {
         saving.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match client::record_help_request(state, normalized).await {
+            match device::record_help_request(state, normalized).await {
                 Ok(()) => {
-                    client::clear_draft(state);
+                    device::clear_draft(state);
                     state.notice.set(Some(Notice::RequestSaved));
                     navigate("/", Default::default());
                 }
@@ -135,7 +136,7 @@ pub fn EditRequestPage() -> impl IntoView {
         let resubmit = returned();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match client::edit_help_request(state, id, normalized, resubmit).await {
+            match device::edit_help_request(state, id, normalized, resubmit).await {
                 Ok(()) => {
                     state.notice.set(Some(Notice::ChangeSaved));
                     navigate(&format!("/request?id={id}"), Default::default());
@@ -408,82 +409,5 @@ fn RequestFields(
             />
             <FieldProblem id="place-error" problem=Signal::derive(move || error_for(Field::Place)) />
         </div>
-    }
-}
-
-/// A dropdown of one dictionary's active entries, labelled in the current language.
-#[component]
-pub fn ChoiceField(
-    id: &'static str,
-    kind: DictionaryKind,
-    value: Signal<String>,
-    on_change: impl Fn(String) + 'static,
-    problem: Signal<Option<Problem>>,
-    #[prop(optional)] any_label: bool,
-    children: Children,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let state = use_app_state();
-    let dictionary = state.dictionary;
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    // Before the device's first sync its lists are empty: say so, rather than only "required".
-    let not_here_yet =
-        move || state.store_read() && dictionary.with(|d| d.active(kind).next().is_none());
-    let options = move || {
-        let (selected, lang) = (value.get(), language(i18n.get_locale()));
-        dictionary.with(|d| {
-            d.active(kind)
-                .map(|e| {
-                    let is_selected = e.code == selected;
-                    view! { <option value=e.code.clone() selected=is_selected>{e.label(lang).to_owned()}</option> }
-                })
-                .collect_view()
-        })
-    };
-    view! {
-        <div class="field">
-            <label for=id>{children()}</label>
-            <select
-                id=id
-                name=id
-                aria-invalid=move || problem.get().is_some().to_string()
-                aria-describedby=format!("{error_id} {hint_id}")
-                prop:value=value
-                on:change=move |ev| on_change(event_target_value(&ev))
-            >
-                <option value="">
-                    {move || if any_label {
-                        t_string!(i18n, filter_any).to_string()
-                    } else {
-                        t_string!(i18n, choose).to_string()
-                    }}
-                </option>
-                {options}
-            </select>
-            <p class="field__hint" id=hint_id data-testid="choices-not-here-yet" hidden=move || !not_here_yet()>
-                {t!(i18n, choices_not_here_yet)}
-            </p>
-            <FieldProblem id=error_id problem />
-        </div>
-    }
-}
-
-#[component]
-pub fn FieldProblem(#[prop(into)] id: String, problem: Signal<Option<Problem>>) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <p class="field__error" id=id>
-            {move || problem.get().map(|problem| problem_text(i18n, problem))}
-        </p>
-    }
-}
-
-pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> String {
-    match problem {
-        Problem::Required => t_string!(i18n, problem_required).to_string(),
-        Problem::TooLong { max } => t_string!(i18n, problem_too_long, max = max).to_string(),
-        Problem::UnknownChoice => t_string!(i18n, problem_unknown_choice).to_string(),
-        Problem::Malformed => t_string!(i18n, problem_malformed).to_string(),
     }
 }

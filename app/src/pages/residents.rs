@@ -13,10 +13,10 @@ use domain::resident::{
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::forms::focus_first;
-use super::request_form::{problem_text, ChoiceField};
-use super::words::{label, language, save_failure_text};
-use crate::client::{self, SaveFailure};
+use crate::components::forms::focus_first;
+use crate::components::forms::{problem_text, ChoiceField};
+use crate::components::words::{label, language, save_failure_text};
+use crate::device::{self, SaveFailure};
 use crate::i18n::*;
 use crate::state::use_app_state;
 
@@ -31,7 +31,7 @@ pub fn ResidentsPage() -> impl IntoView {
     let merging = RwSignal::new(Vec::<Uuid>::new());
     let failure = RwSignal::new(None::<SaveFailure>);
     let saved = RwSignal::new(false);
-    let reviewer = move || crate::may(state, Permission::ReviewEntries);
+    let reviewer = move || state.may(Permission::ReviewEntries);
     let found = Memo::new(move |_| {
         let q = query.get();
         state.residents.with(|rs| {
@@ -45,7 +45,7 @@ pub fn ResidentsPage() -> impl IntoView {
     let merge = move |keep: Uuid, duplicate: Uuid| {
         failure.set(None);
         leptos::task::spawn_local(async move {
-            match client::merge_residents(state, keep, duplicate).await {
+            match device::merge_residents(state, keep, duplicate).await {
                 Ok(()) => {
                     merging.set(Vec::new());
                     saved.set(true);
@@ -126,7 +126,7 @@ fn ResidentCard(
         .is_some_and(ImageConsent::permits_photos);
     let withdraw = move |_| {
         leptos::task::spawn_local(async move {
-            if let Err(e) = client::withdraw_image_consent(state, id).await {
+            if let Err(e) = device::withdraw_image_consent(state, id).await {
                 failure.set(Some(e));
             }
         });
@@ -251,7 +251,7 @@ fn ResidentForm(
         }
         errors.set(Vec::new());
         leptos::task::spawn_local(async move {
-            match client::save_resident(state, id, f).await {
+            match device::save_resident(state, id, f).await {
                 Ok(()) => {
                     saved.set(true);
                     editing.set(None);

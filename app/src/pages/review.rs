@@ -9,9 +9,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::photos::{thumbnail_src, withdrawals_of, PhotoReviewActions};
-use super::words::save_failure_text;
-use crate::client::{self, SaveFailure};
+use crate::components::photos::{thumbnail_src, withdrawals_of, PhotoReviewActions};
+use crate::components::words::save_failure_text;
+use crate::device::{self, SaveFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, AppState};
 
@@ -141,7 +141,7 @@ pub fn ReviewPage() -> impl IntoView {
         failure.set(None);
         leptos::task::spawn_local(async move {
             let count = ids.len();
-            match client::act_on_help_requests(state, ids, Action::Approve).await {
+            match device::act_on_help_requests(state, ids, Action::Approve).await {
                 Ok(()) => {
                     done.set(Some(count));
                     selected.set(Vec::new());

@@ -7,10 +7,10 @@ use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelErro
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::forms::{failure_text, focus_first, TextField};
-use super::request_form::problem_text;
-use super::retention::RetentionSettings;
-use crate::client::{self, ApiFailure};
+use crate::components::forms::problem_text;
+use crate::components::forms::{failure_text, focus_first, TextField};
+use crate::components::retention::RetentionSettings;
+use crate::device::{self, ApiFailure};
 use crate::i18n::*;
 use crate::state::use_app_state;
 
@@ -172,13 +172,13 @@ fn EntryForm(
             let body = serde_json::to_value(&labels).ok();
             let on_done = on_done.clone();
             leptos::task::spawn_local(async move {
-                let saved = client::api::<DictionaryEntry>(method, &url, body).await;
+                let saved = device::api::<DictionaryEntry>(method, &url, body).await;
                 busy.set(false);
                 match saved {
                     Ok(entry) => {
                         failure.set(None);
                         state.dictionary.update(|d| d.upsert(entry));
-                        client::sync_now();
+                        device::sync_now();
                         if method == "POST" {
                             label_pl.set(String::new());
                             label_en.set(String::new());
@@ -287,7 +287,7 @@ fn ConsentTextEditor(kind: ConsentKind) -> AnyView {
         leptos::task::spawn_local(async move {
             let body = serde_json::json!({"text_pl": pl, "text_en": en});
             let path = format!("/api/v1/consent-texts/{}", kind.as_str());
-            match client::api::<ConsentText>("PUT", &path, Some(body)).await {
+            match device::api::<ConsentText>("PUT", &path, Some(body)).await {
                 Ok(text) => {
                     failure.set(None);
                     saved.set(Some(if Some(text.version) == before {
@@ -298,7 +298,7 @@ fn ConsentTextEditor(kind: ConsentKind) -> AnyView {
                     state
                         .consent_texts
                         .update(|t| t.publish(PublishedConsentText { kind, text }));
-                    client::sync_now();
+                    device::sync_now();
                 }
                 Err(e) => failure.set(Some(failure_text(i18n, &e))),
             }

@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use super::forms::{
+use crate::components::forms::{
     account_errors, account_problem_text, failure_text, focus_first, problem_for, TextField,
 };
-use crate::client::{self, ApiFailure};
+use crate::device::{self, ApiFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, SessionCheck};
 
@@ -29,7 +29,7 @@ pub fn SignInPage() -> impl IntoView {
     let setup_required = RwSignal::new(false);
     Effect::new(move || {
         leptos::task::spawn_local(async move {
-            if let Ok(status) = client::api::<SetupStatus>("GET", "/api/v1/setup", None).await {
+            if let Ok(status) = device::api::<SetupStatus>("GET", "/api/v1/setup", None).await {
                 setup_required.set(status.required);
             }
         });
@@ -61,12 +61,12 @@ pub fn SignInPage() -> impl IntoView {
         .unwrap_or_default();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let answer = client::api::<SessionView>("POST", "/api/v1/session", Some(body)).await;
+            let answer = device::api::<SessionView>("POST", "/api/v1/session", Some(body)).await;
             busy.set(false);
             match answer {
                 Ok(SessionView::Person { account }) => {
                     password.set(String::new());
-                    client::signed_in(state, account).await;
+                    device::signed_in(state, account).await;
                     navigate("/", Default::default());
                 }
                 Ok(SessionView::Kiosk { .. }) => navigate("/kiosk", Default::default()),
@@ -165,11 +165,11 @@ pub fn SetupPage() -> impl IntoView {
         let body = serde_json::to_value(&account).unwrap_or_default();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let answer = client::api::<SessionView>("POST", "/api/v1/setup", Some(body)).await;
+            let answer = device::api::<SessionView>("POST", "/api/v1/setup", Some(body)).await;
             busy.set(false);
             match answer {
                 Ok(SessionView::Person { account }) => {
-                    client::signed_in(state, account).await;
+                    device::signed_in(state, account).await;
                     navigate("/admin/users", Default::default());
                 }
                 Ok(SessionView::Kiosk { .. }) => {}

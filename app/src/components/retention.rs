@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::forms::{failure_text, focus_first, LoadFailure};
-use crate::client::{self, ApiFailure};
+use crate::device::{self, ApiFailure};
 use crate::i18n::*;
 
 type I18n = leptos_i18n::I18nContext<Locale>;
@@ -51,7 +51,7 @@ pub fn RetentionSettings() -> AnyView {
     let load_failed = RwSignal::new(None::<ApiFailure>);
     let load = move || {
         leptos::task::spawn_local(async move {
-            match client::api::<RetentionOverview>("GET", "/api/v1/retention", None).await {
+            match device::api::<RetentionOverview>("GET", "/api/v1/retention", None).await {
                 Ok(next) => {
                     load_failed.set(None);
                     show(next);
@@ -79,7 +79,7 @@ pub fn RetentionSettings() -> AnyView {
         invalid.set(false);
         leptos::task::spawn_local(async move {
             let body = serde_json::json!({ "years": period.years });
-            match client::api::<RetentionOverview>("PUT", "/api/v1/retention", Some(body)).await {
+            match device::api::<RetentionOverview>("PUT", "/api/v1/retention", Some(body)).await {
                 Ok(next) => {
                     failure.set(None);
                     saved.set(Some(
@@ -106,7 +106,7 @@ pub fn RetentionSettings() -> AnyView {
         not_confirmed.set(false);
         leptos::task::spawn_local(async move {
             let body = serde_json::json!({ "years": current.years });
-            match client::api::<RetentionApplied>("POST", "/api/v1/retention/apply", Some(body))
+            match device::api::<RetentionApplied>("POST", "/api/v1/retention/apply", Some(body))
                 .await
             {
                 Ok(done) => {
@@ -118,12 +118,12 @@ pub fn RetentionSettings() -> AnyView {
                         counts_text(i18n, done.applied).join(", ")
                     )));
                     show(done.overview);
-                    client::sync_now();
+                    device::sync_now();
                 }
                 Err(e) => {
                     failure.set(Some(retention_failure(i18n, &e)));
                     if let Ok(next) =
-                        client::api::<RetentionOverview>("GET", "/api/v1/retention", None).await
+                        device::api::<RetentionOverview>("GET", "/api/v1/retention", None).await
                     {
                         show(next);
                     }

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::words::{people_text, reject_reason_text, save_failure_text, upload_refusal_text};
-use crate::client::{self, SaveFailure};
+use crate::device::{self, SaveFailure};
 use crate::i18n::*;
 use crate::state::{use_app_state, AppState};
 
@@ -58,7 +58,7 @@ pub fn PhotoSection(subject: PhotoSubject) -> AnyView {
         busy.update(|b| *b += 1);
         failure.set(None);
         leptos::task::spawn_local(async move {
-            if let Err(e) = client::add_photos(state, subject, ev).await {
+            if let Err(e) = device::add_photos(state, subject, ev).await {
                 failure.set(Some(e));
             }
             busy.update(|b| *b -= 1);
@@ -177,11 +177,11 @@ pub fn PhotoSection(subject: PhotoSubject) -> AnyView {
 fn LocalThumbnail(id: Uuid, alt: String) -> AnyView {
     let url = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
-        url.set(client::local_thumbnail_url(id).await);
+        url.set(device::local_thumbnail_url(id).await);
     });
     on_cleanup(move || {
         if let Some(url) = url.get_untracked() {
-            client::revoke_url(&url);
+            device::revoke_url(&url);
         }
     });
     view! {
@@ -249,7 +249,7 @@ fn DiscardButton(id: Uuid) -> AnyView {
     let state = use_app_state();
     let discard = move |_| {
         leptos::task::spawn_local(async move {
-            let _ = client::discard_photo(state, id).await;
+            let _ = device::discard_photo(state, id).await;
         });
     };
     view! {
@@ -276,14 +276,14 @@ fn PhotoDetailsForm(photo: LocalPhoto) -> AnyView {
     let keep = move || {
         let details = details();
         leptos::task::spawn_local(async move {
-            let _ = client::keep_photo_draft(id, details).await;
+            let _ = device::keep_photo_draft(id, details).await;
         });
     };
     let save = move |_| {
         let details = details();
         failure.set(None);
         leptos::task::spawn_local(async move {
-            if let Err(e) = client::save_photo(state, id, details).await {
+            if let Err(e) = device::save_photo(state, id, details).await {
                 failure.set(Some(e));
             }
         });
@@ -337,7 +337,7 @@ fn PhotoDetailsForm(photo: LocalPhoto) -> AnyView {
 fn PhotoCard(photo: Photo, flagged: bool) -> AnyView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let reviewer = move || crate::may(state, Permission::ReviewEntries);
+    let reviewer = move || state.may(Permission::ReviewEntries);
     let id = photo.id;
     let review_name = match &photo.review {
         PhotoReview::Pending => "pending",
@@ -412,7 +412,7 @@ pub fn PhotoReviewActions(id: Uuid) -> AnyView {
     let decide = move |decision: PhotoDecision| {
         failure.set(None);
         leptos::task::spawn_local(async move {
-            match client::review_photo(state, id, decision).await {
+            match device::review_photo(state, id, decision).await {
                 Ok(()) => rejecting.set(false),
                 Err(e) => failure.set(Some(e)),
             }

@@ -1,11 +1,15 @@
-//! Pieces the account and administration forms share: a labelled text field with its problem, and the
-//! messages for the server's answers.
+//! Pieces forms share: a labelled text field, a dictionary dropdown, a field's problem, and the messages
+//! for the server's answers.
 
 use domain::account::{AccountError, AccountField, AccountProblem};
+use domain::dictionary::DictionaryKind;
+use domain::help_request::Problem;
 use leptos::prelude::*;
 
-use crate::client::ApiFailure;
+use super::words::language;
+use crate::device::ApiFailure;
 use crate::i18n::*;
+use crate::state::use_app_state;
 
 /// A labelled input; `problem` is the message under it (and marks it invalid for screen readers).
 #[component]
@@ -135,4 +139,81 @@ pub fn focus_first(selector: impl Into<String>) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = selector;
+}
+
+/// A dropdown of one dictionary's active entries, labelled in the current language.
+#[component]
+pub fn ChoiceField(
+    id: &'static str,
+    kind: DictionaryKind,
+    value: Signal<String>,
+    on_change: impl Fn(String) + 'static,
+    problem: Signal<Option<Problem>>,
+    #[prop(optional)] any_label: bool,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let dictionary = state.dictionary;
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    // Before the device's first sync its lists are empty: say so, rather than only "required".
+    let not_here_yet =
+        move || state.store_read() && dictionary.with(|d| d.active(kind).next().is_none());
+    let options = move || {
+        let (selected, lang) = (value.get(), language(i18n.get_locale()));
+        dictionary.with(|d| {
+            d.active(kind)
+                .map(|e| {
+                    let is_selected = e.code == selected;
+                    view! { <option value=e.code.clone() selected=is_selected>{e.label(lang).to_owned()}</option> }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <div class="field">
+            <label for=id>{children()}</label>
+            <select
+                id=id
+                name=id
+                aria-invalid=move || problem.get().is_some().to_string()
+                aria-describedby=format!("{error_id} {hint_id}")
+                prop:value=value
+                on:change=move |ev| on_change(event_target_value(&ev))
+            >
+                <option value="">
+                    {move || if any_label {
+                        t_string!(i18n, filter_any).to_string()
+                    } else {
+                        t_string!(i18n, choose).to_string()
+                    }}
+                </option>
+                {options}
+            </select>
+            <p class="field__hint" id=hint_id data-testid="choices-not-here-yet" hidden=move || !not_here_yet()>
+                {t!(i18n, choices_not_here_yet)}
+            </p>
+            <FieldProblem id=error_id problem />
+        </div>
+    }
+}
+
+#[component]
+pub fn FieldProblem(#[prop(into)] id: String, problem: Signal<Option<Problem>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="field__error" id=id>
+            {move || problem.get().map(|problem| problem_text(i18n, problem))}
+        </p>
+    }
+}
+
+pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) -> String {
+    match problem {
+        Problem::Required => t_string!(i18n, problem_required).to_string(),
+        Problem::TooLong { max } => t_string!(i18n, problem_too_long, max = max).to_string(),
+        Problem::UnknownChoice => t_string!(i18n, problem_unknown_choice).to_string(),
+        Problem::Malformed => t_string!(i18n, problem_malformed).to_string(),
+    }
 }

@@ -2,14 +2,12 @@
 //! position), kept in IndexedDB, and uploaded one by one by a loop of their own, so a slow photo never
 //! holds back the text entries' sync. The local copy goes only when the server acknowledges the bytes.
 
-use std::cell::RefCell;
-
 use chrono::Utc;
 use domain::photo::{
     fit_within, sha256_hex, LocalPhoto, Photo, PhotoDecision, PhotoDetails, PhotoFile,
     PhotoSubject, StorageUse, UploadState, JPEG_QUALITY, MAX_EDGE, THUMBNAIL_EDGE,
 };
-use domain::sync::protocol::{ApiError, AttachPhoto, Mutation, ReviewPhoto};
+use domain::sync::protocol::{ApiError, AttachPhoto, Mutation};
 use gloo_net::http::Request;
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -17,10 +15,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::alarm::{ring, Alarm, Slot};
-use super::db::BlobKind;
-use super::{actor, db, queued, refresh, storage, stored_account, LocalRecord};
-use crate::client::{PhotoProblem, SaveFailure};
+use super::alarm::{wake_uploads, Alarm, UPLOADS};
+use super::identity::{actor, db, stored_account};
+use super::indexed_db::IndexedDb;
+use super::view::{refresh, saved};
+use crate::device::failure::{PhotoProblem, SaveFailure};
+use crate::device::local_data::{queued, BlobKind};
 use crate::state::AppState;
 
 /// With nothing due, look again this often (a photo whose record just synced is woken sooner).
@@ -28,10 +28,6 @@ const IDLE_MS: i64 = 60_000;
 /// The name of the User Timing measure of one photo's preparation, read by `bench/photo.bench.ts`.
 const PROCESSING_MEASURE: &str = "sasiedzi:photo-processing";
 const PROCESSING_START: &str = "sasiedzi:photo-picked";
-
-thread_local! {
-    static WAKE: Slot = const { RefCell::new(None) };
-}
 
 /// The shrunk photo and its thumbnail, ready to keep.
 struct Prepared {
@@ -48,8 +44,8 @@ pub async fn add(
     subject: PhotoSubject,
     files: Vec<web_sys::File>,
 ) -> Result<(), SaveFailure> {
-    super::request_persistent_storage();
-    let db = db().await.map_err(storage)?;
+    super::indexed_db::request_persistent_storage();
+    let db = db().await?;
     for file in files {
         let prepared = prepare(&file).await?;
         let photo = LocalPhoto {
@@ -64,7 +60,8 @@ pub async fn add(
             created_at: Utc::now(),
             upload: UploadState::Draft,
         };
-        db.add_local_photo(&photo, &prepared.original, &prepared.thumbnail)
+        db.store()
+            .add_local_photo(&photo, &prepared.original, &prepared.thumbnail)
             .await
             .map_err(|e| SaveFailure::Photo(PhotoProblem::DeviceFull(e.0)))?;
         refresh(state).await;
@@ -79,12 +76,8 @@ pub async fn save(state: AppState, id: Uuid, details: PhotoDetails) -> Result<()
     let (caption, people) = details
         .validate()
         .map_err(|errors| SaveFailure::Photo(PhotoProblem::Details(errors)))?;
-    let db = db().await.map_err(storage)?;
-    let mut photo = db
-        .local_photo(id)
-        .await
-        .map_err(storage)?
-        .ok_or(SaveFailure::NotFound)?;
+    let db = db().await?;
+    let mut photo = db.local_photo(id).await?;
     if photo.upload != UploadState::Draft {
         return Ok(());
     }
@@ -93,41 +86,33 @@ pub async fn save(state: AppState, id: Uuid, details: PhotoDetails) -> Result<()
         people: Some(people),
     };
     photo.upload = UploadState::waiting_now(Utc::now());
-    let attach = queued(Mutation::AttachPhoto(AttachPhoto {
+    let attach = Mutation::AttachPhoto(AttachPhoto {
         photo_id: id,
         subject: photo.subject,
         caption,
         people,
         file: photo.file.clone(),
-    }));
-    db.put_local_photo(&photo, &[attach])
-        .await
-        .map_err(storage)?;
-    refresh(state).await;
-    super::sync::after_write();
+    });
+    db.put_local_photo(&photo, &[queued(attach, Utc::now())])
+        .await?;
+    saved(state).await;
     Ok(())
 }
 
 /// Keeps what was typed for a draft, so a reload or a closed tab loses nothing.
 pub async fn keep_draft(id: Uuid, details: PhotoDetails) -> Result<(), SaveFailure> {
-    let db = db().await.map_err(storage)?;
-    let Some(mut photo) = db.local_photo(id).await.map_err(storage)? else {
-        return Err(SaveFailure::NotFound);
-    };
+    let db = db().await?;
+    let mut photo = db.local_photo(id).await?;
     if photo.upload == UploadState::Draft {
         photo.details = details;
-        db.put_local_photo(&photo, &[]).await.map_err(storage)?;
+        db.put_local_photo(&photo, &[]).await?;
     }
     Ok(())
 }
 
 /// Removes a photo that has not reached the server (a draft, or one the server refused).
 pub async fn discard(state: AppState, id: Uuid) -> Result<(), SaveFailure> {
-    db().await
-        .map_err(storage)?
-        .discard_local_photo(id)
-        .await
-        .map_err(storage)?;
+    db().await?.discard_local_photo(id).await?;
     refresh(state).await;
     update_storage_use(state).await;
     Ok(())
@@ -135,23 +120,11 @@ pub async fn discard(state: AppState, id: Uuid) -> Result<(), SaveFailure> {
 
 /// An organiser's decision, applied on the device and synced like every other.
 pub async fn review(state: AppState, id: Uuid, decision: PhotoDecision) -> Result<(), SaveFailure> {
-    let actor = actor()?;
-    let mut photo: Photo = state
-        .photos
-        .with_untracked(|photos| photos.iter().find(|p| p.id == id).cloned())
-        .ok_or(SaveFailure::NotFound)?;
-    photo
-        .review(decision.clone(), &actor, Utc::now())
-        .map_err(|refusal| SaveFailure::Photo(PhotoProblem::Refused(refusal)))?;
-    super::commit(
-        state,
-        vec![LocalRecord::Photo(photo)],
-        vec![Mutation::ReviewPhoto(ReviewPhoto {
-            photo_id: id,
-            decision,
-        })],
-    )
-    .await
+    db().await?
+        .review_photo(&actor()?, id, decision, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(())
 }
 
 /// An object URL of a local photo's thumbnail; the caller revokes it.
@@ -159,6 +132,7 @@ pub async fn thumbnail_url(id: Uuid) -> Option<String> {
     let blob = db()
         .await
         .ok()?
+        .store()
         .photo_blob(id, BlobKind::Thumbnail)
         .await
         .ok()??;
@@ -264,15 +238,10 @@ async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, JsValue> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// Asks the upload loop to look at the queue now (after a sync, on `online`, after a save).
-pub fn wake_uploads() {
-    ring(&WAKE);
-}
-
 /// The upload loop: every due photo whose record the server has, one at a time; then it sleeps until
 /// the earliest retry or a wake-up.
 pub fn start_uploads(state: AppState) {
-    let mut alarm = Alarm::install(&WAKE, wake_uploads);
+    let mut alarm = Alarm::install(&UPLOADS, wake_uploads);
     leptos::task::spawn_local(async move {
         update_storage_use(state).await;
         loop {
@@ -300,7 +269,7 @@ async fn upload_due(state: AppState) -> Option<chrono::DateTime<Utc>> {
         if record_waits || !photo.upload.due(Utc::now()) {
             continue;
         }
-        let next = match upload(&db, photo).await {
+        let next = match upload(db.store(), photo).await {
             Ok(stored) => {
                 if db.photo_acknowledged(&stored).await.is_ok() {
                     changed = true;
@@ -341,7 +310,7 @@ enum Upload {
     Refused(String),
 }
 
-async fn upload(db: &super::db::LocalDb, photo: &LocalPhoto) -> Result<Photo, Upload> {
+async fn upload(db: &IndexedDb, photo: &LocalPhoto) -> Result<Photo, Upload> {
     let blob = db
         .photo_blob(photo.id, BlobKind::Original)
         .await

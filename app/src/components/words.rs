@@ -1,6 +1,9 @@
 //! The words for domain values (statuses, refusals, history events), in the UI language, in one place.
 
-use domain::attendance::{ListRefusal, SignatureProblem};
+use chrono::Local;
+use domain::account::Role;
+use domain::attendance::{AttendanceList, ListRefusal, RecordedBy, SignatureProblem};
+use domain::consent::ConsentAnswer;
 use domain::dictionary::{DictionaryKind, Language};
 use domain::help_request::{HelpRequestStatus, Urgency};
 use domain::meeting_note::NoteRefusal;
@@ -10,7 +13,7 @@ use domain::sync::protocol::RejectReason;
 use domain::workflow::{hours_text, ActionKind, Refusal};
 use leptos::prelude::*;
 
-use crate::client::{PhotoProblem, SaveFailure};
+use crate::device::{PhotoProblem, SaveFailure};
 use crate::i18n::*;
 use crate::state::use_app_state;
 
@@ -292,5 +295,48 @@ pub fn event_when(event: &domain::event::Event) -> String {
             start.format("%d.%m.%Y %H:%M"),
             end.format("%d.%m.%Y %H:%M")
         )
+    }
+}
+
+pub fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> String {
+    match role {
+        Role::Volunteer => t_string!(i18n, role_volunteer).to_string(),
+        Role::Organiser => t_string!(i18n, role_organiser).to_string(),
+        Role::Coordinator => t_string!(i18n, role_coordinator).to_string(),
+    }
+}
+
+pub fn list_status_text(i18n: I18n, list: &AttendanceList) -> String {
+    let count = list.present().count();
+    match &list.approval {
+        Some(approval) => t_string!(
+            i18n,
+            list_status_approved,
+            count = count,
+            name = approval.by.name.clone(),
+            at = approval
+                .at
+                .with_timezone(&Local)
+                .format("%d.%m.%Y %H:%M")
+                .to_string()
+        )
+        .to_string(),
+        None if count == 0 => t_string!(i18n, list_status_empty).to_string(),
+        None => t_string!(i18n, list_status_open, count = count).to_string(),
+    }
+}
+
+pub fn consent_text(i18n: I18n, answer: Option<ConsentAnswer>) -> String {
+    match answer {
+        Some(a) if a.given => t_string!(i18n, consent_yes, version = a.text_version).to_string(),
+        Some(a) => t_string!(i18n, consent_no, version = a.text_version).to_string(),
+        None => t_string!(i18n, consent_not_asked).to_string(),
+    }
+}
+
+pub fn recorded_by_text(i18n: I18n, by: &RecordedBy) -> String {
+    match by {
+        RecordedBy::Kiosk => t_string!(i18n, recorded_by_kiosk).to_string(),
+        RecordedBy::Person(person) => person.name.clone(),
     }
 }

@@ -1,59 +1,58 @@
-//! What components ask of the device and the server, in one place. In the browser these reach the local
-//! store, the sync loop and the API; in the server render they are never called (event handlers and
-//! effects do not run there).
+//! The device: its store, the outbox and the sync with the server. This module is the interface the pages
+//! call, compiled for both features; the browser implementation (`browser`, IndexedDB and HTTP) is behind
+//! `hydrate`. In the server render these calls are never made (event handlers and effects do not run
+//! there). The device-side logic (`local_data`, `sync`) is written against the `store::DeviceStore`
+//! interface, so it also runs natively in `cargo test` on an in-memory store.
+
+#[cfg(feature = "hydrate")]
+mod browser;
+mod failure;
+#[cfg(any(feature = "hydrate", test))]
+#[cfg_attr(
+    not(feature = "hydrate"),
+    allow(dead_code, reason = "natively only the tests call it")
+)]
+mod local_data;
+#[cfg(test)]
+mod memory;
+#[cfg(any(feature = "hydrate", test))]
+mod store;
+#[cfg(any(feature = "hydrate", test))]
+#[cfg_attr(
+    not(feature = "hydrate"),
+    allow(dead_code, reason = "natively only the tests call it")
+)]
+mod sync;
+#[cfg(test)]
+mod tests;
 
 #[cfg(feature = "hydrate")]
 use leptos::prelude::*;
 
 use domain::account::Account;
-use domain::attendance::{ListChange, ListRefusal, NewAttendance};
+use domain::attendance::{ListChange, NewAttendance};
 use domain::help_request::HelpRequestFields;
-use domain::meeting_note::{NoteDecision, NoteRefusal};
-use domain::photo::{PhotoDecision, PhotoDetails, PhotoDetailsError, PhotoRefusal, PhotoSubject};
-use domain::resident::{MergeRefusal, ResidentFields};
-use domain::workflow::{Action, Refusal};
+use domain::meeting_note::NoteDecision;
+use domain::photo::{PhotoDecision, PhotoDetails, PhotoSubject};
+use domain::resident::ResidentFields;
+use domain::workflow::Action;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+pub use failure::{ApiFailure, PhotoProblem, SaveFailure};
+
 use crate::state::AppState;
-
-/// Why a call to the server did not work.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ApiFailure {
-    /// No answer: offline, or the server is down.
-    Network,
-    Status {
-        status: u16,
-        /// The API's stable error code (`invalid_credentials`, `throttled`, …).
-        error: String,
-        /// Seconds to wait, from a 429's `Retry-After`.
-        retry_after: Option<u64>,
-        body: serde_json::Value,
-    },
-    /// The answer could not be read.
-    Unexpected,
-}
-
-impl ApiFailure {
-    pub fn code(&self) -> &str {
-        match self {
-            ApiFailure::Status { error, .. } => error,
-            ApiFailure::Network => "network",
-            ApiFailure::Unexpected => "unexpected",
-        }
-    }
-}
 
 pub fn start(state: AppState) {
     #[cfg(feature = "hydrate")]
-    crate::local::start(state);
+    browser::start(state);
     #[cfg(not(feature = "hydrate"))]
     let _ = state;
 }
 
 pub fn sync_now() {
     #[cfg(feature = "hydrate")]
-    crate::local::sync::wake();
+    browser::alarm::wake_sync();
 }
 
 /// A JSON call to `/api/v1/...`; writes carry the CSRF token.
@@ -63,7 +62,7 @@ pub async fn api<T: DeserializeOwned>(
     body: Option<serde_json::Value>,
 ) -> Result<T, ApiFailure> {
     #[cfg(feature = "hydrate")]
-    return crate::local::api::call(method, url, body).await;
+    return browser::api::call(method, url, body).await;
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (method, url, body);
@@ -74,7 +73,7 @@ pub async fn api<T: DeserializeOwned>(
 /// Makes `account` this device's person: their own local data, and sync resumes.
 pub async fn signed_in(state: AppState, account: Account) {
     #[cfg(feature = "hydrate")]
-    crate::local::signed_in(state, account).await;
+    browser::signed_in(state, account).await;
     #[cfg(not(feature = "hydrate"))]
     let _ = (state, account);
 }
@@ -82,49 +81,19 @@ pub async fn signed_in(state: AppState, account: Account) {
 /// Entries on this device that the server does not have yet.
 pub async fn unsent_count() -> usize {
     #[cfg(feature = "hydrate")]
-    return crate::local::unsent_count().await;
+    return browser::unsent_count().await;
     #[cfg(not(feature = "hydrate"))]
     0
 }
 
 pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailure> {
     #[cfg(feature = "hydrate")]
-    return crate::local::sign_out(state, everywhere).await;
+    return browser::sign_out(state, everywhere).await;
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (state, everywhere);
         Err(ApiFailure::Network)
     }
-}
-
-/// Why a change made on the device was not saved.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SaveFailure {
-    /// The workflow's rules refuse it (the server would too).
-    Refused(Refusal),
-    Merge(MergeRefusal),
-    /// The attendance rules refuse it.
-    List(ListRefusal),
-    /// The resident had not given image consent.
-    NothingToWithdraw,
-    /// The record is not on this device.
-    NotFound,
-    Photo(PhotoProblem),
-    /// The meeting-note rules refuse it.
-    Note(NoteRefusal),
-    /// The device's store failed; the detail is for the developer console.
-    Storage(String),
-}
-
-/// Why a photo could not be kept or decided.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PhotoProblem {
-    /// The browser cannot open the file as a picture.
-    NotAnImage,
-    /// The device refused to store it (usually: full); the detail is for the developer console.
-    DeviceFull(String),
-    Details(Vec<PhotoDetailsError>),
-    Refused(PhotoRefusal),
 }
 
 /// Runs a change on the device's store; in the server render there is no store.
@@ -145,11 +114,7 @@ pub async fn record_help_request(
     state: AppState,
     fields: HelpRequestFields,
 ) -> Result<(), SaveFailure> {
-    on_device!(
-        crate::local::record_help_request(state, fields),
-        state,
-        fields
-    )
+    on_device!(browser::record_help_request(state, fields), state, fields)
 }
 
 pub async fn edit_help_request(
@@ -159,7 +124,7 @@ pub async fn edit_help_request(
     resubmit: bool,
 ) -> Result<(), SaveFailure> {
     on_device!(
-        crate::local::edit_help_request(state, id, fields, resubmit),
+        browser::edit_help_request(state, id, fields, resubmit),
         state,
         id,
         fields,
@@ -174,7 +139,7 @@ pub async fn act_on_help_requests(
     action: Action,
 ) -> Result<(), SaveFailure> {
     on_device!(
-        crate::local::act_on_help_request(state, ids, action),
+        browser::act_on_help_requests(state, ids, action),
         state,
         ids,
         action
@@ -186,12 +151,7 @@ pub async fn save_resident(
     id: Option<Uuid>,
     fields: ResidentFields,
 ) -> Result<(), SaveFailure> {
-    on_device!(
-        crate::local::save_resident(state, id, fields),
-        state,
-        id,
-        fields
-    )
+    on_device!(browser::save_resident(state, id, fields), state, id, fields)
 }
 
 pub async fn merge_residents(
@@ -200,7 +160,7 @@ pub async fn merge_residents(
     duplicate: Uuid,
 ) -> Result<(), SaveFailure> {
     on_device!(
-        crate::local::merge_residents(state, keep, duplicate),
+        browser::merge_residents(state, keep, duplicate),
         state,
         keep,
         duplicate
@@ -214,7 +174,7 @@ pub async fn change_attendance(
     change: ListChange,
 ) -> Result<(), SaveFailure> {
     on_device!(
-        crate::local::change_attendance(state, event_id, change),
+        browser::change_attendance(state, event_id, change),
         state,
         event_id,
         change
@@ -223,7 +183,7 @@ pub async fn change_attendance(
 
 pub async fn withdraw_image_consent(state: AppState, resident_id: Uuid) -> Result<(), SaveFailure> {
     on_device!(
-        crate::local::withdraw_image_consent(state, resident_id),
+        browser::withdraw_image_consent(state, resident_id),
         state,
         resident_id
     )
@@ -231,17 +191,13 @@ pub async fn withdraw_image_consent(state: AppState, resident_id: Uuid) -> Resul
 
 /// The kiosk queues one person's signature.
 pub async fn kiosk_sign(state: AppState, attendance: NewAttendance) -> Result<(), SaveFailure> {
-    on_device!(
-        crate::local::kiosk::sign(state, attendance),
-        state,
-        attendance
-    )
+    on_device!(browser::kiosk::sign(state, attendance), state, attendance)
 }
 
 /// The server accepted this tablet as the kiosk of `event_id`.
 pub async fn kiosk_claimed(state: AppState, event_id: Uuid, event_title: String) {
     #[cfg(feature = "hydrate")]
-    crate::local::kiosk::claimed(state, event_id, event_title).await;
+    browser::kiosk::claimed(state, event_id, event_title).await;
     #[cfg(not(feature = "hydrate"))]
     let _ = (state, event_id, event_title);
 }
@@ -249,7 +205,7 @@ pub async fn kiosk_claimed(state: AppState, event_id: Uuid, event_title: String)
 /// Ends kiosk mode (after the organiser's PIN); refused while signatures wait to be sent.
 pub async fn kiosk_leave(state: AppState) -> Result<(), ApiFailure> {
     #[cfg(feature = "hydrate")]
-    return crate::local::kiosk::leave(state).await;
+    return browser::kiosk::leave(state).await;
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = state;
@@ -260,14 +216,9 @@ pub async fn kiosk_leave(state: AppState) -> Result<(), ApiFailure> {
 /// Residents who signed on this kiosk (so it can say "already signed" offline).
 pub fn kiosk_signed_here() -> Vec<Uuid> {
     #[cfg(feature = "hydrate")]
-    return crate::local::kiosk::signed_here();
+    return browser::identity::kiosk_signed_here();
     #[cfg(not(feature = "hydrate"))]
     Vec::new()
-}
-
-/// Each person's unsaved form is their own.
-pub fn draft_key(account: Uuid) -> String {
-    format!("sasiedzi.draft.help_request.{account}")
 }
 
 /// What was typed into the form and not yet saved, kept across reloads so nothing typed is lost.
@@ -275,7 +226,10 @@ pub fn load_draft(state: AppState) -> Option<HelpRequestFields> {
     #[cfg(feature = "hydrate")]
     {
         let account = state.account.get_untracked()?;
-        <gloo_storage::LocalStorage as gloo_storage::Storage>::get(draft_key(account.id)).ok()
+        <gloo_storage::LocalStorage as gloo_storage::Storage>::get(browser::identity::draft_key(
+            account.id,
+        ))
+        .ok()
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -288,7 +242,7 @@ pub fn save_draft(state: AppState, fields: &HelpRequestFields) {
     #[cfg(feature = "hydrate")]
     if let Some(account) = state.account.get_untracked() {
         let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::set(
-            draft_key(account.id),
+            browser::identity::draft_key(account.id),
             fields,
         );
     }
@@ -299,7 +253,9 @@ pub fn save_draft(state: AppState, fields: &HelpRequestFields) {
 pub fn clear_draft(state: AppState) {
     #[cfg(feature = "hydrate")]
     if let Some(account) = state.account.get_untracked() {
-        <gloo_storage::LocalStorage as gloo_storage::Storage>::delete(draft_key(account.id));
+        <gloo_storage::LocalStorage as gloo_storage::Storage>::delete(
+            browser::identity::draft_key(account.id),
+        );
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = state;
@@ -326,7 +282,7 @@ pub async fn add_photos(
             .unwrap_or_default();
         // The same file may be picked again later.
         input.set_value("");
-        crate::local::photos::add(state, subject, files).await
+        browser::photos::add(state, subject, files).await
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -341,7 +297,7 @@ pub async fn save_photo(
     details: PhotoDetails,
 ) -> Result<(), SaveFailure> {
     on_device!(
-        crate::local::photos::save(state, id, details),
+        browser::photos::save(state, id, details),
         state,
         id,
         details
@@ -350,11 +306,11 @@ pub async fn save_photo(
 
 /// Keeps a draft's caption and answer on the device as they are typed, without syncing anything.
 pub async fn keep_photo_draft(id: Uuid, details: PhotoDetails) -> Result<(), SaveFailure> {
-    on_device!(crate::local::photos::keep_draft(id, details), id, details)
+    on_device!(browser::photos::keep_draft(id, details), id, details)
 }
 
 pub async fn discard_photo(state: AppState, id: Uuid) -> Result<(), SaveFailure> {
-    on_device!(crate::local::photos::discard(state, id), state, id)
+    on_device!(browser::photos::discard(state, id), state, id)
 }
 
 /// Saves a new meeting note (or its author's correction) on the device and queues it; returns its id.
@@ -365,7 +321,7 @@ pub async fn write_note(
     text: String,
 ) -> Result<Uuid, SaveFailure> {
     on_device!(
-        crate::local::notes::write(state, id, event_id, text),
+        browser::write_note(state, id, event_id, text),
         state,
         id,
         event_id,
@@ -379,7 +335,7 @@ pub async fn review_note(
     decision: NoteDecision,
 ) -> Result<(), SaveFailure> {
     on_device!(
-        crate::local::notes::review(state, id, decision),
+        browser::review_note(state, id, decision),
         state,
         id,
         decision
@@ -392,7 +348,7 @@ pub async fn review_photo(
     decision: PhotoDecision,
 ) -> Result<(), SaveFailure> {
     on_device!(
-        crate::local::photos::review(state, id, decision),
+        browser::photos::review(state, id, decision),
         state,
         id,
         decision
@@ -402,7 +358,7 @@ pub async fn review_photo(
 /// An object URL for the thumbnail of a photo still on this device; pass it to [`revoke_url`] after use.
 pub async fn local_thumbnail_url(id: Uuid) -> Option<String> {
     #[cfg(feature = "hydrate")]
-    return crate::local::photos::thumbnail_url(id).await;
+    return browser::photos::thumbnail_url(id).await;
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = id;
@@ -412,7 +368,7 @@ pub async fn local_thumbnail_url(id: Uuid) -> Option<String> {
 
 pub fn revoke_url(url: &str) {
     #[cfg(feature = "hydrate")]
-    crate::local::photos::revoke_url(url);
+    browser::photos::revoke_url(url);
     #[cfg(not(feature = "hydrate"))]
     let _ = url;
 }

@@ -12,6 +12,34 @@ use wasm_bindgen::JsCast;
 
 pub type Slot = RefCell<Option<mpsc::UnboundedSender<()>>>;
 
+/// How long a local write waits before syncing, so a burst of writes goes in one push.
+const AFTER_WRITE_MS: u32 = 300;
+
+thread_local! {
+    /// The record sync's alarm (`sync_loop`).
+    pub static SYNC: Slot = const { RefCell::new(None) };
+    /// The photo uploads' alarm (`photos`).
+    pub static UPLOADS: Slot = const { RefCell::new(None) };
+}
+
+/// Asks the sync loop to sync now (after a local write, on `online`, or at the person's request).
+pub fn wake_sync() {
+    ring(&SYNC);
+}
+
+/// A local write: sync shortly, so consecutive saves travel together.
+pub fn after_write() {
+    leptos::task::spawn_local(async {
+        TimeoutFuture::new(AFTER_WRITE_MS).await;
+        wake_sync();
+    });
+}
+
+/// Asks the upload loop to look at the queue now (after a sync, on `online`, after a save).
+pub fn wake_uploads() {
+    ring(&UPLOADS);
+}
+
 /// A loop's side of its alarm.
 pub struct Alarm {
     receiver: mpsc::UnboundedReceiver<()>,
@@ -46,7 +74,7 @@ impl Alarm {
 }
 
 /// Wakes the loop whose alarm is in `slot`, if it runs.
-pub fn ring(slot: &'static LocalKey<Slot>) {
+fn ring(slot: &'static LocalKey<Slot>) {
     slot.with(|s| {
         if let Some(sender) = s.borrow().as_ref() {
             let _ = sender.unbounded_send(());

@@ -5,7 +5,7 @@ use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 
-use crate::client::ApiFailure;
+use crate::device::failure::ApiFailure;
 
 const CSRF_COOKIE: &str = "sasiedzi_csrf";
 const CSRF_HEADER: &str = "X-CSRF-Token";

@@ -9,9 +9,8 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::words::save_failure_text;
-use crate::client::{self, SaveFailure};
+use crate::device::{self, SaveFailure};
 use crate::i18n::*;
-use crate::may;
 use crate::state::use_app_state;
 
 #[component]
@@ -80,7 +79,7 @@ fn NoteCard(note: MeetingNote, sync: SyncState) -> AnyView {
         _ => None,
     };
     let correctable = mine && !note.is_approved();
-    let reviewable = note.review == NoteReview::Pending && may(state, Permission::ReviewEntries);
+    let reviewable = note.review == NoteReview::Pending && state.may(Permission::ReviewEntries);
     let id = note.id;
     let event_id = note.event_id;
     let shown = note.clone();
@@ -117,7 +116,7 @@ fn NoteReviewActions(id: Uuid) -> AnyView {
     let decide = move |decision: NoteDecision| {
         failure.set(None);
         leptos::task::spawn_local(async move {
-            if let Err(e) = client::review_note(state, id, decision).await {
+            if let Err(e) = device::review_note(state, id, decision).await {
                 failure.set(Some(e));
             }
         });
@@ -170,7 +169,7 @@ fn NoteForm(
     let save = move |_| {
         let on_done = on_done.clone();
         leptos::task::spawn_local(async move {
-            match client::write_note(state, id, event_id, text.get_untracked()).await {
+            match device::write_note(state, id, event_id, text.get_untracked()).await {
                 Ok(_) => {
                     failure.set(None);
                     if id.is_none() {

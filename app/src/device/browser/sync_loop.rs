@@ -1,49 +1,26 @@
 //! The sync client: pushes the outbox, then pulls changes, whenever something may have changed. One loop
 //! per tab; a Web Lock makes sure only one tab of the device talks to the server at a time.
 
-use std::cell::RefCell;
-
 use chrono::Utc;
 use domain::sync::backoff::retry_delay_ms;
-use domain::sync::outbox::{acknowledge, next_batch, smaller_batch};
-use domain::sync::protocol::{
-    ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH,
-};
+use domain::sync::protocol::{ApiError, PullResponse, PushRequest, PushResponse};
 use gloo_net::http::{Request, Response};
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::alarm::{ring, Alarm, Slot};
-use super::{db, device_id, refresh, stored_account};
+use super::alarm::{wake_sync, wake_uploads, Alarm, SYNC};
+use super::identity::{db, device_id, kiosk_identity, stored_account};
+use super::view::refresh;
+use crate::device::sync::{self, Pass, SyncFailure, SyncServer};
 use crate::state::{AppState, SessionCheck, SyncPhase, SyncProblem};
 
-/// How long a local write waits before syncing, so a burst of writes goes in one push.
-const AFTER_WRITE_MS: u32 = 300;
 /// While everything is fine, look for other people's changes this often.
 const IDLE_PULL_MS: u32 = 60_000;
 const LOCK_NAME: &str = "sasiedzi-sync";
 
-thread_local! {
-    static WAKE: Slot = const { RefCell::new(None) };
-}
-
-/// Asks the loop to sync now (after a local write, on `online`, or at the person's request).
-pub fn wake() {
-    ring(&WAKE);
-}
-
-/// A local write: sync shortly, so consecutive saves travel together.
-pub fn after_write() {
-    leptos::task::spawn_local(async {
-        TimeoutFuture::new(AFTER_WRITE_MS).await;
-        wake();
-    });
-}
-
 pub fn start(state: AppState) {
-    let mut alarm = Alarm::install(&WAKE, wake);
+    let mut alarm = Alarm::install(&SYNC, wake_sync);
     show_offline_at_once(state);
 
     leptos::task::spawn_local(async move {
@@ -64,7 +41,7 @@ pub fn start(state: AppState) {
                 Ok(()) => {
                     failures = 0;
                     // Photo records may just have reached the server: their bytes can follow.
-                    super::photos::wake_uploads();
+                    wake_uploads();
                     state.sync.update(|s| {
                         // The network may have gone while this turn finished (the `offline` event came
                         // first): the line must not go back to "all well".
@@ -120,68 +97,38 @@ fn show_offline_at_once(state: AppState) {
     listener.forget();
 }
 
-enum SyncFailure {
-    /// No answer at all: offline, or the server is down.
-    Network,
-    Problem(SyncProblem),
-}
-
 async fn sync_once(state: AppState) -> Result<(), SyncFailure> {
     let kiosk = stored_account().is_none();
-    if kiosk && super::kiosk::identity().is_none() {
+    if kiosk && kiosk_identity().is_none() {
         return Ok(());
     }
-    let db = db()
-        .await
-        .map_err(|_| SyncFailure::Problem(SyncProblem::Storage))?;
-    let storage = |_| SyncFailure::Problem(SyncProblem::Storage);
-    let mut batch_size = MAX_PUSH_BATCH;
-    loop {
-        let outbox = db.outbox().await.map_err(storage)?;
-        let batch = next_batch(&outbox, batch_size);
-        if batch.is_empty() {
-            break;
-        }
-        let body = PushRequest {
-            device_id: device_id(),
-            mutations: batch.clone(),
-        };
+    let data = db().await?;
+    let pass = Pass {
+        device_id: device_id(),
+        pulls: !kiosk,
+        now: Utc::now(),
+    };
+    sync::sync_once(&data, &Http, &pass, |received| {
+        state.sync.update(|s| s.received += received);
+    })
+    .await
+}
+
+/// The server, over HTTP.
+struct Http;
+
+impl SyncServer for Http {
+    async fn push(&self, body: &PushRequest) -> Result<PushResponse, SyncFailure> {
         let request = super::api::with_csrf(Request::post("/api/v1/sync/push"))
-            .json(&body)
+            .json(body)
             .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))?;
-        let sent = read(request.send().await).await;
-        let response: PushResponse = match (sent, smaller_batch(batch_size)) {
-            // Long descriptions can make a full batch exceed the body limit: send fewer at a time.
-            (Err(SyncFailure::Problem(SyncProblem::Server(413))), Some(smaller)) => {
-                batch_size = smaller;
-                continue;
-            }
-            (sent, _) => sent?,
-        };
-        let ack = acknowledge(&batch, &response.results);
-        let progressed = !ack.remove.is_empty() || !ack.reject.is_empty();
-        db.acknowledge(&ack).await.map_err(storage)?;
-        if !progressed {
-            return Err(SyncFailure::Problem(SyncProblem::Unexpected));
-        }
+        read(request.send().await).await
     }
-    // A kiosk only sends: it may read nothing but its own event's package.
-    if kiosk {
-        db.set_last_sync(Utc::now()).await.map_err(storage)?;
-        return Ok(());
+
+    async fn pull(&self, since: i64, limit: u32) -> Result<PullResponse, SyncFailure> {
+        let url = format!("/api/v1/sync/pull?since={since}&limit={limit}");
+        read(Request::get(&url).send().await).await
     }
-    loop {
-        let since = db.pull_cursor().await.map_err(storage)?;
-        let url = format!("/api/v1/sync/pull?since={since}&limit={DEFAULT_PULL_LIMIT}");
-        let page: PullResponse = read(Request::get(&url).send().await).await?;
-        db.apply_pull(&page).await.map_err(storage)?;
-        state.sync.update(|s| s.received += page.changes.len());
-        if !page.has_more {
-            break;
-        }
-    }
-    db.set_last_sync(Utc::now()).await.map_err(storage)?;
-    Ok(())
 }
 
 async fn read<T: serde::de::DeserializeOwned>(

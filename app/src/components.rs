@@ -1,0 +1,10 @@
+//! Widgets and texts that several pages use. Pages import from here, never from one another.
+
+pub mod cards;
+pub mod event;
+pub mod forms;
+pub mod notes;
+pub mod photos;
+pub mod retention;
+pub mod signature_pad;
+pub mod words;

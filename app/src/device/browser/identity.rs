@@ -1,0 +1,99 @@
+//! Who uses this browser, kept in localStorage so the app opens offline: the signed-in person or the
+//! kiosk's event, this device's id, and the database that belongs to them.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use domain::account::Account;
+use domain::kiosk::KioskPackage;
+use domain::workflow::Actor;
+use gloo_storage::{LocalStorage, Storage};
+use uuid::Uuid;
+
+use super::indexed_db::{self, IndexedDb};
+use crate::device::failure::SaveFailure;
+use crate::device::local_data::LocalData;
+use crate::device::store::StoreError;
+use crate::state::KioskIdentity;
+
+const DEVICE_ID_KEY: &str = "sasiedzi.device_id";
+/// The person this device is signed in as, kept so the app opens offline.
+pub const ACCOUNT_KEY: &str = "sasiedzi.account";
+pub const KIOSK_KEY: &str = "sasiedzi.kiosk";
+pub const KIOSK_PACKAGE_KEY: &str = "sasiedzi.kiosk.package";
+/// Residents who signed on this tablet, so the kiosk can say "already signed" offline.
+pub const KIOSK_SIGNED_KEY: &str = "sasiedzi.kiosk.signed";
+
+/// The device's data, in IndexedDB.
+pub type Device = LocalData<IndexedDb>;
+
+thread_local! {
+    static DB: RefCell<Option<(Uuid, Rc<Device>)>> = const { RefCell::new(None) };
+}
+
+/// The signed-in person's database (each person has their own, so nobody sees another's entries), or
+/// the kiosk's; opened on first use and kept while the same owner uses the device.
+pub async fn db() -> Result<Rc<Device>, StoreError> {
+    let (owner, name) = match (stored_account(), kiosk_identity()) {
+        (Some(account), _) => (account.id, indexed_db::name_for(account.id)),
+        (None, Some(kiosk)) => (kiosk.event_id, indexed_db::name_for_kiosk(kiosk.event_id)),
+        (None, None) => return Err(StoreError("nobody is signed in".into())),
+    };
+    let cached = DB.with(|db| db.borrow().clone());
+    if let Some((cached_owner, db)) = cached {
+        if cached_owner == owner {
+            return Ok(db);
+        }
+    }
+    let opened = Rc::new(LocalData::new(IndexedDb::open(&name).await?));
+    DB.with(|db| *db.borrow_mut() = Some((owner, opened.clone())));
+    Ok(opened)
+}
+
+/// Closes the open database so it can be deleted.
+pub fn close_db() {
+    if let Some((_, open)) = DB.with(|db| db.borrow_mut().take()) {
+        // An open connection would block the deletion; a sync in flight closes its copy when done.
+        if let Ok(open) = Rc::try_unwrap(open) {
+            open.into_store().close();
+        }
+    }
+}
+
+pub fn stored_account() -> Option<Account> {
+    LocalStorage::get(ACCOUNT_KEY).ok()
+}
+
+/// This browser's id, made once and kept in localStorage: it tells the server which device sent what.
+pub fn device_id() -> Uuid {
+    if let Ok(id) = LocalStorage::get::<Uuid>(DEVICE_ID_KEY) {
+        return id;
+    }
+    let id = Uuid::now_v7();
+    let _ = LocalStorage::set(DEVICE_ID_KEY, id);
+    id
+}
+
+/// Who is acting on this device, as the workflow rules need them.
+pub fn actor() -> Result<Actor, SaveFailure> {
+    stored_account()
+        .map(|account| Actor::from(&account))
+        .ok_or(SaveFailure::Storage("nobody is signed in".into()))
+}
+
+pub fn kiosk_identity() -> Option<KioskIdentity> {
+    LocalStorage::get(KIOSK_KEY).ok()
+}
+
+pub fn kiosk_package() -> Option<KioskPackage> {
+    LocalStorage::get(KIOSK_PACKAGE_KEY).ok()
+}
+
+pub fn kiosk_signed_here() -> Vec<Uuid> {
+    LocalStorage::get(KIOSK_SIGNED_KEY).unwrap_or_default()
+}
+
+/// Each person's unsaved form is their own.
+pub fn draft_key(account: Uuid) -> String {
+    format!("sasiedzi.draft.help_request.{account}")
+}

@@ -1,0 +1,250 @@
+//! The device in the browser: IndexedDB under the device-side logic, the sync loop, photo uploads, the
+//! kiosk and the service worker. Compiled for `hydrate` only.
+
+pub mod alarm;
+pub mod api;
+pub mod identity;
+mod indexed_db;
+pub mod kiosk;
+pub mod photos;
+mod sync_loop;
+mod view;
+
+use chrono::Utc;
+use domain::account::{Account, SessionView};
+use domain::attendance::ListChange;
+use domain::dictionary::Dictionary;
+use domain::help_request::HelpRequestFields;
+use domain::meeting_note::NoteDecision;
+use domain::resident::ResidentFields;
+use domain::workflow::Action;
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::failure::{ApiFailure, SaveFailure};
+use crate::state::{AppState, SessionCheck, SyncStatus};
+use identity::{
+    actor, close_db, db, draft_key, kiosk_identity, kiosk_package, stored_account, ACCOUNT_KEY,
+};
+pub use view::unsent_count;
+use view::{refresh, saved};
+
+/// Loads the device's data into the pages, registers the service worker, checks the session and starts
+/// syncing.
+pub fn start(state: AppState) {
+    register_service_worker();
+    indexed_db::request_persistent_storage();
+    state.account.set(stored_account());
+    state.kiosk.set(kiosk_identity());
+    state.kiosk_package.set(kiosk_package());
+    state.device_ready.set(true);
+    leptos::task::spawn_local(async move {
+        refresh(state).await;
+        sync_loop::start(state);
+        photos::start_uploads(state);
+        check_session(state).await;
+    });
+}
+
+/// Asks the server who this device is. No answer (offline) changes nothing: the device keeps working.
+pub async fn check_session(state: AppState) {
+    match api::call::<SessionView>("GET", "/api/v1/session", None).await {
+        Ok(SessionView::Person { account }) => signed_in(state, account).await,
+        Ok(SessionView::Kiosk {
+            event_id,
+            event_title,
+        }) => kiosk::claimed(state, event_id, event_title).await,
+        Err(ApiFailure::Status { status: 401, .. }) => {
+            if state.account.get_untracked().is_some() {
+                state.session.set(SessionCheck::Expired);
+            } else if state.kiosk.get_untracked().is_some() {
+                kiosk::disconnected(state).await;
+            }
+        }
+        Err(_) => {}
+    }
+}
+
+/// After a successful sign-in (or a session check): this person's data, and sync resumes.
+pub async fn signed_in(state: AppState, account: Account) {
+    let switched = stored_account().map(|a| a.id) != Some(account.id);
+    let _ = LocalStorage::set(ACCOUNT_KEY, &account);
+    state.account.set(Some(account));
+    state.session.set(SessionCheck::Valid);
+    if switched {
+        state.requests.set(None);
+        refresh(state).await;
+    }
+    alarm::wake_sync();
+}
+
+/// Ends the session on the server, then forgets the person on this device. Their local data is deleted
+/// when everything was sent; otherwise it stays, unseen by others, until they sign in here again.
+pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailure> {
+    let url = if everywhere {
+        "/api/v1/session/sign-out-everywhere"
+    } else {
+        "/api/v1/session"
+    };
+    let method = if everywhere { "POST" } else { "DELETE" };
+    match api::call::<()>(method, url, None).await {
+        Ok(()) | Err(ApiFailure::Status { status: 401, .. }) => {}
+        Err(failure) => return Err(failure),
+    }
+    let everything_sent = unsent_count().await == 0;
+    close_db();
+    if let Some(account) = stored_account() {
+        if everything_sent {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = indexed_db::delete(&indexed_db::name_for(account.id)).await {
+                    leptos::logging::warn!("local data not deleted: {}", e.0);
+                }
+            });
+        }
+        LocalStorage::delete(draft_key(account.id));
+    }
+    LocalStorage::delete(ACCOUNT_KEY);
+    state.account.set(None);
+    state.session.set(SessionCheck::Unchecked);
+    state.requests.set(Some(Vec::new()));
+    state.sync.set(SyncStatus::default());
+    Ok(())
+}
+
+fn dictionary(state: AppState) -> Dictionary {
+    state.dictionary.get_untracked()
+}
+
+pub async fn record_help_request(
+    state: AppState,
+    fields: HelpRequestFields,
+) -> Result<(), SaveFailure> {
+    db().await?
+        .record_help_request(&actor()?, fields, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(())
+}
+
+pub async fn edit_help_request(
+    state: AppState,
+    id: Uuid,
+    fields: HelpRequestFields,
+    resubmit: bool,
+) -> Result<(), SaveFailure> {
+    let dictionary = dictionary(state);
+    db().await?
+        .edit_help_request(&actor()?, id, fields, resubmit, &dictionary, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(())
+}
+
+pub async fn act_on_help_requests(
+    state: AppState,
+    ids: Vec<Uuid>,
+    action: Action,
+) -> Result<(), SaveFailure> {
+    db().await?
+        .act_on_help_requests(&actor()?, ids, action, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(())
+}
+
+pub async fn save_resident(
+    state: AppState,
+    id: Option<Uuid>,
+    fields: ResidentFields,
+) -> Result<(), SaveFailure> {
+    db().await?.save_resident(id, fields, Utc::now()).await?;
+    saved(state).await;
+    Ok(())
+}
+
+pub async fn merge_residents(
+    state: AppState,
+    keep: Uuid,
+    duplicate: Uuid,
+) -> Result<(), SaveFailure> {
+    db().await?
+        .merge_residents(keep, duplicate, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(())
+}
+
+pub async fn change_attendance(
+    state: AppState,
+    event_id: Uuid,
+    change: ListChange,
+) -> Result<(), SaveFailure> {
+    let dictionary = dictionary(state);
+    db().await?
+        .change_attendance(actor()?, event_id, change, &dictionary, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(())
+}
+
+pub async fn withdraw_image_consent(state: AppState, resident_id: Uuid) -> Result<(), SaveFailure> {
+    db().await?
+        .withdraw_image_consent(resident_id, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(())
+}
+
+pub async fn write_note(
+    state: AppState,
+    id: Option<Uuid>,
+    event_id: Uuid,
+    text: String,
+) -> Result<Uuid, SaveFailure> {
+    let id = db()
+        .await?
+        .write_note(&actor()?, id, event_id, &text, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(id)
+}
+
+pub async fn review_note(
+    state: AppState,
+    id: Uuid,
+    decision: NoteDecision,
+) -> Result<(), SaveFailure> {
+    db().await?
+        .review_note(&actor()?, id, decision, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(())
+}
+
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let container = window.navigator().service_worker();
+    let registration = container.register("/sw.js");
+    leptos::task::spawn_local(async move {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(registration).await {
+            leptos::logging::warn!("service worker not registered: {e:?}");
+            return;
+        }
+        // A page that loaded while the worker was installing may be missed by the worker's own claim
+        // (server/src/service_worker.js): ask it to take this page over, so this page's later requests
+        // go through it too.
+        let Ok(ready) = container.ready() else {
+            return;
+        };
+        let Ok(active) = wasm_bindgen_futures::JsFuture::from(ready).await else {
+            return;
+        };
+        let registration = web_sys::ServiceWorkerRegistration::from(active);
+        if let (None, Some(worker)) = (container.controller(), registration.active()) {
+            let _ = worker.post_message(&"claim".into());
+        }
+    });
+}

@@ -1,0 +1,99 @@
+//! The device's data as the pages show it: read from the store into the app's signals.
+
+use domain::dictionary::Dictionary;
+use domain::sync::merge::{newest_first, sync_state};
+use leptos::prelude::*;
+
+use super::alarm;
+use super::identity::{db, kiosk_identity, stored_account};
+use crate::state::{AppState, RequestRow};
+
+/// What the person would lose by signing out now: entries and photos not yet on the server.
+pub async fn unsent_count() -> usize {
+    match db().await {
+        Ok(db) => db.unsent_count().await.unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
+/// Re-reads the store into the signals the pages show.
+pub async fn refresh(state: AppState) {
+    if stored_account().is_none() {
+        state.requests.set(Some(Vec::new()));
+        if kiosk_identity().is_some() {
+            let pending = unsent_count().await;
+            state.sync.update(|s| s.pending = pending);
+        }
+        return;
+    }
+    let snapshot = match db().await {
+        Ok(db) => db.snapshot().await,
+        Err(e) => Err(e),
+    };
+    let snapshot = match snapshot {
+        Ok(snapshot) => snapshot,
+        Err(e) => {
+            leptos::logging::error!("local store unavailable: {}", e.0);
+            state.storage_unavailable.set(true);
+            state.requests.set(Some(Vec::new()));
+            return;
+        }
+    };
+    let rows = newest_first(snapshot.requests)
+        .into_iter()
+        .map(|request| RequestRow {
+            sync: sync_state(request.id, &snapshot.outbox),
+            request,
+        })
+        .collect();
+    state.requests.set(Some(rows));
+    state.residents.set(snapshot.residents);
+    let mut events = snapshot.events;
+    events.sort_by_key(|e| std::cmp::Reverse(e.fields.starts_at));
+    state.events.set(events);
+    let lists = snapshot
+        .attendance
+        .into_iter()
+        .map(|list| {
+            let sync = sync_state(list.event_id, &snapshot.outbox);
+            (list, sync)
+        })
+        .collect();
+    state.attendance.set(lists);
+    state.consent_texts.set(snapshot.consent_texts);
+    state.photos.set(snapshot.photos);
+    let mut notes: Vec<_> = snapshot
+        .notes
+        .into_iter()
+        .map(|note| {
+            let sync = sync_state(note.id, &snapshot.outbox);
+            (note, sync)
+        })
+        .collect();
+    notes.sort_by_key(|(n, _)| (n.written_at, n.id));
+    state.notes.set(notes);
+    let local_photos = snapshot
+        .local_photos
+        .into_iter()
+        .map(|photo| {
+            let sync = sync_state(photo.id, &snapshot.outbox);
+            (photo, sync)
+        })
+        .collect();
+    state.local_photos.set(local_photos);
+    let dictionary = Dictionary::new(snapshot.dictionary);
+    if state.dictionary.with_untracked(|d| *d != dictionary) {
+        state.dictionary.set(dictionary);
+    }
+    let pending = snapshot.outbox.iter().filter(|e| e.is_pending()).count();
+    state.sync.update(|s| {
+        s.pending = pending;
+        s.last_success = snapshot.last_sync;
+    });
+}
+
+/// After a change was saved: show it, and sync soon.
+pub async fn saved(state: AppState) {
+    refresh(state).await;
+    alarm::after_write();
+}

@@ -1,0 +1,64 @@
+//! Why something the person asked of the device or the server did not happen.
+
+use domain::attendance::ListRefusal;
+use domain::meeting_note::NoteRefusal;
+use domain::photo::{PhotoDetailsError, PhotoRefusal};
+use domain::resident::MergeRefusal;
+use domain::workflow::Refusal;
+
+/// Why a call to the server did not work.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// No answer: offline, or the server is down.
+    Network,
+    Status {
+        status: u16,
+        /// The API's stable error code (`invalid_credentials`, `throttled`, …).
+        error: String,
+        /// Seconds to wait, from a 429's `Retry-After`.
+        retry_after: Option<u64>,
+        body: serde_json::Value,
+    },
+    /// The answer could not be read.
+    Unexpected,
+}
+
+impl ApiFailure {
+    pub fn code(&self) -> &str {
+        match self {
+            ApiFailure::Status { error, .. } => error,
+            ApiFailure::Network => "network",
+            ApiFailure::Unexpected => "unexpected",
+        }
+    }
+}
+
+/// Why a change made on the device was not saved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveFailure {
+    /// The workflow's rules refuse it (the server would too).
+    Refused(Refusal),
+    Merge(MergeRefusal),
+    /// The attendance rules refuse it.
+    List(ListRefusal),
+    /// The resident had not given image consent.
+    NothingToWithdraw,
+    /// The record is not on this device.
+    NotFound,
+    Photo(PhotoProblem),
+    /// The meeting-note rules refuse it.
+    Note(NoteRefusal),
+    /// The device's store failed; the detail is for the developer console.
+    Storage(String),
+}
+
+/// Why a photo could not be kept or decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoProblem {
+    /// The browser cannot open the file as a picture.
+    NotAnImage,
+    /// The device refused to store it (usually: full); the detail is for the developer console.
+    DeviceFull(String),
+    Details(Vec<PhotoDetailsError>),
+    Refused(PhotoRefusal),
+}

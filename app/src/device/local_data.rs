@@ -1,0 +1,630 @@
+//! The device-side logic over any [`DeviceStore`]: what the pages read, saving a change with the mutation
+//! that carries it, the outbox, and merging pulled pages. The same code runs on IndexedDB in the browser
+//! and on the in-memory store in native tests. Every change that belongs together is one transaction, so a
+//! closed tab never leaves half of it behind.
+
+use chrono::{DateTime, Utc};
+use domain::attendance::{AttendanceList, Author, ListChange};
+use domain::consent::{ConsentKind, ConsentText, ConsentTexts, PublishedConsentText};
+use domain::dictionary::{Dictionary, DictionaryEntry};
+use domain::event::Event;
+use domain::help_request::{HelpRequest, HelpRequestFields};
+use domain::meeting_note::{MeetingNote, NoteDecision};
+use domain::photo::{LocalPhoto, Photo, PhotoDecision};
+use domain::resident::{merge, withdraw_image_consent, Resident, ResidentFields};
+use domain::sync::merge::{merge_pulled, Synced};
+use domain::sync::outbox::{Acknowledgement, OutboxEntry, OutboxState};
+use domain::sync::protocol::{
+    ActOnHelpRequest, ChangeAttendance, CreateHelpRequest, CreateResident, EditHelpRequest,
+    EditResident, MergeResidents, Mutation, PullResponse, Record, RecordKind, ReviewMeetingNote,
+    ReviewPhoto, WithdrawImageConsent, WriteMeetingNote,
+};
+use domain::workflow::{applied_locally, apply_action, apply_edit, changes_between, Action, Actor};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::failure::{PhotoProblem, SaveFailure};
+use super::store::{Area, DeviceStore, StoreError, StoreTransaction};
+
+const META_CURSOR: &str = "pull_cursor";
+const META_LAST_SYNC: &str = "last_sync";
+
+/// Where the current text of a consent kind is kept ("image_consent_text" since before there were others).
+fn consent_text_key(kind: ConsentKind) -> String {
+    format!("{}_consent_text", kind.as_str())
+}
+
+/// A photo's blob keys in [`Area::PhotoBlobs`].
+pub fn blob_key(photo: Uuid, kind: BlobKind) -> String {
+    match kind {
+        BlobKind::Original => format!("{photo}/original"),
+        BlobKind::Thumbnail => format!("{photo}/thumbnail"),
+    }
+}
+
+/// Which of a photo's blobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobKind {
+    Original,
+    Thumbnail,
+}
+
+/// Everything the pages show, read in one transaction.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub requests: Vec<HelpRequest>,
+    pub residents: Vec<Resident>,
+    pub outbox: Vec<OutboxEntry>,
+    pub dictionary: Vec<DictionaryEntry>,
+    pub last_sync: Option<DateTime<Utc>>,
+    pub events: Vec<Event>,
+    pub attendance: Vec<AttendanceList>,
+    pub consent_texts: ConsentTexts,
+    pub photos: Vec<Photo>,
+    pub local_photos: Vec<LocalPhoto>,
+    pub notes: Vec<MeetingNote>,
+}
+
+/// A record changed on the device, stored beside its outbox entry.
+#[derive(Debug, Clone)]
+pub enum LocalRecord {
+    Request(HelpRequest),
+    Resident(Resident),
+    Attendance(AttendanceList),
+    Photo(Photo),
+    MeetingNote(MeetingNote),
+}
+
+impl LocalRecord {
+    fn kind(&self) -> RecordKind {
+        match self {
+            LocalRecord::Request(_) => RecordKind::HelpRequest,
+            LocalRecord::Resident(_) => RecordKind::Resident,
+            LocalRecord::Attendance(_) => RecordKind::AttendanceList,
+            LocalRecord::Photo(_) => RecordKind::Photo,
+            LocalRecord::MeetingNote(_) => RecordKind::MeetingNote,
+        }
+    }
+
+    async fn put(&self, tx: &impl StoreTransaction) -> Result<(), StoreError> {
+        let area = Area::of(self.kind());
+        match self {
+            LocalRecord::Request(r) => tx.put(area, &r.id().to_string(), r).await,
+            LocalRecord::Resident(r) => tx.put(area, &r.id().to_string(), r).await,
+            LocalRecord::Attendance(r) => tx.put(area, &r.id().to_string(), r).await,
+            LocalRecord::Photo(r) => tx.put(area, &r.id().to_string(), r).await,
+            LocalRecord::MeetingNote(r) => tx.put(area, &r.id().to_string(), r).await,
+        }
+    }
+}
+
+/// A mutation made now, waiting for the server.
+pub fn queued(mutation: Mutation, now: DateTime<Utc>) -> OutboxEntry {
+    OutboxEntry {
+        entity_id: mutation.entity_id(),
+        mutation: mutation.into_envelope(Uuid::now_v7(), now),
+        state: OutboxState::Pending,
+    }
+}
+
+/// The scope of a transaction that may touch every synced kind: their areas (from the one list of kinds,
+/// so a new kind cannot be left out of it) and `also`.
+fn synced_areas(also: &[Area]) -> Vec<Area> {
+    let mut areas: Vec<Area> = RecordKind::ALL
+        .into_iter()
+        .map(Area::of)
+        .chain(also.iter().copied())
+        .collect();
+    areas.sort_unstable();
+    areas.dedup();
+    areas
+}
+
+/// Stores a pulled record, unless a pending local change to it should stay on screen (`merge_pulled`).
+async fn put_pulled<T>(
+    tx: &impl StoreTransaction,
+    area: Area,
+    incoming: &T,
+    outbox: &[OutboxEntry],
+) -> Result<(), StoreError>
+where
+    T: Synced + Clone + Serialize + DeserializeOwned,
+{
+    let key = incoming.id().to_string();
+    let local: Option<T> = tx.get(area, &key).await?;
+    tx.put(area, &key, &merge_pulled(local, incoming.clone(), outbox))
+        .await
+}
+
+/// The device's data in a store.
+pub struct LocalData<S> {
+    store: S,
+}
+
+impl<S: DeviceStore> LocalData<S> {
+    pub fn new(store: S) -> Self {
+        Self { store }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let tx = self.store.read(&synced_areas(&[
+            Area::Outbox,
+            Area::LocalPhotos,
+            Area::Meta,
+        ]))?;
+        let mut consent_texts = ConsentTexts::default();
+        for kind in ConsentKind::ALL {
+            let text: Option<ConsentText> = tx.get(Area::Meta, &consent_text_key(kind)).await?;
+            if let Some(text) = text {
+                consent_texts.publish(PublishedConsentText { kind, text });
+            }
+        }
+        Ok(Snapshot {
+            requests: tx.all(Area::HelpRequests).await?,
+            residents: tx.all(Area::Residents).await?,
+            outbox: tx.all(Area::Outbox).await?,
+            dictionary: tx.all(Area::Dictionary).await?,
+            last_sync: tx.get(Area::Meta, META_LAST_SYNC).await?,
+            events: tx.all(Area::Events).await?,
+            attendance: tx.all(Area::Attendance).await?,
+            consent_texts,
+            photos: tx.all(Area::Photos).await?,
+            local_photos: tx.all(Area::LocalPhotos).await?,
+            notes: tx.all(Area::MeetingNotes).await?,
+        })
+    }
+
+    /// Saves records and the mutations that will carry them to the server, together or not at all.
+    pub async fn record(
+        &self,
+        records: &[LocalRecord],
+        entries: &[OutboxEntry],
+    ) -> Result<(), StoreError> {
+        // Exactly the areas written, so no list of them can fall behind the record types.
+        let mut scope: Vec<Area> = records.iter().map(|r| Area::of(r.kind())).collect();
+        scope.push(Area::Outbox);
+        scope.sort_unstable();
+        scope.dedup();
+        let tx = self.store.write(&scope)?;
+        for record in records {
+            record.put(&tx).await?;
+        }
+        for entry in entries {
+            tx.put(Area::Outbox, &entry.mutation.id.to_string(), entry)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    async fn one<T: DeserializeOwned>(&self, area: Area, id: Uuid) -> Result<T, SaveFailure> {
+        let tx = self.store.read(&[area])?;
+        tx.get(area, &id.to_string())
+            .await?
+            .ok_or(SaveFailure::NotFound)
+    }
+
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.store.read(&[Area::Outbox])?.all(Area::Outbox).await
+    }
+
+    /// What the person would lose if the device's data went now: entries and photos not on the server.
+    pub async fn unsent_count(&self) -> Result<usize, StoreError> {
+        let tx = self.store.read(&[Area::Outbox, Area::LocalPhotos])?;
+        let outbox: Vec<OutboxEntry> = tx.all(Area::Outbox).await?;
+        let photos: Vec<LocalPhoto> = tx.all(Area::LocalPhotos).await?;
+        Ok(outbox.iter().filter(|e| e.is_pending()).count() + photos.len())
+    }
+
+    pub async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), StoreError> {
+        let tx = self.store.write(&[Area::Outbox])?;
+        for id in &ack.remove {
+            tx.delete(Area::Outbox, &id.to_string()).await?;
+        }
+        for (id, reason) in &ack.reject {
+            let key = id.to_string();
+            let entry: Option<OutboxEntry> = tx.get(Area::Outbox, &key).await?;
+            if let Some(mut entry) = entry {
+                entry.state = OutboxState::Rejected {
+                    reason: reason.clone(),
+                };
+                tx.put(Area::Outbox, &key, &entry).await?;
+            }
+        }
+        tx.commit().await
+    }
+
+    pub async fn pull_cursor(&self) -> Result<i64, StoreError> {
+        let cursor: Option<i64> = self
+            .store
+            .read(&[Area::Meta])?
+            .get(Area::Meta, META_CURSOR)
+            .await?;
+        Ok(cursor.unwrap_or(0))
+    }
+
+    /// Applies a pulled page and moves the cursor past it in the same transaction, so a page is never
+    /// applied twice or skipped.
+    pub async fn apply_pull(&self, page: &PullResponse) -> Result<(), StoreError> {
+        let tx = self
+            .store
+            .write(&synced_areas(&[Area::Outbox, Area::Meta]))?;
+        let outbox: Vec<OutboxEntry> = tx.all(Area::Outbox).await?;
+        for change in &page.changes {
+            let area = Area::of(change.record.kind());
+            match &change.record {
+                Record::HelpRequest(incoming) => put_pulled(&tx, area, incoming, &outbox).await?,
+                Record::Resident(incoming) => put_pulled(&tx, area, incoming, &outbox).await?,
+                Record::DictionaryEntry(entry) => tx.put(area, &entry.key(), entry).await?,
+                // Events change only online, on the server: its version is the only one.
+                Record::Event(event) => tx.put(area, &event.id.to_string(), event).await?,
+                Record::AttendanceList(incoming) => {
+                    put_pulled(&tx, area, incoming, &outbox).await?
+                }
+                Record::Photo(incoming) => put_pulled(&tx, area, incoming, &outbox).await?,
+                Record::MeetingNote(incoming) => put_pulled(&tx, area, incoming, &outbox).await?,
+                Record::ConsentText(published) => {
+                    tx.put(area, &consent_text_key(published.kind), &published.text)
+                        .await?
+                }
+            }
+        }
+        tx.put(Area::Meta, META_CURSOR, &page.next_cursor).await?;
+        tx.commit().await
+    }
+
+    pub async fn set_last_sync(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let tx = self.store.write(&[Area::Meta])?;
+        tx.put(Area::Meta, META_LAST_SYNC, &at).await?;
+        tx.commit().await
+    }
+}
+
+/// Changes the person makes, under the same rules the server applies when they arrive.
+impl<S: DeviceStore> LocalData<S> {
+    async fn commit(
+        &self,
+        records: Vec<LocalRecord>,
+        mutations: Vec<Mutation>,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let entries: Vec<OutboxEntry> = mutations.into_iter().map(|m| queued(m, now)).collect();
+        Ok(self.record(&records, &entries).await?)
+    }
+
+    /// A new help request; a resident not picked from the registry is added by the server
+    /// (`resident_id_for_request`).
+    pub async fn record_help_request(
+        &self,
+        actor: &Actor,
+        fields: HelpRequestFields,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, SaveFailure> {
+        let request =
+            HelpRequest::recorded(Uuid::now_v7(), fields.clone(), actor.person.clone(), now);
+        let id = request.id;
+        let create = Mutation::CreateHelpRequest(CreateHelpRequest {
+            help_request_id: id,
+            fields,
+        });
+        self.commit(vec![LocalRecord::Request(request)], vec![create], now)
+            .await?;
+        Ok(id)
+    }
+
+    pub async fn help_request(&self, id: Uuid) -> Result<HelpRequest, SaveFailure> {
+        self.one(Area::HelpRequests, id).await
+    }
+
+    /// Changes a request's fields (and, for a returned one, sends it back for approval).
+    pub async fn edit_help_request(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        fields: HelpRequestFields,
+        resubmit: bool,
+        dictionary: &Dictionary,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let base = self.help_request(id).await?;
+        let changes = changes_between(&base.fields, &fields);
+        let mut next = apply_edit(&base, actor, base.revision, &changes, dictionary, now)
+            .map_err(SaveFailure::Refused)?;
+        let mut mutations = Vec::new();
+        if next != base {
+            mutations.push(Mutation::EditHelpRequest(EditHelpRequest {
+                help_request_id: id,
+                seen_revision: base.revision,
+                changes,
+            }));
+        }
+        if resubmit {
+            next =
+                apply_action(&next, actor, &Action::Resubmit, now).map_err(SaveFailure::Refused)?;
+            mutations.push(Mutation::ActOnHelpRequest(ActOnHelpRequest {
+                help_request_id: id,
+                seen_revision: base.revision,
+                action: Action::Resubmit,
+            }));
+        }
+        let next = applied_locally(&base, next);
+        self.commit(vec![LocalRecord::Request(next)], mutations, now)
+            .await
+    }
+
+    /// One step of the workflow on one request or (bulk approval) several.
+    pub async fn act_on_help_requests(
+        &self,
+        actor: &Actor,
+        ids: Vec<Uuid>,
+        action: Action,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let mut records = Vec::new();
+        let mut mutations = Vec::new();
+        for id in ids {
+            let base = self.help_request(id).await?;
+            let next = apply_action(&base, actor, &action, now).map_err(SaveFailure::Refused)?;
+            mutations.push(Mutation::ActOnHelpRequest(ActOnHelpRequest {
+                help_request_id: id,
+                seen_revision: base.revision,
+                action: action.clone(),
+            }));
+            records.push(LocalRecord::Request(applied_locally(&base, next)));
+        }
+        self.commit(records, mutations, now).await
+    }
+
+    /// Adds a resident to the registry (`id` is `None`) or corrects one.
+    pub async fn save_resident(
+        &self,
+        id: Option<Uuid>,
+        fields: ResidentFields,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let (resident, mutation) = match id {
+            Some(id) => {
+                let mut resident: Resident = self.one(Area::Residents, id).await?;
+                resident.fields = fields.clone();
+                let edit = EditResident {
+                    resident_id: id,
+                    fields,
+                };
+                (resident, Mutation::EditResident(edit))
+            }
+            None => {
+                let resident = Resident {
+                    id: Uuid::now_v7(),
+                    fields: fields.clone(),
+                    recorded_at: now,
+                    merged_into: None,
+                    image_consent: None,
+                    anonymised_at: None,
+                };
+                let create = CreateResident {
+                    resident_id: resident.id,
+                    fields,
+                };
+                (resident, Mutation::CreateResident(create))
+            }
+        };
+        self.commit(vec![LocalRecord::Resident(resident)], vec![mutation], now)
+            .await
+    }
+
+    /// An organiser's decision that two residents are one person.
+    pub async fn merge_residents(
+        &self,
+        keep: Uuid,
+        duplicate: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let kept: Resident = self.one(Area::Residents, keep).await?;
+        let merged: Resident = self.one(Area::Residents, duplicate).await?;
+        let (kept, merged) = merge(&kept, &merged).map_err(SaveFailure::Merge)?;
+        self.commit(
+            vec![LocalRecord::Resident(kept), LocalRecord::Resident(merged)],
+            vec![Mutation::MergeResidents(MergeResidents { keep, duplicate })],
+            now,
+        )
+        .await
+    }
+
+    /// A resident withdraws image consent; the server flags the photos of the events they attended.
+    pub async fn withdraw_image_consent(
+        &self,
+        resident_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let resident: Resident = self.one(Area::Residents, resident_id).await?;
+        let withdrawn =
+            withdraw_image_consent(&resident, now).ok_or(SaveFailure::NothingToWithdraw)?;
+        self.commit(
+            vec![LocalRecord::Resident(withdrawn)],
+            vec![Mutation::WithdrawImageConsent(WithdrawImageConsent {
+                resident_id,
+            })],
+            now,
+        )
+        .await
+    }
+
+    /// A change to an event's attendance list by staff on this device.
+    pub async fn change_attendance(
+        &self,
+        actor: Actor,
+        event_id: Uuid,
+        change: ListChange,
+        dictionary: &Dictionary,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let base = match self.one(Area::Attendance, event_id).await {
+            Err(SaveFailure::NotFound) => AttendanceList::new(event_id),
+            found => found?,
+        };
+        let next = base
+            .apply(&Author::Staff(actor), &change, dictionary, now)
+            .map_err(SaveFailure::List)?;
+        self.commit(
+            vec![LocalRecord::Attendance(next)],
+            vec![Mutation::ChangeAttendance(ChangeAttendance {
+                event_id,
+                change,
+            })],
+            now,
+        )
+        .await
+    }
+
+    /// A kiosk queues a change to its event's list; the server checks it (the kiosk keeps no list).
+    pub async fn queue_kiosk_change(
+        &self,
+        event_id: Uuid,
+        change: ListChange,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let mutation = Mutation::ChangeAttendance(ChangeAttendance { event_id, change });
+        self.commit(Vec::new(), vec![mutation], now).await
+    }
+
+    /// A new meeting note (`id` = `None`) or the author's correction of one; returns its id.
+    pub async fn write_note(
+        &self,
+        actor: &Actor,
+        id: Option<Uuid>,
+        event_id: Uuid,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, SaveFailure> {
+        let existing: Option<MeetingNote> = match id {
+            Some(id) => match self.one(Area::MeetingNotes, id).await {
+                Err(SaveFailure::NotFound) => None,
+                found => Some(found?),
+            },
+            None => None,
+        };
+        let id = id.unwrap_or_else(Uuid::now_v7);
+        let note = MeetingNote::write(existing.as_ref(), id, event_id, text, actor, now)
+            .map_err(SaveFailure::Note)?;
+        let write = Mutation::WriteMeetingNote(WriteMeetingNote {
+            note_id: id,
+            event_id,
+            text: note.text.clone(),
+        });
+        self.commit(vec![LocalRecord::MeetingNote(note)], vec![write], now)
+            .await?;
+        Ok(id)
+    }
+
+    pub async fn review_note(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        decision: NoteDecision,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let mut note: MeetingNote = self.one(Area::MeetingNotes, id).await?;
+        note.review(decision.clone(), actor, now)
+            .map_err(SaveFailure::Note)?;
+        self.commit(
+            vec![LocalRecord::MeetingNote(note)],
+            vec![Mutation::ReviewMeetingNote(ReviewMeetingNote {
+                note_id: id,
+                decision,
+            })],
+            now,
+        )
+        .await
+    }
+
+    pub async fn review_photo(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        decision: PhotoDecision,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveFailure> {
+        let mut photo: Photo = self.one(Area::Photos, id).await?;
+        photo
+            .review(decision.clone(), actor, now)
+            .map_err(|refusal| SaveFailure::Photo(PhotoProblem::Refused(refusal)))?;
+        self.commit(
+            vec![LocalRecord::Photo(photo)],
+            vec![Mutation::ReviewPhoto(ReviewPhoto {
+                photo_id: id,
+                decision,
+            })],
+            now,
+        )
+        .await
+    }
+}
+
+/// Photos on their way to the server (their bytes are the browser's: `browser::indexed_db`).
+impl<S: DeviceStore> LocalData<S> {
+    pub async fn local_photo(&self, id: Uuid) -> Result<LocalPhoto, SaveFailure> {
+        self.one(Area::LocalPhotos, id).await
+    }
+
+    pub async fn local_photos(&self) -> Result<Vec<LocalPhoto>, StoreError> {
+        self.store
+            .read(&[Area::LocalPhotos])?
+            .all(Area::LocalPhotos)
+            .await
+    }
+
+    /// Updates a local photo, with the mutations its new state needs, together.
+    pub async fn put_local_photo(
+        &self,
+        photo: &LocalPhoto,
+        entries: &[OutboxEntry],
+    ) -> Result<(), StoreError> {
+        let tx = self.store.write(&[Area::LocalPhotos, Area::Outbox])?;
+        tx.put(Area::LocalPhotos, &photo.id.to_string(), photo)
+            .await?;
+        for entry in entries {
+            tx.put(Area::Outbox, &entry.mutation.id.to_string(), entry)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// The server has the bytes: its record replaces the local copy, which only now is deleted.
+    pub async fn photo_acknowledged(&self, photo: &Photo) -> Result<(), StoreError> {
+        let tx = self
+            .store
+            .write(&[Area::Photos, Area::LocalPhotos, Area::PhotoBlobs])?;
+        tx.put(Area::Photos, &photo.id.to_string(), photo).await?;
+        tx.delete(Area::LocalPhotos, &photo.id.to_string()).await?;
+        for kind in [BlobKind::Original, BlobKind::Thumbnail] {
+            tx.delete(Area::PhotoBlobs, &blob_key(photo.id, kind))
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// The person discards a photo that has not left the device, with any refused mutation for it.
+    pub async fn discard_local_photo(&self, id: Uuid) -> Result<(), StoreError> {
+        let tx = self
+            .store
+            .write(&[Area::LocalPhotos, Area::PhotoBlobs, Area::Outbox])?;
+        tx.delete(Area::LocalPhotos, &id.to_string()).await?;
+        for kind in [BlobKind::Original, BlobKind::Thumbnail] {
+            tx.delete(Area::PhotoBlobs, &blob_key(id, kind)).await?;
+        }
+        let entries: Vec<OutboxEntry> = tx.all(Area::Outbox).await?;
+        for entry in entries.iter().filter(|e| e.entity_id == id) {
+            tx.delete(Area::Outbox, &entry.mutation.id.to_string())
+                .await?;
+        }
+        tx.commit().await
+    }
+}

@@ -1,0 +1,89 @@
+//! One sync pass: push the outbox, oldest first, then pull pages until the server has no more. The same
+//! code runs against the server over HTTP in the browser and against a test's server natively.
+
+use chrono::{DateTime, Utc};
+use domain::sync::outbox::{acknowledge, next_batch, smaller_batch};
+use domain::sync::protocol::{
+    PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH,
+};
+use uuid::Uuid;
+
+use super::local_data::LocalData;
+use super::store::{DeviceStore, StoreError};
+use crate::state::SyncProblem;
+
+/// Why a sync pass stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncFailure {
+    /// No answer at all: offline, or the server is down.
+    Network,
+    Problem(SyncProblem),
+}
+
+impl From<StoreError> for SyncFailure {
+    fn from(_: StoreError) -> Self {
+        SyncFailure::Problem(SyncProblem::Storage)
+    }
+}
+
+/// The server's two sync endpoints, as a device reaches them.
+pub(crate) trait SyncServer {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncFailure>;
+    async fn pull(&self, since: i64, limit: u32) -> Result<PullResponse, SyncFailure>;
+}
+
+/// What this pass does besides pushing.
+pub struct Pass {
+    pub device_id: Uuid,
+    /// A kiosk only sends: it may read nothing but its own event's package.
+    pub pulls: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// Pushes everything pending, then pulls; `received` hears the size of each page applied.
+pub(crate) async fn sync_once<S: DeviceStore>(
+    data: &LocalData<S>,
+    server: &impl SyncServer,
+    pass: &Pass,
+    mut received: impl FnMut(usize),
+) -> Result<(), SyncFailure> {
+    let mut batch_size = MAX_PUSH_BATCH;
+    loop {
+        let outbox = data.outbox().await?;
+        let batch = next_batch(&outbox, batch_size);
+        if batch.is_empty() {
+            break;
+        }
+        let request = PushRequest {
+            device_id: pass.device_id,
+            mutations: batch.clone(),
+        };
+        let response = match (server.push(&request).await, smaller_batch(batch_size)) {
+            // Long descriptions can make a full batch exceed the body limit: send fewer at a time.
+            (Err(SyncFailure::Problem(SyncProblem::Server(413))), Some(smaller)) => {
+                batch_size = smaller;
+                continue;
+            }
+            (sent, _) => sent?,
+        };
+        let ack = acknowledge(&batch, &response.results);
+        let progressed = !ack.remove.is_empty() || !ack.reject.is_empty();
+        data.acknowledge(&ack).await?;
+        if !progressed {
+            return Err(SyncFailure::Problem(SyncProblem::Unexpected));
+        }
+    }
+    if pass.pulls {
+        loop {
+            let since = data.pull_cursor().await?;
+            let page = server.pull(since, DEFAULT_PULL_LIMIT).await?;
+            data.apply_pull(&page).await?;
+            received(page.changes.len());
+            if !page.has_more {
+                break;
+            }
+        }
+    }
+    data.set_last_sync(pass.now).await?;
+    Ok(())
+}

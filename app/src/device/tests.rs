@@ -1,0 +1,385 @@
+//! The device-side logic, natively, on the in-memory store: what a person saves waits in the outbox until
+//! the server acknowledges it, a pulled page meets the changes still waiting, and the cursor moves with the
+//! page it belongs to. The browser tests (`end2end/`) run the same code on IndexedDB.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Duration, Utc};
+use domain::account::Role;
+use domain::dictionary::{DictionaryEntry, DictionaryKind};
+use domain::help_request::{HelpRequest, HelpRequestFields, Person};
+use domain::sync::merge::{sync_state, SyncState};
+use domain::sync::protocol::{
+    Change, MutationResult, Outcome, PullResponse, PushRequest, PushResponse, Record, RejectReason,
+};
+use domain::workflow::Actor;
+use futures::executor::block_on;
+use uuid::Uuid;
+
+use super::local_data::LocalData;
+use super::memory::MemoryStore;
+use super::sync::{sync_once, Pass, SyncFailure, SyncServer};
+use crate::state::SyncProblem;
+
+fn at(minutes: i64) -> DateTime<Utc> {
+    DateTime::UNIX_EPOCH + Duration::days(20_000) + Duration::minutes(minutes)
+}
+
+fn volunteer() -> Actor {
+    Actor {
+        person: Person {
+            id: Uuid::from_u128(1),
+            name: "Wiola Wolontariuszka".into(),
+        },
+        role: Role::Volunteer,
+    }
+}
+
+fn fields(description: &str) -> HelpRequestFields {
+    HelpRequestFields {
+        resident_name: "Łukasz Nowak".into(),
+        district: "okolna".into(),
+        category: "shopping".into(),
+        description: description.into(),
+        ..Default::default()
+    }
+}
+
+fn district(code: &str) -> Record {
+    Record::DictionaryEntry(DictionaryEntry {
+        kind: DictionaryKind::District,
+        code: code.into(),
+        label_pl: code.into(),
+        label_en: code.into(),
+        position: 1,
+        active: true,
+    })
+}
+
+fn page(records: Vec<Record>, next_cursor: i64, has_more: bool) -> PullResponse {
+    let first = next_cursor - records.len() as i64 + 1;
+    let changes = records
+        .into_iter()
+        .zip(first..)
+        .map(|(record, cursor)| Change { cursor, record })
+        .collect();
+    PullResponse {
+        changes,
+        next_cursor,
+        has_more,
+    }
+}
+
+fn device() -> LocalData<MemoryStore> {
+    LocalData::new(MemoryStore::default())
+}
+
+fn pass() -> Pass {
+    Pass {
+        device_id: Uuid::from_u128(77),
+        pulls: true,
+        now: at(60),
+    }
+}
+
+/// A server as the device meets it: answers each push with `outcome`, refuses bodies of more than
+/// `largest_batch` mutations as too large, and serves `pages` in turn (then an empty one).
+struct TestServer {
+    outcome: Outcome,
+    largest_batch: usize,
+    pages: RefCell<VecDeque<PullResponse>>,
+    pushes: RefCell<Vec<PushRequest>>,
+    pulled_since: RefCell<Vec<i64>>,
+}
+
+impl TestServer {
+    fn answering(outcome: Outcome) -> Self {
+        TestServer {
+            outcome,
+            largest_batch: usize::MAX,
+            pages: RefCell::default(),
+            pushes: RefCell::default(),
+            pulled_since: RefCell::default(),
+        }
+    }
+
+    fn serving(self, pages: Vec<PullResponse>) -> Self {
+        self.pages.replace(pages.into());
+        self
+    }
+}
+
+impl SyncServer for TestServer {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
+        self.pushes.borrow_mut().push(request.clone());
+        if request.mutations.len() > self.largest_batch {
+            return Err(SyncFailure::Problem(SyncProblem::Server(413)));
+        }
+        let results = request
+            .mutations
+            .iter()
+            .map(|m| MutationResult {
+                mutation_id: m.id,
+                outcome: self.outcome.clone(),
+            })
+            .collect();
+        Ok(PushResponse { results })
+    }
+
+    async fn pull(&self, since: i64, _limit: u32) -> Result<PullResponse, SyncFailure> {
+        self.pulled_since.borrow_mut().push(since);
+        let next = self.pages.borrow_mut().pop_front();
+        Ok(next.unwrap_or_else(|| page(Vec::new(), since, false)))
+    }
+}
+
+#[test]
+fn a_saved_request_waits_in_the_outbox_until_the_server_acknowledges_it() {
+    block_on(async {
+        let device = device();
+        let id = device
+            .record_help_request(&volunteer(), fields("Zakupy w piątek"), at(0))
+            .await
+            .unwrap();
+
+        let saved = device.snapshot().await.unwrap();
+        assert_eq!(saved.requests.len(), 1);
+        assert_eq!(saved.requests[0].fields.description, "Zakupy w piątek");
+        assert_eq!(sync_state(id, &saved.outbox), SyncState::Pending);
+        assert_eq!(device.unsent_count().await.unwrap(), 1);
+
+        let server = TestServer::answering(Outcome::Applied);
+        sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
+
+        let pushed = server.pushes.borrow()[0].mutations.clone();
+        assert_eq!(pushed.len(), 1);
+        assert_eq!(pushed[0].kind, "help_request.create");
+        assert_eq!(pushed[0].payload["help_request_id"], id.to_string());
+        let synced = device.snapshot().await.unwrap();
+        assert!(synced.outbox.is_empty());
+        assert_eq!(synced.requests.len(), 1, "the record stays on the device");
+        assert_eq!(sync_state(id, &synced.outbox), SyncState::Synced);
+        assert_eq!(synced.last_sync, Some(at(60)));
+    });
+}
+
+#[test]
+fn a_refused_entry_stays_on_the_device_marked_with_the_reason() {
+    block_on(async {
+        let device = device();
+        let id = device
+            .record_help_request(&volunteer(), fields("Zakupy"), at(0))
+            .await
+            .unwrap();
+        let server = TestServer::answering(Outcome::Rejected {
+            reason: RejectReason::Conflict,
+        });
+        sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
+
+        let after = device.snapshot().await.unwrap();
+        assert_eq!(after.outbox.len(), 1);
+        assert_eq!(
+            sync_state(id, &after.outbox),
+            SyncState::Rejected(RejectReason::Conflict)
+        );
+        assert_eq!(after.requests.len(), 1);
+        // Refused for good: the next pass does not send it again.
+        sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
+        assert_eq!(server.pushes.borrow().len(), 1);
+    });
+}
+
+#[test]
+fn an_answer_that_acknowledges_nothing_keeps_every_entry_and_says_so() {
+    block_on(async {
+        let device = device();
+        device
+            .record_help_request(&volunteer(), fields("Zakupy"), at(0))
+            .await
+            .unwrap();
+        /// Answers for mutations it was not sent.
+        struct Confused;
+        impl SyncServer for Confused {
+            async fn push(&self, _: &PushRequest) -> Result<PushResponse, SyncFailure> {
+                let results = vec![MutationResult {
+                    mutation_id: Uuid::from_u128(9),
+                    outcome: Outcome::Applied,
+                }];
+                Ok(PushResponse { results })
+            }
+            async fn pull(&self, since: i64, _: u32) -> Result<PullResponse, SyncFailure> {
+                Ok(page(Vec::new(), since, false))
+            }
+        }
+        let failed = sync_once(&device, &Confused, &pass(), |_| {}).await;
+        assert_eq!(failed, Err(SyncFailure::Problem(SyncProblem::Unexpected)));
+        assert_eq!(device.unsent_count().await.unwrap(), 1);
+    });
+}
+
+#[test]
+fn a_pulled_copy_does_not_replace_a_change_still_waiting_to_be_sent() {
+    block_on(async {
+        let device = device();
+        let mine = device
+            .record_help_request(&volunteer(), fields("Mój opis"), at(0))
+            .await
+            .unwrap();
+        let mut theirs =
+            HelpRequest::recorded(mine, fields("Opis z serwera"), volunteer().person, at(0));
+        theirs.revision = 2;
+        let other = HelpRequest::recorded(
+            Uuid::from_u128(500),
+            fields("Cudza prośba"),
+            volunteer().person,
+            at(5),
+        );
+        device
+            .apply_pull(&page(
+                vec![
+                    Record::HelpRequest(theirs.clone()),
+                    Record::HelpRequest(other.clone()),
+                    district("okolna"),
+                ],
+                3,
+                false,
+            ))
+            .await
+            .unwrap();
+
+        let shown = device.snapshot().await.unwrap();
+        let description = |id: Uuid| {
+            shown
+                .requests
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.fields.description.clone())
+        };
+        assert_eq!(
+            description(mine).as_deref(),
+            Some("Mój opis"),
+            "the person's change stays"
+        );
+        assert_eq!(description(other.id).as_deref(), Some("Cudza prośba"));
+        assert_eq!(shown.dictionary.len(), 1);
+
+        // Once the server has the change, its version is the truth again.
+        let server = TestServer::answering(Outcome::Applied).serving(vec![page(
+            vec![Record::HelpRequest(theirs)],
+            4,
+            false,
+        )]);
+        sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
+        let after = device.snapshot().await.unwrap();
+        let request = after.requests.iter().find(|r| r.id == mine).unwrap();
+        assert_eq!(request.fields.description, "Opis z serwera");
+        assert_eq!(request.revision, 2);
+    });
+}
+
+#[test]
+fn the_cursor_moves_with_its_page_and_a_page_that_failed_to_save_moves_nothing() {
+    block_on(async {
+        let device = device();
+        device
+            .apply_pull(&page(vec![district("okolna")], 5, false))
+            .await
+            .unwrap();
+        assert_eq!(device.pull_cursor().await.unwrap(), 5);
+
+        device.store().fail_commits(true);
+        let lost = page(vec![district("jedwabnik")], 9, false);
+        assert!(device.apply_pull(&lost).await.is_err());
+        device.store().fail_commits(false);
+        assert_eq!(
+            device.pull_cursor().await.unwrap(),
+            5,
+            "the page will be pulled again"
+        );
+        assert_eq!(device.snapshot().await.unwrap().dictionary.len(), 1);
+
+        device.apply_pull(&lost).await.unwrap();
+        assert_eq!(device.pull_cursor().await.unwrap(), 9);
+        assert_eq!(device.snapshot().await.unwrap().dictionary.len(), 2);
+    });
+}
+
+#[test]
+fn a_pass_pulls_page_after_page_from_the_cursor_each_page_left() {
+    block_on(async {
+        let device = device();
+        let server = TestServer::answering(Outcome::Applied).serving(vec![
+            page(vec![district("a"), district("b")], 2, true),
+            page(vec![district("c")], 3, false),
+        ]);
+        let mut received = Vec::new();
+        sync_once(&device, &server, &pass(), |n| received.push(n))
+            .await
+            .unwrap();
+        assert_eq!(*server.pulled_since.borrow(), [0, 2]);
+        assert_eq!(received, [2, 1]);
+        assert_eq!(device.pull_cursor().await.unwrap(), 3);
+        assert_eq!(device.snapshot().await.unwrap().dictionary.len(), 3);
+
+        sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
+        assert_eq!(server.pulled_since.borrow().last(), Some(&3));
+    });
+}
+
+#[test]
+fn a_batch_too_large_for_the_server_goes_in_smaller_ones_and_nothing_is_lost() {
+    block_on(async {
+        let device = device();
+        for n in 0..3 {
+            device
+                .record_help_request(&volunteer(), fields(&format!("Prośba {n}")), at(n))
+                .await
+                .unwrap();
+        }
+        let mut server = TestServer::answering(Outcome::Applied);
+        server.largest_batch = 1;
+        sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
+
+        let accepted: Vec<_> = server
+            .pushes
+            .borrow()
+            .iter()
+            .filter(|p| p.mutations.len() == 1)
+            .map(|p| p.mutations[0].payload["description"].clone())
+            .collect();
+        assert_eq!(
+            accepted,
+            ["Prośba 0", "Prośba 1", "Prośba 2"],
+            "oldest first"
+        );
+        assert_eq!(device.unsent_count().await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn a_kiosk_pass_sends_and_reads_nothing_back() {
+    block_on(async {
+        let device = device();
+        device
+            .queue_kiosk_change(
+                Uuid::from_u128(300),
+                domain::attendance::ListChange::Approve,
+                at(0),
+            )
+            .await
+            .unwrap();
+        let server = TestServer::answering(Outcome::Applied);
+        let kiosk = Pass {
+            pulls: false,
+            ..pass()
+        };
+        sync_once(&device, &server, &kiosk, |_| {}).await.unwrap();
+        assert_eq!(
+            server.pushes.borrow()[0].mutations[0].kind,
+            "attendance.change"
+        );
+        assert!(server.pulled_since.borrow().is_empty());
+        assert_eq!(device.unsent_count().await.unwrap(), 0);
+    });
+}

@@ -9,6 +9,7 @@ mod configuration;
 mod notes;
 mod photos;
 mod pwa;
+mod readers;
 mod reports;
 mod retention;
 mod sync;

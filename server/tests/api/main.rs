@@ -10,6 +10,7 @@ mod notes;
 mod photos;
 mod pwa;
 mod readers;
+mod replay_v1;
 mod reports;
 mod retention;
 mod sync;

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::help_request::Person;
-use crate::review::{ReviewItem, ReviewKind, Reviewable};
+use crate::review::{
+    decide, ReviewItem, ReviewKind, ReviewOutcome, Reviewable, Verdict, VerdictRefusal,
+};
 use crate::workflow::Actor;
 
 /// A few pages: enough for minutes, short enough to read on a phone.
@@ -67,6 +69,37 @@ pub enum NoteRefusal {
     NotPending,
 }
 
+impl From<NoteDecision> for Verdict {
+    fn from(decision: NoteDecision) -> Self {
+        match decision {
+            NoteDecision::Approve => Verdict::Approve,
+            NoteDecision::Return { comment } => Verdict::SendBack {
+                explanation: comment,
+            },
+        }
+    }
+}
+
+impl ReviewOutcome for NoteReview {
+    fn approved(by: Person, at: DateTime<Utc>) -> Self {
+        NoteReview::Approved { by, at }
+    }
+
+    fn sent_back(by: Person, at: DateTime<Utc>, comment: String) -> Self {
+        NoteReview::Returned { by, at, comment }
+    }
+}
+
+impl From<VerdictRefusal> for NoteRefusal {
+    fn from(refusal: VerdictRefusal) -> Self {
+        match refusal {
+            VerdictRefusal::NotAllowed => NoteRefusal::NotAllowed,
+            VerdictRefusal::ExplanationRequired => NoteRefusal::CommentRequired,
+            VerdictRefusal::ExplanationTooLong { max } => NoteRefusal::CommentTooLong { max },
+        }
+    }
+}
+
 /// The text as it is kept: trimmed, and checked.
 pub fn checked_text(text: &str) -> Result<String, NoteRefusal> {
     let text = text.trim();
@@ -124,28 +157,11 @@ impl MeetingNote {
         actor: &Actor,
         at: DateTime<Utc>,
     ) -> Result<(), NoteRefusal> {
-        if !actor.is_reviewer() {
-            return Err(NoteRefusal::NotAllowed);
-        }
+        let next = decide(actor, decision.into(), at, MAX_COMMENT_CHARS)?;
         if self.review != NoteReview::Pending {
             return Err(NoteRefusal::NotPending);
         }
-        let by = actor.person.clone();
-        self.review = match decision {
-            NoteDecision::Approve => NoteReview::Approved { by, at },
-            NoteDecision::Return { comment } => {
-                let comment = comment.trim().to_owned();
-                if comment.is_empty() {
-                    return Err(NoteRefusal::CommentRequired);
-                }
-                if comment.chars().count() > MAX_COMMENT_CHARS {
-                    return Err(NoteRefusal::CommentTooLong {
-                        max: MAX_COMMENT_CHARS,
-                    });
-                }
-                NoteReview::Returned { by, at, comment }
-            }
-        };
+        self.review = next;
         Ok(())
     }
 

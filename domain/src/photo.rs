@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::attendance::AttendanceList;
 use crate::help_request::Person;
 use crate::resident::Resident;
+use crate::review::{decide, ReviewOutcome, Verdict, VerdictRefusal};
 use crate::workflow::Actor;
 
 /// The long edge of a stored photo, in pixels: enough for a report page, small enough for a weak signal.
@@ -161,6 +162,37 @@ pub enum PhotoRefusal {
     NotUploaded,
 }
 
+impl From<PhotoDecision> for Verdict {
+    fn from(decision: PhotoDecision) -> Self {
+        match decision {
+            PhotoDecision::Approve => Verdict::Approve,
+            PhotoDecision::Reject { reason } => Verdict::SendBack {
+                explanation: reason,
+            },
+        }
+    }
+}
+
+impl ReviewOutcome for PhotoReview {
+    fn approved(by: Person, at: DateTime<Utc>) -> Self {
+        PhotoReview::Approved { by, at }
+    }
+
+    fn sent_back(by: Person, at: DateTime<Utc>, reason: String) -> Self {
+        PhotoReview::Rejected { by, at, reason }
+    }
+}
+
+impl From<VerdictRefusal> for PhotoRefusal {
+    fn from(refusal: VerdictRefusal) -> Self {
+        match refusal {
+            VerdictRefusal::NotAllowed => PhotoRefusal::NotAllowed,
+            VerdictRefusal::ExplanationRequired => PhotoRefusal::ReasonRequired,
+            VerdictRefusal::ExplanationTooLong { .. } => PhotoRefusal::ReasonTooLong,
+        }
+    }
+}
+
 /// A photo as the server keeps it and every device pulls it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Photo {
@@ -227,26 +259,12 @@ impl Photo {
         actor: &Actor,
         at: DateTime<Utc>,
     ) -> Result<(), PhotoRefusal> {
-        if !actor.is_reviewer() {
-            return Err(PhotoRefusal::NotAllowed);
-        }
+        let next = decide(actor, decision.into(), at, MAX_REASON_CHARS)?;
+        // An approved photo is decided again after a consent withdrawal; only its bytes must be here.
         if !self.uploaded {
             return Err(PhotoRefusal::NotUploaded);
         }
-        let by = actor.person.clone();
-        self.review = match decision {
-            PhotoDecision::Approve => PhotoReview::Approved { by, at },
-            PhotoDecision::Reject { reason } => {
-                let reason = reason.trim().to_owned();
-                if reason.is_empty() {
-                    return Err(PhotoRefusal::ReasonRequired);
-                }
-                if reason.chars().count() > MAX_REASON_CHARS {
-                    return Err(PhotoRefusal::ReasonTooLong);
-                }
-                PhotoReview::Rejected { by, at, reason }
-            }
-        };
+        self.review = next;
         Ok(())
     }
 }

@@ -10,6 +10,7 @@ use crate::attendance::AttendanceList;
 use crate::event::Event;
 use crate::help_request::{HelpRequest, HelpRequestStatus, Person};
 use crate::photo::Photo;
+use crate::workflow::Actor;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,6 +33,59 @@ pub struct ReviewItem {
     pub submitted_by: Option<Person>,
     /// When it was recorded; the queue is oldest first, so nothing waits forever.
     pub submitted_at: DateTime<Utc>,
+}
+
+/// An organiser's verdict on an entry that waits for review (a photo, a meeting note). The one review rule
+/// (`decide`) is shared; each type keeps its own words on the wire for sending an entry back (a photo is
+/// rejected with a reason, a note returned with a comment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Approve,
+    SendBack { explanation: String },
+}
+
+/// Why a verdict was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictRefusal {
+    /// Only those who review entries decide.
+    NotAllowed,
+    ExplanationRequired,
+    ExplanationTooLong {
+        max: usize,
+    },
+}
+
+/// The review state a verdict leads to, in the words of the entry's type.
+pub trait ReviewOutcome: Sized {
+    fn approved(by: Person, at: DateTime<Utc>) -> Self;
+    fn sent_back(by: Person, at: DateTime<Utc>, explanation: String) -> Self;
+}
+
+/// The review rule for photos and meeting notes: a reviewer decides; sending an entry back needs an
+/// explanation (trimmed) of at most `max` characters.
+pub fn decide<O: ReviewOutcome>(
+    actor: &Actor,
+    verdict: Verdict,
+    at: DateTime<Utc>,
+    max: usize,
+) -> Result<O, VerdictRefusal> {
+    if !actor.is_reviewer() {
+        return Err(VerdictRefusal::NotAllowed);
+    }
+    let by = actor.person.clone();
+    match verdict {
+        Verdict::Approve => Ok(O::approved(by, at)),
+        Verdict::SendBack { explanation } => {
+            let explanation = explanation.trim().to_owned();
+            if explanation.is_empty() {
+                return Err(VerdictRefusal::ExplanationRequired);
+            }
+            if explanation.chars().count() > max {
+                return Err(VerdictRefusal::ExplanationTooLong { max });
+            }
+            Ok(O::sent_back(by, at, explanation))
+        }
+    }
 }
 
 /// Something that can wait in the queue.

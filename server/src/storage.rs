@@ -4,6 +4,7 @@ pub mod accounts;
 mod attendance;
 pub mod audit;
 pub mod devices;
+mod documents;
 mod events;
 mod help_requests;
 mod meeting_notes;

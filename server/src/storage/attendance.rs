@@ -9,10 +9,11 @@ use domain::attendance::{
 };
 use domain::consent::{ConsentKind, ConsentText, ConsentTexts, PublishedConsentText};
 use domain::dictionary::{Dictionary, DictionaryKind};
+use domain::event::Event;
 use domain::help_request::Person;
 use domain::kiosk::RosterEntry;
 use domain::report::local_date;
-use domain::resident::{withdraw_image_consent, DataConsent, ResidentFields};
+use domain::resident::{withdraw_image_consent, DataConsent, Resident, ResidentFields};
 use domain::sync::protocol::{
     ChangeAttendance, Outcome, RecordKind, RejectReason, WithdrawImageConsent,
 };
@@ -21,18 +22,21 @@ use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::accounts::stamp;
-use super::{events, log_change, residents, Store, StoreError};
+use super::documents::{self, Column, Document};
+use super::{log_change, residents, Store, StoreError};
 
-pub(super) async fn load(
-    conn: &mut SqliteConnection,
-    event_id: Uuid,
-) -> Result<Option<AttendanceList>, StoreError> {
-    let data: Option<String> =
-        sqlx::query_scalar("SELECT data FROM attendance_list WHERE event_id = ?")
-            .bind(event_id.to_string())
-            .fetch_optional(conn)
-            .await?;
-    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+impl Document for AttendanceList {
+    const KIND: RecordKind = RecordKind::AttendanceList;
+    const TABLE: &'static str = "attendance_list";
+    const KEY: &'static str = "event_id";
+
+    fn key(&self) -> Uuid {
+        self.event_id
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Column)> {
+        vec![("approved", Column::Flag(self.is_locked()))]
+    }
 }
 
 pub(super) async fn save(
@@ -40,17 +44,8 @@ pub(super) async fn save(
     list: &mut AttendanceList,
 ) -> Result<(), StoreError> {
     list.revision += 1;
-    let data = serde_json::to_string(list)?;
+    documents::save(conn, &*list).await?;
     let event_id = list.event_id.to_string();
-    sqlx::query(
-        "INSERT INTO attendance_list (event_id, approved, data) VALUES (?, ?, ?) \
-         ON CONFLICT (event_id) DO UPDATE SET approved = excluded.approved, data = excluded.data",
-    )
-    .bind(&event_id)
-    .bind(list.is_locked())
-    .bind(&data)
-    .execute(&mut *conn)
-    .await?;
     sqlx::query("DELETE FROM attendance WHERE event_id = ?")
         .bind(&event_id)
         .execute(&mut *conn)
@@ -67,7 +62,7 @@ pub(super) async fn save(
         .execute(&mut *conn)
         .await?;
     }
-    log_change(conn, RecordKind::AttendanceList, &event_id, &data).await
+    Ok(())
 }
 
 fn refused(refusal: ListRefusal) -> Outcome {
@@ -86,12 +81,15 @@ pub(super) async fn change(
     author: &Author,
     dictionary: &Dictionary,
 ) -> Result<Outcome, StoreError> {
-    if events::load(conn, request.event_id).await?.is_none() {
+    if documents::load::<Event>(conn, request.event_id)
+        .await?
+        .is_none()
+    {
         return Ok(Outcome::Rejected {
             reason: RejectReason::UnknownRecord,
         });
     }
-    let list = load(conn, request.event_id)
+    let list = documents::load::<AttendanceList>(conn, request.event_id)
         .await?
         .unwrap_or_else(|| AttendanceList::new(request.event_id));
     if list.anonymised_at.is_some() {
@@ -140,11 +138,11 @@ pub(super) async fn change(
             entry.attendee.resident_id = Some(resident_id);
         }
         if let Some(answer) = entry.image_consent {
-            if let Some(mut resident) = residents::load(conn, resident_id).await? {
+            if let Some(mut resident) = documents::load::<Resident>(conn, resident_id).await? {
                 let consent = ImageConsent::answered(resident.image_consent.as_ref(), answer, at);
                 if resident.image_consent.as_ref() != Some(&consent) {
                     resident.image_consent = Some(consent);
-                    residents::save(conn, &resident).await?;
+                    documents::save(conn, &resident).await?;
                 }
             }
         }
@@ -161,7 +159,7 @@ pub(super) async fn withdraw(
     at: DateTime<Utc>,
     actor: &Actor,
 ) -> Result<Outcome, StoreError> {
-    let Some(resident) = residents::load(conn, request.resident_id).await? else {
+    let Some(resident) = documents::load::<Resident>(conn, request.resident_id).await? else {
         return Ok(Outcome::Rejected {
             reason: RejectReason::UnknownRecord,
         });
@@ -171,7 +169,7 @@ pub(super) async fn withdraw(
             reason: RejectReason::NoImageConsent,
         });
     };
-    residents::save(conn, &withdrawn).await?;
+    documents::save(conn, &withdrawn).await?;
     let attended: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT event_id FROM attendance WHERE resident_id = ? AND present = 1 AND image_consent = 1",
     )
@@ -179,7 +177,9 @@ pub(super) async fn withdraw(
     .fetch_all(&mut *conn)
     .await?;
     for event_id in attended {
-        let Some(list) = load(conn, super::parse_uuid(&event_id)?).await? else {
+        let Some(list) =
+            documents::load::<AttendanceList>(conn, super::parse_uuid(&event_id)?).await?
+        else {
             continue;
         };
         if let Some(mut flagged) = list.flag_consent_withdrawal(resident.id, &actor.person, at) {
@@ -214,7 +214,7 @@ impl Store {
         event_id: Uuid,
     ) -> Result<Option<AttendanceList>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        load(&mut conn, event_id).await
+        documents::load(&mut conn, event_id).await
     }
 
     /// The registry's current district of each listed resident (of the resident a duplicate was merged

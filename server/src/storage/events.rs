@@ -5,34 +5,29 @@ use chrono::Utc;
 use domain::event::{Event, EventFields};
 use domain::sync::protocol::RecordKind;
 use domain::workflow::Actor;
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::accounts::stamp;
-use super::{log_change, Store, StoreError};
+use super::documents::{self, Column, Document};
+use super::{Store, StoreError};
 
-async fn save(conn: &mut SqliteConnection, event: &Event) -> Result<(), StoreError> {
-    let data = serde_json::to_string(event)?;
-    sqlx::query("UPDATE event SET title = ?, starts_at = ?, ends_at = ?, data = ? WHERE id = ?")
-        .bind(&event.fields.title)
-        .bind(stamp(event.fields.starts_at))
-        .bind(stamp(event.fields.ends_at))
-        .bind(&data)
-        .bind(event.id.to_string())
-        .execute(&mut *conn)
-        .await?;
-    log_change(conn, RecordKind::Event, &event.id.to_string(), &data).await
-}
+impl Document for Event {
+    const KIND: RecordKind = RecordKind::Event;
+    const TABLE: &'static str = "event";
+    const KEY: &'static str = "id";
 
-pub(super) async fn load(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-) -> Result<Option<Event>, StoreError> {
-    let data: Option<String> = sqlx::query_scalar("SELECT data FROM event WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
-    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+    fn key(&self) -> Uuid {
+        self.id
+    }
+
+    /// Listing sorts by start; enrolment reads the title and the times.
+    fn columns(&self) -> Vec<(&'static str, Column)> {
+        vec![
+            ("title", Column::Text(self.fields.title.clone())),
+            ("starts_at", Column::Text(stamp(self.fields.starts_at))),
+            ("ends_at", Column::Text(stamp(self.fields.ends_at))),
+        ]
+    }
 }
 
 impl Store {
@@ -61,7 +56,7 @@ impl Store {
         .bind(stamp(event.created_at))
         .execute(&mut *tx)
         .await?;
-        save(&mut tx, &event).await?;
+        documents::save(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(event)
     }
@@ -73,11 +68,11 @@ impl Store {
         fields: EventFields,
     ) -> Result<Option<Event>, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let Some(mut event) = load(&mut tx, id).await? else {
+        let Some(mut event) = documents::load::<Event>(&mut tx, id).await? else {
             return Ok(None);
         };
         event.fields = fields;
-        save(&mut tx, &event).await?;
+        documents::save(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(Some(event))
     }
@@ -95,6 +90,6 @@ impl Store {
 
     pub async fn event(&self, id: Uuid) -> Result<Option<Event>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        load(&mut conn, id).await
+        documents::load(&mut conn, id).await
     }
 }

@@ -12,39 +12,43 @@ use domain::workflow::{apply_action, apply_edit, Action, Actor};
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use super::{log_change, now, residents, StoreError};
+use super::documents::{self, Column, Document};
+use super::{now, residents, StoreError};
 
-pub(super) async fn load(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-) -> Result<Option<HelpRequest>, StoreError> {
-    let data: Option<String> = sqlx::query_scalar("SELECT data FROM help_request WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
-    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+impl Document for HelpRequest {
+    const KIND: RecordKind = RecordKind::HelpRequest;
+    const TABLE: &'static str = "help_request";
+    const KEY: &'static str = "id";
+
+    fn key(&self) -> Uuid {
+        self.id
+    }
+
+    /// Reports count by district, category and status; merging residents finds their requests.
+    fn columns(&self) -> Vec<(&'static str, Column)> {
+        vec![
+            (
+                "resident_name",
+                Column::Text(self.fields.resident_name.clone()),
+            ),
+            (
+                "resident_id",
+                Column::MaybeText(self.fields.resident_id.map(|id| id.to_string())),
+            ),
+            ("district", Column::Text(self.fields.district.clone())),
+            ("category", Column::Text(self.fields.category.clone())),
+            ("description", Column::Text(self.fields.description.clone())),
+            ("status", Column::Text(self.status.as_str().to_owned())),
+        ]
+    }
 }
 
-/// Writes the request's new state, its assignees, and moves it to a new cursor for the pull.
+/// Writes the request's new state (moving it to a new cursor for the pull) and its assignees.
 pub(super) async fn save(
     conn: &mut SqliteConnection,
     request: &HelpRequest,
 ) -> Result<(), StoreError> {
-    let data = serde_json::to_string(request)?;
-    sqlx::query(
-        "UPDATE help_request SET resident_name = ?, resident_id = ?, district = ?, category = ?, \
-         description = ?, status = ?, data = ? WHERE id = ?",
-    )
-    .bind(&request.fields.resident_name)
-    .bind(request.fields.resident_id.map(|id| id.to_string()))
-    .bind(&request.fields.district)
-    .bind(&request.fields.category)
-    .bind(&request.fields.description)
-    .bind(request.status.as_str())
-    .bind(&data)
-    .bind(request.id.to_string())
-    .execute(&mut *conn)
-    .await?;
+    documents::save(conn, request).await?;
     sqlx::query("DELETE FROM help_request_assignee WHERE help_request_id = ?")
         .bind(request.id.to_string())
         .execute(&mut *conn)
@@ -58,13 +62,7 @@ pub(super) async fn save(
         .execute(&mut *conn)
         .await?;
     }
-    log_change(
-        conn,
-        RecordKind::HelpRequest,
-        &request.id.to_string(),
-        &data,
-    )
-    .await
+    Ok(())
 }
 
 pub(super) async fn create(
@@ -98,7 +96,7 @@ pub(super) async fn create(
         .await?;
         fields.resident_id = Some(resident_id);
     }
-    if let Some(existing) = load(conn, create.help_request_id).await? {
+    if let Some(existing) = documents::load::<HelpRequest>(conn, create.help_request_id).await? {
         return Ok(if existing.fields == fields {
             Outcome::Duplicate
         } else {
@@ -135,7 +133,7 @@ pub(super) async fn edit(
     actor: &Actor,
     dictionary: &Dictionary,
 ) -> Result<Outcome, StoreError> {
-    let Some(request) = load(conn, edit.help_request_id).await? else {
+    let Some(request) = documents::load::<HelpRequest>(conn, edit.help_request_id).await? else {
         return Ok(unknown());
     };
     if request.anonymised_at.is_some() {
@@ -166,7 +164,7 @@ pub(super) async fn act(
     at: DateTime<Utc>,
     actor: &Actor,
 ) -> Result<Outcome, StoreError> {
-    let Some(request) = load(conn, act.help_request_id).await? else {
+    let Some(request) = documents::load::<HelpRequest>(conn, act.help_request_id).await? else {
         return Ok(unknown());
     };
     if request.anonymised_at.is_some() {
@@ -227,7 +225,9 @@ pub(super) async fn repoint_resident(
         .map(|row| row.get("id"))
         .collect();
     for id in ids {
-        if let Some(mut request) = load(conn, super::parse_uuid(&id)?).await? {
+        if let Some(mut request) =
+            documents::load::<HelpRequest>(conn, super::parse_uuid(&id)?).await?
+        {
             request.fields.resident_id = Some(to);
             request.revision += 1;
             save(conn, &request).await?;

@@ -2,6 +2,7 @@
 //! keeps the record and the columns the pull filters on (author, approved).
 
 use chrono::{DateTime, Utc};
+use domain::event::Event;
 use domain::meeting_note::{MeetingNote, NoteRefusal};
 use domain::sync::protocol::{
     Outcome, RecordKind, RejectReason, ReviewMeetingNote, WriteMeetingNote,
@@ -10,30 +11,26 @@ use domain::workflow::Actor;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
-use super::{log_change, StoreError};
+use super::documents::{self, Column, Document};
+use super::StoreError;
 
-async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<MeetingNote>, StoreError> {
-    let data: Option<String> = sqlx::query_scalar("SELECT data FROM meeting_note WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
-    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
-}
+impl Document for MeetingNote {
+    const KIND: RecordKind = RecordKind::MeetingNote;
+    const TABLE: &'static str = "meeting_note";
+    const KEY: &'static str = "id";
 
-async fn save(conn: &mut SqliteConnection, note: &MeetingNote) -> Result<(), StoreError> {
-    let data = serde_json::to_string(note)?;
-    sqlx::query(
-        "INSERT INTO meeting_note (id, event_id, author, approved, data) VALUES (?, ?, ?, ?, ?) \
-         ON CONFLICT (id) DO UPDATE SET approved = excluded.approved, data = excluded.data",
-    )
-    .bind(note.id.to_string())
-    .bind(note.event_id.to_string())
-    .bind(note.author.id.to_string())
-    .bind(note.is_approved())
-    .bind(&data)
-    .execute(&mut *conn)
-    .await?;
-    log_change(conn, RecordKind::MeetingNote, &note.id.to_string(), &data).await
+    fn key(&self) -> Uuid {
+        self.id
+    }
+
+    /// Devices pull other people's notes once approved (`own_scope`).
+    fn columns(&self) -> Vec<(&'static str, Column)> {
+        vec![
+            ("event_id", Column::Text(self.event_id.to_string())),
+            ("author", Column::Text(self.author.id.to_string())),
+            ("approved", Column::Flag(self.is_approved())),
+        ]
+    }
 }
 
 fn refused(refusal: NoteRefusal) -> Outcome {
@@ -48,8 +45,10 @@ pub(super) async fn write(
     at: DateTime<Utc>,
     actor: &Actor,
 ) -> Result<Outcome, StoreError> {
-    let existing = load(conn, request.note_id).await?;
-    let event_known = super::events::load(conn, request.event_id).await?.is_some();
+    let existing: Option<MeetingNote> = documents::load(conn, request.note_id).await?;
+    let event_known = documents::load::<Event>(conn, request.event_id)
+        .await?
+        .is_some();
     let moved = existing
         .as_ref()
         .is_some_and(|n| n.event_id != request.event_id);
@@ -70,7 +69,7 @@ pub(super) async fn write(
         Err(refusal) => return Ok(refused(refusal)),
     };
     if existing.as_ref() != Some(&note) {
-        save(conn, &note).await?;
+        documents::save(conn, &note).await?;
     }
     Ok(Outcome::Applied)
 }
@@ -81,7 +80,7 @@ pub(super) async fn review(
     at: DateTime<Utc>,
     actor: &Actor,
 ) -> Result<Outcome, StoreError> {
-    let Some(mut note) = load(conn, request.note_id).await? else {
+    let Some(mut note) = documents::load::<MeetingNote>(conn, request.note_id).await? else {
         return Ok(Outcome::Rejected {
             reason: RejectReason::UnknownRecord,
         });
@@ -89,6 +88,6 @@ pub(super) async fn review(
     if let Err(refusal) = note.review(request.decision, actor, at) {
         return Ok(refused(refusal));
     }
-    save(conn, &note).await?;
+    documents::save(conn, &note).await?;
     Ok(Outcome::Applied)
 }

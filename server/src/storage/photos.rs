@@ -4,33 +4,42 @@
 
 use chrono::{DateTime, Utc};
 use domain::account::{Permission, Principal};
+use domain::attendance::AttendanceList;
+use domain::event::Event;
+use domain::help_request::HelpRequest;
 use domain::photo::{subject_withdrawals, Photo, PhotoReview, PhotoSubject};
+use domain::resident::Resident;
 use domain::sync::protocol::{AttachPhoto, Outcome, RecordKind, RejectReason, ReviewPhoto};
 use domain::workflow::Actor;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
+use super::documents::{self, Column, Document};
 use super::photo_files::Variant;
-use super::{attendance, help_requests, log_change, residents, Store, StoreError};
+use super::{Store, StoreError};
+
+impl Document for Photo {
+    const KIND: RecordKind = RecordKind::Photo;
+    const TABLE: &'static str = "photo";
+    const KEY: &'static str = "id";
+
+    fn key(&self) -> Uuid {
+        self.id
+    }
+
+    /// The pull finds a volunteer's photos by subject and author (`own_scope`); the upload is checked
+    /// against the declared hash.
+    fn columns(&self) -> Vec<(&'static str, Column)> {
+        let (subject_kind, subject_id) = subject_columns(self.subject);
+        vec![
+            ("subject_kind", Column::Text(subject_kind.to_owned())),
+            ("subject_id", Column::Text(subject_id)),
+            ("taken_by", Column::Text(self.taken_by.id.to_string())),
+            ("declared_sha256", Column::Text(self.file.sha256.clone())),
+        ]
+    }
+}
 use crate::photo_image::PreparedPhoto;
-
-async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Photo>, StoreError> {
-    let data: Option<String> = sqlx::query_scalar("SELECT data FROM photo WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
-    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
-}
-
-pub(super) async fn save(conn: &mut SqliteConnection, photo: &Photo) -> Result<(), StoreError> {
-    let data = serde_json::to_string(photo)?;
-    sqlx::query("UPDATE photo SET data = ? WHERE id = ?")
-        .bind(&data)
-        .bind(photo.id.to_string())
-        .execute(&mut *conn)
-        .await?;
-    log_change(conn, RecordKind::Photo, &photo.id.to_string(), &data).await
-}
 
 fn subject_columns(subject: PhotoSubject) -> (&'static str, String) {
     match subject {
@@ -47,9 +56,9 @@ async fn may_use_subject(
     actor: &Actor,
 ) -> Result<Option<bool>, StoreError> {
     match subject {
-        PhotoSubject::Event(id) => Ok(super::events::load(conn, id).await?.map(|_| true)),
+        PhotoSubject::Event(id) => Ok(documents::load::<Event>(conn, id).await?.map(|_| true)),
         PhotoSubject::HelpRequest(id) => {
-            let Some(request) = help_requests::load(conn, id).await? else {
+            let Some(request) = documents::load::<HelpRequest>(conn, id).await? else {
                 return Ok(None);
             };
             let principal = Principal::User {
@@ -76,15 +85,16 @@ async fn withdrawals(
     subject: PhotoSubject,
 ) -> Result<Vec<DateTime<Utc>>, StoreError> {
     Ok(match subject {
-        PhotoSubject::Event(id) => {
-            subject_withdrawals(attendance::load(conn, id).await?.as_ref(), None)
-        }
+        PhotoSubject::Event(id) => subject_withdrawals(
+            documents::load::<AttendanceList>(conn, id).await?.as_ref(),
+            None,
+        ),
         PhotoSubject::HelpRequest(id) => {
-            let resident_id = help_requests::load(conn, id)
+            let resident_id = documents::load::<HelpRequest>(conn, id)
                 .await?
                 .and_then(|r| r.fields.resident_id);
             let resident = match resident_id {
-                Some(id) => residents::load(conn, id).await?,
+                Some(id) => documents::load::<Resident>(conn, id).await?,
                 None => None,
             };
             subject_withdrawals(None, resident.as_ref())
@@ -128,7 +138,7 @@ pub(super) async fn attach(
         }
         Some(true) => {}
     }
-    if let Some(existing) = load(conn, request.photo_id).await? {
+    if let Some(existing) = documents::load::<Photo>(conn, request.photo_id).await? {
         // Another mutation already attached the very same photo: nothing more to do.
         return Ok(
             if existing.file == request.file && existing.subject == request.subject {
@@ -152,19 +162,7 @@ pub(super) async fn attach(
         review: PhotoReview::Pending,
         erased_at: None,
     };
-    let (kind, subject_id) = subject_columns(photo.subject);
-    sqlx::query(
-        "INSERT INTO photo (id, subject_kind, subject_id, taken_by, declared_sha256, data) \
-         VALUES (?, ?, ?, ?, ?, '{}')",
-    )
-    .bind(photo.id.to_string())
-    .bind(kind)
-    .bind(subject_id)
-    .bind(actor.person.id.to_string())
-    .bind(&photo.file.sha256)
-    .execute(&mut *conn)
-    .await?;
-    save(conn, &photo).await?;
+    documents::save(conn, &photo).await?;
     Ok(Outcome::Applied)
 }
 
@@ -174,7 +172,7 @@ pub(super) async fn review(
     at: DateTime<Utc>,
     actor: &Actor,
 ) -> Result<Outcome, StoreError> {
-    let Some(mut photo) = load(conn, request.photo_id).await? else {
+    let Some(mut photo) = documents::load::<Photo>(conn, request.photo_id).await? else {
         return Ok(Outcome::Rejected {
             reason: RejectReason::UnknownRecord,
         });
@@ -186,7 +184,7 @@ pub(super) async fn review(
     }
     match photo.review(request.decision, actor, at) {
         Ok(()) => {
-            save(conn, &photo).await?;
+            documents::save(conn, &photo).await?;
             Ok(Outcome::Applied)
         }
         Err(refusal) => Ok(Outcome::Rejected {
@@ -209,7 +207,7 @@ impl Store {
         viewer: &Actor,
     ) -> Result<Option<ViewablePhoto>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let Some(photo) = load(&mut conn, id).await? else {
+        let Some(photo) = documents::load::<Photo>(&mut conn, id).await? else {
             return Ok(None);
         };
         if may_use_subject(&mut conn, photo.subject, viewer).await? != Some(true)
@@ -245,7 +243,7 @@ impl Store {
             .map_err(|e| StoreError::BadValue(e.to_string()))?
             .map_err(StoreError::Files)?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut photo = load(&mut tx, id)
+        let mut photo = documents::load::<Photo>(&mut tx, id)
             .await?
             .ok_or_else(|| StoreError::BadValue(format!("photo {id} vanished")))?;
         if !photo.uploaded {
@@ -257,7 +255,7 @@ impl Store {
                 .bind(id.to_string())
                 .execute(&mut *tx)
                 .await?;
-            save(&mut tx, &photo).await?;
+            documents::save(&mut tx, &photo).await?;
         }
         tx.commit().await?;
         Ok(photo)
@@ -270,6 +268,6 @@ impl Store {
     /// The photo record by id, whoever asks: for the upload, which checks ownership itself.
     pub async fn photo(&self, id: Uuid) -> Result<Option<Photo>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        load(&mut conn, id).await
+        documents::load::<Photo>(&mut conn, id).await
     }
 }

@@ -11,35 +11,29 @@ use domain::workflow::Actor;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
-use super::{help_requests, log_change, StoreError};
+use super::documents::{self, Column, Document};
+use super::{help_requests, StoreError};
 
-pub(super) async fn load(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-) -> Result<Option<Resident>, StoreError> {
-    let data: Option<String> = sqlx::query_scalar("SELECT data FROM resident WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
-    Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
-}
+impl Document for Resident {
+    const KIND: RecordKind = RecordKind::Resident;
+    const TABLE: &'static str = "resident";
+    const KEY: &'static str = "id";
 
-pub(super) async fn save(
-    conn: &mut SqliteConnection,
-    resident: &Resident,
-) -> Result<(), StoreError> {
-    let data = serde_json::to_string(resident)?;
-    sqlx::query(
-        "UPDATE resident SET name = ?, district = ?, merged_into = ?, data = ? WHERE id = ?",
-    )
-    .bind(&resident.fields.name)
-    .bind(&resident.fields.district)
-    .bind(resident.merged_into.map(|id| id.to_string()))
-    .bind(&data)
-    .bind(resident.id.to_string())
-    .execute(&mut *conn)
-    .await?;
-    log_change(conn, RecordKind::Resident, &resident.id.to_string(), &data).await
+    fn key(&self) -> Uuid {
+        self.id
+    }
+
+    /// Reports and retention find residents by name, district and what they were merged into.
+    fn columns(&self) -> Vec<(&'static str, Column)> {
+        vec![
+            ("name", Column::Text(self.fields.name.clone())),
+            ("district", Column::Text(self.fields.district.clone())),
+            (
+                "merged_into",
+                Column::MaybeText(self.merged_into.map(|id| id.to_string())),
+            ),
+        ]
+    }
 }
 
 fn checked(fields: &ResidentFields, dictionary: &Dictionary) -> Result<ResidentFields, Outcome> {
@@ -63,7 +57,7 @@ pub(super) async fn create(
         Ok(fields) => fields,
         Err(refused) => return Ok(refused),
     };
-    if let Some(existing) = load(conn, create.resident_id).await? {
+    if let Some(existing) = documents::load::<Resident>(conn, create.resident_id).await? {
         return Ok(if existing.fields == fields {
             Outcome::Duplicate
         } else {
@@ -93,7 +87,7 @@ pub(super) async fn add_if_missing(
     recorded_at: DateTime<Utc>,
     recorded_by: Option<Uuid>,
 ) -> Result<(), StoreError> {
-    if load(conn, id).await?.is_some() {
+    if documents::load::<Resident>(conn, id).await?.is_some() {
         return Ok(());
     }
     insert(
@@ -123,7 +117,7 @@ async fn insert(
     .bind(recorded_by.map(|id| id.to_string()))
     .execute(&mut *conn)
     .await?;
-    save(conn, resident).await
+    documents::save(conn, resident).await
 }
 
 pub(super) async fn edit(
@@ -135,7 +129,7 @@ pub(super) async fn edit(
         Ok(fields) => fields,
         Err(refused) => return Ok(refused),
     };
-    let Some(mut resident) = load(conn, edit.resident_id).await? else {
+    let Some(mut resident) = documents::load::<Resident>(conn, edit.resident_id).await? else {
         return Ok(Outcome::Rejected {
             reason: RejectReason::UnknownRecord,
         });
@@ -149,7 +143,7 @@ pub(super) async fn edit(
         return Ok(Outcome::Duplicate);
     }
     resident.fields = fields;
-    save(conn, &resident).await?;
+    documents::save(conn, &resident).await?;
     Ok(Outcome::Applied)
 }
 
@@ -164,8 +158,8 @@ pub(super) async fn merge_duplicate(
         });
     }
     let (Some(keep), Some(duplicate)) = (
-        load(conn, request.keep).await?,
-        load(conn, request.duplicate).await?,
+        documents::load::<Resident>(conn, request.keep).await?,
+        documents::load::<Resident>(conn, request.duplicate).await?,
     ) else {
         return Ok(Outcome::Rejected {
             reason: RejectReason::UnknownRecord,
@@ -178,8 +172,8 @@ pub(super) async fn merge_duplicate(
     }
     match merge(&keep, &duplicate) {
         Ok((kept, merged)) => {
-            save(conn, &kept).await?;
-            save(conn, &merged).await?;
+            documents::save(conn, &kept).await?;
+            documents::save(conn, &merged).await?;
             help_requests::repoint_resident(conn, merged.id, kept.id).await?;
             sqlx::query("UPDATE attendance SET resident_id = ? WHERE resident_id = ?")
                 .bind(kept.id.to_string())

@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 
 use super::photo_files::Variant;
 use super::reports::load_records;
-use super::{attendance, help_requests, photos, residents, Store, StoreError};
+use super::{attendance, documents, help_requests, Store, StoreError};
 
 const RETENTION_YEARS: &str = "retention_years";
 
@@ -74,7 +74,7 @@ impl Store {
             .iter()
             .filter(|r| plan.residents.contains(&r.id))
         {
-            residents::save(&mut tx, &retention::anonymise_resident(resident, at)).await?;
+            documents::save(&mut tx, &retention::anonymise_resident(resident, at)).await?;
         }
         for request in records
             .requests
@@ -97,7 +97,7 @@ impl Store {
             .iter()
             .filter(|p| plan.photos.contains(&p.id))
         {
-            photos::save(&mut tx, &retention::erase_photo(photo, at)).await?;
+            documents::save(&mut tx, &retention::erase_photo(photo, at)).await?;
             sqlx::query("UPDATE photo SET file_sha256 = NULL WHERE id = ?")
                 .bind(photo.id.to_string())
                 .execute(&mut *tx)

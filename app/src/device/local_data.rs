@@ -66,6 +66,26 @@ pub struct Snapshot {
     pub notes: Vec<MeetingNote>,
 }
 
+#[cfg(test)]
+impl Snapshot {
+    /// How many records of `kind` the pages get (for the test that every kind pulled reaches them).
+    pub fn count(&self, kind: RecordKind) -> usize {
+        match kind {
+            RecordKind::HelpRequest => self.requests.len(),
+            RecordKind::DictionaryEntry => self.dictionary.len(),
+            RecordKind::Resident => self.residents.len(),
+            RecordKind::Event => self.events.len(),
+            RecordKind::AttendanceList => self.attendance.len(),
+            RecordKind::ConsentText => ConsentKind::ALL
+                .into_iter()
+                .filter(|kind| self.consent_texts.current(*kind).is_some())
+                .count(),
+            RecordKind::Photo => self.photos.len(),
+            RecordKind::MeetingNote => self.notes.len(),
+        }
+    }
+}
+
 /// A record changed on the device, stored beside its outbox entry.
 #[derive(Debug, Clone)]
 pub enum LocalRecord {

@@ -7,11 +7,18 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::account::Role;
+use domain::attendance::AttendanceList;
+use domain::consent::{ConsentKind, ConsentText, PublishedConsentText};
 use domain::dictionary::{DictionaryEntry, DictionaryKind};
+use domain::event::{Event, EventFields};
 use domain::help_request::{HelpRequest, HelpRequestFields, Person};
+use domain::meeting_note::MeetingNote;
+use domain::photo::{PeopleVisible, Photo, PhotoFile, PhotoReview, PhotoSubject};
+use domain::resident::{Resident, ResidentFields};
 use domain::sync::merge::{sync_state, SyncState};
 use domain::sync::protocol::{
-    Change, MutationResult, Outcome, PullResponse, PushRequest, PushResponse, Record, RejectReason,
+    Change, MutationResult, Outcome, PullResponse, PushRequest, PushResponse, Record, RecordKind,
+    RejectReason,
 };
 use domain::workflow::Actor;
 use futures::executor::block_on;
@@ -381,5 +388,91 @@ fn a_kiosk_pass_sends_and_reads_nothing_back() {
         );
         assert!(server.pulled_since.borrow().is_empty());
         assert_eq!(device.unsent_count().await.unwrap(), 0);
+    });
+}
+
+/// One record of `kind` as the server sends it.
+fn one_of(kind: RecordKind) -> Record {
+    let id = Uuid::from_u128(900);
+    match kind {
+        RecordKind::HelpRequest => Record::HelpRequest(HelpRequest::recorded(
+            id,
+            fields("Zakupy"),
+            volunteer().person,
+            at(0),
+        )),
+        RecordKind::DictionaryEntry => district("okolna"),
+        RecordKind::Resident => Record::Resident(Resident {
+            id,
+            fields: ResidentFields {
+                name: "Łucja Żak".into(),
+                ..Default::default()
+            },
+            recorded_at: at(0),
+            merged_into: None,
+            image_consent: None,
+            anonymised_at: None,
+        }),
+        RecordKind::Event => Record::Event(Event {
+            id,
+            fields: EventFields {
+                title: "Kawiarenka".into(),
+                starts_at: at(0),
+                ends_at: at(90),
+                location: String::new(),
+                organiser: String::new(),
+                target_groups: Vec::new(),
+                plan_goals: Vec::new(),
+                description: String::new(),
+                expected: Vec::new(),
+            },
+            created_by: None,
+            created_at: at(0),
+        }),
+        RecordKind::AttendanceList => Record::AttendanceList(AttendanceList::new(id)),
+        RecordKind::ConsentText => Record::ConsentText(PublishedConsentText {
+            kind: ConsentKind::Image,
+            text: ConsentText {
+                version: 1,
+                text_pl: "Zgoda".into(),
+                text_en: "Consent".into(),
+                since: at(0),
+            },
+        }),
+        RecordKind::Photo => Record::Photo(Photo {
+            id,
+            subject: PhotoSubject::Event(id),
+            caption: "Kawiarenka".into(),
+            people: PeopleVisible::NoIdentifiablePeople,
+            file: PhotoFile {
+                sha256: "0".repeat(64),
+                bytes: 1,
+                width: 1,
+                height: 1,
+            },
+            taken_by: volunteer().person,
+            taken_at: at(0),
+            uploaded: true,
+            review: PhotoReview::Pending,
+            erased_at: None,
+        }),
+        RecordKind::MeetingNote => Record::MeetingNote(
+            MeetingNote::write(None, id, id, "Notatka", &volunteer(), at(0)).unwrap(),
+        ),
+    }
+}
+
+#[test]
+fn every_kind_a_device_pulls_is_kept_and_reaches_the_pages() {
+    block_on(async {
+        for kind in RecordKind::ALL {
+            let device = device();
+            device
+                .apply_pull(&page(vec![one_of(kind)], 1, false))
+                .await
+                .unwrap();
+            let shown = device.snapshot().await.unwrap();
+            assert_eq!(shown.count(kind), 1, "{kind:?}");
+        }
     });
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::alarm;
 use super::identity::{db, kiosk_identity, stored_account};
+use crate::device::local_data::Snapshot;
 use crate::state::{AppState, RequestRow};
 
 /// What the person would lose by signing out now: entries and photos not yet on the server.
@@ -30,7 +31,20 @@ pub async fn refresh(state: AppState) {
         Ok(db) => db.snapshot().await,
         Err(e) => Err(e),
     };
-    let snapshot = match snapshot {
+    // Taken apart whole: a part of the snapshot no signal receives does not compile (unused binding).
+    let Snapshot {
+        requests,
+        residents,
+        outbox,
+        dictionary,
+        last_sync,
+        events,
+        attendance,
+        consent_texts,
+        photos,
+        local_photos,
+        notes,
+    } = match snapshot {
         Ok(snapshot) => snapshot,
         Err(e) => {
             leptos::logging::error!("local store unavailable: {}", e.0);
@@ -39,56 +53,54 @@ pub async fn refresh(state: AppState) {
             return;
         }
     };
-    let rows = newest_first(snapshot.requests)
+    let with_sync = |id| sync_state(id, &outbox);
+    let rows = newest_first(requests)
         .into_iter()
         .map(|request| RequestRow {
-            sync: sync_state(request.id, &snapshot.outbox),
+            sync: with_sync(request.id),
             request,
         })
         .collect();
     state.requests.set(Some(rows));
-    state.residents.set(snapshot.residents);
-    let mut events = snapshot.events;
+    state.residents.set(residents);
+    let mut events = events;
     events.sort_by_key(|e| std::cmp::Reverse(e.fields.starts_at));
     state.events.set(events);
-    let lists = snapshot
-        .attendance
+    let lists = attendance
         .into_iter()
         .map(|list| {
-            let sync = sync_state(list.event_id, &snapshot.outbox);
+            let sync = with_sync(list.event_id);
             (list, sync)
         })
         .collect();
     state.attendance.set(lists);
-    state.consent_texts.set(snapshot.consent_texts);
-    state.photos.set(snapshot.photos);
-    let mut notes: Vec<_> = snapshot
-        .notes
+    state.consent_texts.set(consent_texts);
+    state.photos.set(photos);
+    let mut notes: Vec<_> = notes
         .into_iter()
         .map(|note| {
-            let sync = sync_state(note.id, &snapshot.outbox);
+            let sync = with_sync(note.id);
             (note, sync)
         })
         .collect();
     notes.sort_by_key(|(n, _)| (n.written_at, n.id));
     state.notes.set(notes);
-    let local_photos = snapshot
-        .local_photos
+    let local_photos = local_photos
         .into_iter()
         .map(|photo| {
-            let sync = sync_state(photo.id, &snapshot.outbox);
+            let sync = with_sync(photo.id);
             (photo, sync)
         })
         .collect();
     state.local_photos.set(local_photos);
-    let dictionary = Dictionary::new(snapshot.dictionary);
+    let dictionary = Dictionary::new(dictionary);
     if state.dictionary.with_untracked(|d| *d != dictionary) {
         state.dictionary.set(dictionary);
     }
-    let pending = snapshot.outbox.iter().filter(|e| e.is_pending()).count();
+    let pending = outbox.iter().filter(|e| e.is_pending()).count();
     state.sync.update(|s| {
         s.pending = pending;
-        s.last_success = snapshot.last_sync;
+        s.last_success = last_sync;
     });
 }
 

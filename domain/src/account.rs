@@ -241,6 +241,26 @@ pub struct Account {
     pub role: Role,
 }
 
+/// An account as coordinators manage it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRecord {
+    #[serde(flatten)]
+    pub account: Account,
+    pub active: bool,
+    pub created_at: String,
+}
+
+/// What a coordinator may change about an account; `None` leaves it as is (and is not sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChanges {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignIn {
     pub username: String,

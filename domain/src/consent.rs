@@ -64,6 +64,13 @@ impl ConsentText {
     }
 }
 
+/// A coordinator's new wording of one consent, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentTextRequest {
+    pub text_pl: String,
+    pub text_en: String,
+}
+
 /// A text as the server publishes it to devices: which consent it is, and the text itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedConsentText {

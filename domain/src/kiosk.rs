@@ -62,6 +62,41 @@ pub struct KioskPackage {
     pub exit_pin: ExitPin,
 }
 
+/// A tablet enrolled as the kiosk of one event, as organisers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub event_title: String,
+    pub code_expires_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub claimed: bool,
+    pub revoked: bool,
+    /// Shown to organisers; lets staff leave the kiosk flow on the tablet.
+    pub exit_pin: String,
+}
+
+/// An organiser asks for a kiosk for this event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub event_id: Uuid,
+}
+
+/// Shown once to the organiser: the code to type on the tablet, or the QR code that opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentCode {
+    pub enrolment: Enrolment,
+    pub code: String,
+    pub url: String,
+    pub qr_svg: String,
+}
+
+/// The code a tablet redeems to become the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    pub code: String,
+}
+
 /// Type-ahead over the roster: nothing until two letters are typed (so the tablet never shows the whole
 /// list to whoever stands there), then the names that match, diacritics ignored, at most `limit`.
 pub fn find_on_roster<'a>(

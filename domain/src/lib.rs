@@ -3,7 +3,9 @@
 //! enforce the same rules; nothing here knows about browsers, HTTP or databases.
 
 pub mod account;
+pub mod api;
 pub mod attendance;
+pub mod audit;
 pub mod consent;
 pub mod dictionary;
 pub mod event;

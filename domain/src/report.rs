@@ -93,6 +93,26 @@ pub struct ReportScope {
     pub include_unapproved: bool,
 }
 
+/// A report's scope as the query string asks for it (`from=YYYY-MM-DD&to=YYYY-MM-DD`), before the
+/// period is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(default)]
+    pub include_unapproved: bool,
+}
+
+impl From<ReportScope> for ScopeQuery {
+    fn from(scope: ReportScope) -> Self {
+        Self {
+            from: scope.period.from,
+            to: scope.period.to,
+            include_unapproved: scope.include_unapproved,
+        }
+    }
+}
+
 /// Every record a report may count, as the server stores them.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportData<'a> {

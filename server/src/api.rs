@@ -23,6 +23,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter};
 use axum::{Json, Router};
+use domain::api::{self as v1, Route};
 use domain::sync::protocol::ApiError;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -57,14 +58,22 @@ struct Endpoints {
 }
 
 impl Endpoints {
-    fn at<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    /// Serves `handler` where the declaration `_endpoint` says (`domain::api`).
+    fn at<R, H, T>(mut self, _endpoint: R, handler: H) -> Self
     where
+        R: Route,
         H: Handler<T, ApiState>,
         T: 'static,
     {
-        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
-        self.router = self.router.route(path, on(filter, handler));
-        self.list.push((method, path));
+        let (method, filter) = match R::METHOD {
+            v1::Method::Get => (Method::GET, MethodFilter::GET),
+            v1::Method::Post => (Method::POST, MethodFilter::POST),
+            v1::Method::Put => (Method::PUT, MethodFilter::PUT),
+            v1::Method::Patch => (Method::PATCH, MethodFilter::PATCH),
+            v1::Method::Delete => (Method::DELETE, MethodFilter::DELETE),
+        };
+        self.router = self.router.route(R::ROUTE, on(filter, handler));
+        self.list.push((method, R::ROUTE));
         self
     }
 }
@@ -75,88 +84,47 @@ fn endpoints() -> Endpoints {
         list: Vec::new(),
     };
     empty
-        .at(Method::GET, "/api/v1/setup", session::setup_status)
-        .at(Method::POST, "/api/v1/setup", session::setup)
-        .at(Method::GET, "/api/v1/session", session::current)
-        .at(Method::POST, "/api/v1/session", session::sign_in)
-        .at(Method::DELETE, "/api/v1/session", session::sign_out)
+        .at(v1::CheckSetup, session::setup_status)
+        .at(v1::SetUp, session::setup)
+        .at(v1::CheckSession, session::current)
+        .at(v1::SignIn, session::sign_in)
+        .at(v1::SignOut, session::sign_out)
+        .at(v1::SignOutEverywhere, session::sign_out_everywhere)
+        .at(v1::ChangePassword, session::change_password)
+        .at(v1::Push, sync::push)
+        .at(v1::Pull, sync::pull)
+        .at(v1::ListVolunteers, sync::volunteers)
+        .at(v1::ListUsers, users::list)
+        .at(v1::CreateUser, users::create)
+        .at(v1::UpdateUser, users::update)
+        .at(v1::ResetPassword, users::reset_password)
+        .at(v1::ListEvents, events::list_events)
+        .at(v1::CreateEvent, events::create_event)
+        .at(v1::UpdateEvent, events::update_event)
+        .at(v1::AttendanceCsv, attendance::attendance_csv)
+        .at(v1::ReviseConsentText, attendance::revise_consent_text)
         .at(
-            Method::POST,
-            "/api/v1/session/sign-out-everywhere",
-            session::sign_out_everywhere,
-        )
-        .at(
-            Method::POST,
-            "/api/v1/account/password",
-            session::change_password,
-        )
-        .at(Method::POST, "/api/v1/sync/push", sync::push)
-        .at(Method::GET, "/api/v1/sync/pull", sync::pull)
-        .at(Method::GET, "/api/v1/volunteers", sync::volunteers)
-        .at(Method::GET, "/api/v1/users", users::list)
-        .at(Method::POST, "/api/v1/users", users::create)
-        .at(Method::PATCH, "/api/v1/users/{id}", users::update)
-        .at(
-            Method::POST,
-            "/api/v1/users/{id}/password",
-            users::reset_password,
-        )
-        .at(Method::GET, "/api/v1/events", events::list_events)
-        .at(Method::POST, "/api/v1/events", events::create_event)
-        .at(Method::PUT, "/api/v1/events/{id}", events::update_event)
-        .at(
-            Method::GET,
-            "/api/v1/events/{id}/attendance.csv",
-            attendance::attendance_csv,
-        )
-        .at(
-            Method::PUT,
-            "/api/v1/consent-texts/{kind}",
-            attendance::revise_consent_text,
-        )
-        .at(
-            Method::PUT,
-            "/api/v1/photos/{id}/original",
+            v1::UploadPhoto,
             photos::upload.layer(DefaultBodyLimit::max(domain::photo::MAX_UPLOAD_BYTES)),
         )
-        .at(
-            Method::GET,
-            "/api/v1/photos/{id}/original",
-            photos::original,
-        )
-        .at(
-            Method::GET,
-            "/api/v1/photos/{id}/thumbnail",
-            photos::thumbnail,
-        )
-        .at(Method::GET, "/api/v1/enrolments", devices::list_enrolments)
-        .at(Method::POST, "/api/v1/enrolments", devices::enrol)
-        .at(Method::DELETE, "/api/v1/enrolments/{id}", devices::revoke)
-        .at(Method::POST, "/api/v1/kiosk/claim", devices::claim)
-        .at(Method::GET, "/api/v1/kiosk/event", devices::kiosk_event)
-        .at(Method::GET, "/api/v1/audit", audit::browse)
-        .at(
-            Method::GET,
-            "/api/v1/reports/dashboard",
-            reports::show_dashboard,
-        )
-        .at(Method::GET, "/api/v1/exports/{file}", reports::download)
-        .at(
-            Method::POST,
-            "/api/v1/dictionary/{kind}",
-            configuration::add_entry,
-        )
-        .at(
-            Method::PUT,
-            "/api/v1/dictionary/{kind}/{code}",
-            configuration::update_entry,
-        )
-        .at(Method::GET, "/api/v1/retention", retention::show)
-        .at(Method::PUT, "/api/v1/retention", retention::change)
-        .at(Method::POST, "/api/v1/retention/apply", retention::apply)
+        .at(v1::DownloadPhoto, photos::original)
+        .at(v1::PhotoThumbnail, photos::thumbnail)
+        .at(v1::ListEnrolments, devices::list_enrolments)
+        .at(v1::Enrol, devices::enrol)
+        .at(v1::RevokeEnrolment, devices::revoke)
+        .at(v1::ClaimKiosk, devices::claim)
+        .at(v1::FetchKioskPackage, devices::kiosk_event)
+        .at(v1::BrowseAudit, audit::browse)
+        .at(v1::ShowDashboard, reports::show_dashboard)
+        .at(v1::DownloadExport, reports::download)
+        .at(v1::AddDictionaryEntry, configuration::add_entry)
+        .at(v1::UpdateDictionaryEntry, configuration::update_entry)
+        .at(v1::ShowRetention, retention::show)
+        .at(v1::ChangeRetention, retention::change)
+        .at(v1::ApplyRetention, retention::apply)
 }
 
-/// Every API endpoint as (method, path template).
+/// Every API endpoint as (method, route template).
 pub fn endpoint_list() -> Vec<(Method, &'static str)> {
     endpoints().list
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Local, Utc};
 use domain::account::Permission;
+use domain::api;
 use domain::photo::{
     subject_withdrawals, LocalPhoto, PeopleVisible, Photo, PhotoDecision, PhotoDetails,
     PhotoReview, PhotoSubject, UploadState,
@@ -41,7 +42,7 @@ pub fn withdrawals_of(state: AppState, subject: PhotoSubject) -> Vec<DateTime<Ut
 }
 
 pub fn thumbnail_src(id: Uuid) -> String {
-    format!("/api/v1/photos/{id}/thumbnail")
+    api::path::<api::PhotoThumbnail>(&[&id])
 }
 
 fn megabytes(bytes: f64) -> String {
@@ -427,7 +428,7 @@ pub fn PhotoReviewActions(id: Uuid) -> AnyView {
             <button type="button" class="button button--quiet" on:click=move |_| rejecting.update(|r| *r = !*r)>
                 {t!(i18n, photo_reject)}
             </button>
-            <a class="button button--quiet" href=format!("/api/v1/photos/{id}/original") download="" rel="external">
+            <a class="button button--quiet" href={api::path::<api::DownloadPhoto>(&[&id])} download="" rel="external">
                 {t!(i18n, photo_download)}
             </a>
         </div>

@@ -1,7 +1,8 @@
 //! The retention period on the settings page: the coordinator sets it, sees what it makes due, and
 //! confirms the anonymisation. Online only: the server counts over everything it stores.
 
-use domain::retention::{RetentionApplied, RetentionCounts, RetentionOverview, RetentionPeriod};
+use domain::api;
+use domain::retention::{ApplyRetention, RetentionCounts, RetentionOverview, RetentionPeriod};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -51,7 +52,7 @@ pub fn RetentionSettings() -> AnyView {
     let load_failed = RwSignal::new(None::<ApiFailure>);
     let load = move || {
         leptos::task::spawn_local(async move {
-            match device::api::<RetentionOverview>("GET", "/api/v1/retention", None).await {
+            match device::call::<api::ShowRetention>(&[], &()).await {
                 Ok(next) => {
                     load_failed.set(None);
                     show(next);
@@ -78,8 +79,10 @@ pub fn RetentionSettings() -> AnyView {
         };
         invalid.set(false);
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({ "years": period.years });
-            match device::api::<RetentionOverview>("PUT", "/api/v1/retention", Some(body)).await {
+            let body = ApplyRetention {
+                years: period.years,
+            };
+            match device::call::<api::ChangeRetention>(&[], &body).await {
                 Ok(next) => {
                     failure.set(None);
                     saved.set(Some(
@@ -105,10 +108,10 @@ pub fn RetentionSettings() -> AnyView {
         }
         not_confirmed.set(false);
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({ "years": current.years });
-            match device::api::<RetentionApplied>("POST", "/api/v1/retention/apply", Some(body))
-                .await
-            {
+            let body = ApplyRetention {
+                years: current.years,
+            };
+            match device::call::<api::ApplyRetention>(&[], &body).await {
                 Ok(done) => {
                     failure.set(None);
                     understood.set(false);
@@ -122,9 +125,7 @@ pub fn RetentionSettings() -> AnyView {
                 }
                 Err(e) => {
                     failure.set(Some(retention_failure(i18n, &e)));
-                    if let Ok(next) =
-                        device::api::<RetentionOverview>("GET", "/api/v1/retention", None).await
-                    {
+                    if let Ok(next) = device::call::<api::ShowRetention>(&[], &()).await {
                         show(next);
                     }
                 }

@@ -19,7 +19,7 @@ pub enum ApiFailure {
         retry_after: Option<u64>,
         body: serde_json::Value,
     },
-    /// The answer could not be read.
+    /// The request could not be made, or the answer could not be read.
     Unexpected,
 }
 

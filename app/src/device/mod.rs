@@ -26,17 +26,18 @@ mod sync;
 #[cfg(test)]
 mod tests;
 
-#[cfg(feature = "hydrate")]
-use leptos::prelude::*;
+use std::fmt::Display;
 
 use domain::account::Account;
+use domain::api::Endpoint;
 use domain::attendance::{ListChange, NewAttendance};
 use domain::help_request::HelpRequestFields;
 use domain::meeting_note::NoteDecision;
 use domain::photo::{PhotoDecision, PhotoDetails, PhotoSubject};
 use domain::resident::ResidentFields;
 use domain::workflow::Action;
-use serde::de::DeserializeOwned;
+#[cfg(feature = "hydrate")]
+use leptos::prelude::*;
 use uuid::Uuid;
 
 pub use failure::{ApiFailure, PhotoProblem, SaveFailure};
@@ -55,17 +56,17 @@ pub fn sync_now() {
     browser::alarm::wake_sync();
 }
 
-/// A JSON call to `/api/v1/...`; writes carry the CSRF token.
-pub async fn api<T: DeserializeOwned>(
-    method: &'static str,
-    url: &str,
-    body: Option<serde_json::Value>,
-) -> Result<T, ApiFailure> {
+/// A call to the server's endpoint `E` (declared in `domain::api`), its route's `{…}` filled from
+/// `segments` in order; `body` is the JSON of a write or the query of a read. Writes carry the CSRF token.
+pub async fn call<E: Endpoint>(
+    segments: &[&dyn Display],
+    body: &E::Body,
+) -> Result<E::Answer, ApiFailure> {
     #[cfg(feature = "hydrate")]
-    return browser::api::call(method, url, body).await;
+    return browser::api::call::<E>(segments, body).await;
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (method, url, body);
+        let _ = (segments, body);
         Err(ApiFailure::Network)
     }
 }

@@ -2,6 +2,7 @@
 //! not yet on the server warns first and offers to send them.
 
 use domain::account::{validate_password, PasswordChange};
+use domain::api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -155,13 +156,12 @@ fn PasswordChangeForm() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let body = serde_json::to_value(PasswordChange {
+        let body = PasswordChange {
             current_password: current.get_untracked(),
             new_password: new.get_untracked(),
-        })
-        .unwrap_or_default();
+        };
         leptos::task::spawn_local(async move {
-            let answer = device::api::<()>("POST", "/api/v1/account/password", Some(body)).await;
+            let answer = device::call::<api::ChangePassword>(&[], &body).await;
             busy.set(false);
             match answer {
                 Ok(()) => {

@@ -1,12 +1,14 @@
 //! Coordinators' pages: accounts (create, edit, deactivate, reset password) and the audit log.
 
+use chrono::NaiveDate;
 use domain::account::{
-    AccountError, AccountField, NewAccount, PasswordReset, Permission, Role, MIN_PASSWORD_CHARS,
+    AccountChanges, AccountError, AccountField, AccountRecord, NewAccount, PasswordReset,
+    Permission, Role, MIN_PASSWORD_CHARS,
 };
+use domain::api;
+use domain::audit::{AuditEntry, AuditFilter};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::components::forms::{
     account_errors, account_problem_text, failure_text, focus_first, problem_for, LoadFailure,
@@ -17,24 +19,15 @@ use crate::device::{self, ApiFailure};
 use crate::i18n::*;
 use crate::state::use_app_state;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct AccountRow {
-    id: Uuid,
-    username: String,
-    display_name: String,
-    role: Role,
-    active: bool,
-}
-
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
-    let accounts = RwSignal::new(None::<Vec<AccountRow>>);
+    let accounts = RwSignal::new(None::<Vec<AccountRecord>>);
     let load_failed = RwSignal::new(None::<ApiFailure>);
     let notice = RwSignal::new(None::<String>);
     let reload = move || {
         leptos::task::spawn_local(async move {
-            match device::api::<Vec<AccountRow>>("GET", "/api/v1/users", None).await {
+            match device::call::<api::ListUsers>(&[], &()).await {
                 Ok(list) => {
                     load_failed.set(None);
                     accounts.set(Some(list));
@@ -119,10 +112,8 @@ fn NewAccountForm(on_created: impl Fn(String) + Copy + 'static) -> impl IntoView
             return;
         }
         busy.set(true);
-        let body = serde_json::to_value(&account).unwrap_or_default();
         leptos::task::spawn_local(async move {
-            let answer =
-                device::api::<serde_json::Value>("POST", "/api/v1/users", Some(body)).await;
+            let answer = device::call::<api::CreateUser>(&[], &account).await;
             busy.set(false);
             match answer {
                 Ok(_) => {
@@ -204,62 +195,67 @@ fn RoleField(#[prop(into)] id: String, role: RwSignal<Role>) -> impl IntoView {
 }
 
 #[component]
-fn AccountCard(row: AccountRow, on_changed: impl Fn(String) + Copy + 'static) -> impl IntoView {
+fn AccountCard(row: AccountRecord, on_changed: impl Fn(String) + Copy + 'static) -> impl IntoView {
     let i18n = use_i18n();
-    let role = RwSignal::new(row.role);
-    let display_name = RwSignal::new(row.display_name.clone());
+    let AccountRecord {
+        account, active, ..
+    } = row;
+    let role = RwSignal::new(account.role);
+    let display_name = RwSignal::new(account.display_name.clone());
     let temporary = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
-    let id = row.id;
-    let username = row.username.clone();
-    let send = move |method: &'static str, url: String, body: serde_json::Value, done: String| {
-        leptos::task::spawn_local(async move {
-            match device::api::<serde_json::Value>(method, &url, Some(body)).await {
-                Ok(_) => on_changed(done),
-                Err(e) => {
-                    let problem = account_errors(&e)
-                        .first()
-                        .map(|p| account_problem_text(i18n, p.problem));
-                    let text = match (&e, problem) {
-                        (ApiFailure::Status { error, .. }, _) if error == "own_account" => {
-                            t_string!(i18n, user_own_account).to_string()
-                        }
-                        (_, Some(problem)) => problem,
-                        (e, None) => failure_text(i18n, e),
-                    };
-                    failure.set(Some(text));
+    let id = account.id;
+    let username = account.username.clone();
+    // A change that worked reloads the list with `done` as the notice; one that did not says why here.
+    let answered = move |answer: Result<(), ApiFailure>, done: String| match answer {
+        Ok(()) => on_changed(done),
+        Err(e) => {
+            let problem = account_errors(&e)
+                .first()
+                .map(|p| account_problem_text(i18n, p.problem));
+            let text = match (&e, problem) {
+                (ApiFailure::Status { error, .. }, _) if error == "own_account" => {
+                    t_string!(i18n, user_own_account).to_string()
                 }
-            }
+                (_, Some(problem)) => problem,
+                (e, None) => failure_text(i18n, e),
+            };
+            failure.set(Some(text));
+        }
+    };
+    let update = move |changes: AccountChanges, done: String| {
+        leptos::task::spawn_local(async move {
+            let answer = device::call::<api::UpdateUser>(&[&id], &changes).await;
+            answered(answer.map(drop), done);
         });
     };
-    let url = format!("/api/v1/users/{id}");
     let save = {
-        let (url, username) = (url.clone(), username.clone());
+        let username = username.clone();
         move |_| {
-            let body = serde_json::json!({"display_name": display_name.get_untracked(), "role": role.get_untracked()});
-            send(
-                "PATCH",
-                url.clone(),
-                body,
+            let changes = AccountChanges {
+                display_name: Some(display_name.get_untracked()),
+                role: Some(role.get_untracked()),
+                active: None,
+            };
+            update(
+                changes,
                 t_string!(i18n, user_saved, username = username.clone()).to_string(),
             );
         }
     };
     let toggle_active = {
-        let (url, username) = (url.clone(), username.clone());
-        let active = row.active;
+        let username = username.clone();
         move |_| {
             let done = if active {
                 t_string!(i18n, user_deactivated, username = username.clone()).to_string()
             } else {
                 t_string!(i18n, user_reactivated, username = username.clone()).to_string()
             };
-            send(
-                "PATCH",
-                url.clone(),
-                serde_json::json!({"active": !active}),
-                done,
-            );
+            let changes = AccountChanges {
+                active: Some(!active),
+                ..AccountChanges::default()
+            };
+            update(changes, done);
         }
     };
     let reset = {
@@ -272,23 +268,23 @@ fn AccountCard(row: AccountRow, on_changed: impl Fn(String) + Copy + 'static) ->
                 ));
                 return;
             }
-            let body = serde_json::to_value(PasswordReset { password }).unwrap_or_default();
             temporary.set(String::new());
-            send(
-                "POST",
-                format!("/api/v1/users/{id}/password"),
-                body,
-                t_string!(i18n, user_password_reset, username = username.clone()).to_string(),
-            );
+            let done =
+                t_string!(i18n, user_password_reset, username = username.clone()).to_string();
+            leptos::task::spawn_local(async move {
+                let answer =
+                    device::call::<api::ResetPassword>(&[&id], &PasswordReset { password }).await;
+                answered(answer, done);
+            });
         }
     };
-    let prefix = format!("user-{}", row.username);
+    let prefix = format!("user-{}", account.username);
     view! {
-        <li class="card" class:card--inactive=!row.active data-testid="user-card" data-username=row.username.clone()>
-            <h3 class="card__title">{row.display_name.clone()} " (" {row.username.clone()} ")"</h3>
+        <li class="card" class:card--inactive=!active data-testid="user-card" data-username=account.username.clone()>
+            <h3 class="card__title">{account.display_name.clone()} " (" {account.username.clone()} ")"</h3>
             <p class="card__meta">
-                {move || role_text(i18n, row.role)} " · "
-                {if row.active { t_string!(i18n, user_active).to_string() } else { t_string!(i18n, user_inactive).to_string() }}
+                {move || role_text(i18n, account.role)} " · "
+                {if active { t_string!(i18n, user_active).to_string() } else { t_string!(i18n, user_inactive).to_string() }}
             </p>
             <Show when=move || failure.get().is_some()>
                 <p class="notice notice--error" role="alert">{move || failure.get()}</p>
@@ -305,7 +301,7 @@ fn AccountCard(row: AccountRow, on_changed: impl Fn(String) + Copy + 'static) ->
                     <div class="form__actions">
                         <button type="button" class="button button--primary" on:click=save>{t!(i18n, user_save)}</button>
                         <button type="button" class="button button--danger" on:click=toggle_active>
-                            {if row.active { t_string!(i18n, user_deactivate).to_string() } else { t_string!(i18n, user_reactivate).to_string() }}
+                            {if active { t_string!(i18n, user_deactivate).to_string() } else { t_string!(i18n, user_reactivate).to_string() }}
                         </button>
                     </div>
                     <div class="field">
@@ -320,21 +316,6 @@ fn AccountCard(row: AccountRow, on_changed: impl Fn(String) + Copy + 'static) ->
             </details>
         </li>
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct AuditEntry {
-    id: i64,
-    at: String,
-    actor: String,
-    action: String,
-    target: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct AuditPage {
-    entries: Vec<AuditEntry>,
-    older: Option<i64>,
 }
 
 /// The actions the log knows, for the filter (the server accepts any text; these are what it writes).
@@ -371,24 +352,18 @@ pub fn AuditPage() -> impl IntoView {
     let older = RwSignal::new(None::<i64>);
     let load_failed = RwSignal::new(None::<ApiFailure>);
     let load = move |before: Option<i64>| {
-        let mut query = vec![];
-        for (key, value) in [
-            ("action", action),
-            ("actor", actor),
-            ("from", from),
-            ("to", to),
-        ] {
-            let value = value.get_untracked();
-            if !value.is_empty() {
-                query.push(format!("{key}={}", js_encode(&value)));
-            }
-        }
-        if let Some(before) = before {
-            query.push(format!("before={before}"));
-        }
-        let url = format!("/api/v1/audit?{}", query.join("&"));
+        // An empty field does not narrow the log.
+        let text = |field: RwSignal<String>| Some(field.get_untracked()).filter(|v| !v.is_empty());
+        let date = |field: RwSignal<String>| field.get_untracked().parse::<NaiveDate>().ok();
+        let filter = AuditFilter {
+            action: text(action),
+            actor: text(actor),
+            from: date(from),
+            to: date(to),
+            before,
+        };
         leptos::task::spawn_local(async move {
-            match device::api::<AuditPage>("GET", &url, None).await {
+            match device::call::<api::BrowseAudit>(&[], &filter).await {
                 Ok(page) => {
                     load_failed.set(None);
                     older.set(page.older);
@@ -487,12 +462,4 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
         "consent_text_revised" => t_string!(i18n, audit_consent_text_revised).to_string(),
         other => other.to_owned(),
     }
-}
-
-/// Percent-encodes a query value.
-fn js_encode(value: &str) -> String {
-    #[cfg(feature = "hydrate")]
-    return String::from(js_sys::encode_uri_component(value));
-    #[cfg(not(feature = "hydrate"))]
-    value.to_owned()
 }

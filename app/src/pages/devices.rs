@@ -3,34 +3,17 @@
 //! revoked. Events themselves are created under "Wydarzenia".
 
 use chrono::{DateTime, Local, Utc};
+use domain::api;
 use domain::event::Event;
+use domain::kiosk::{EnrolRequest, Enrolment, EnrolmentCode};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::components::forms::{failure_text, LoadFailure};
 use crate::components::words::event_when;
 use crate::device::{self, ApiFailure};
 use crate::i18n::*;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Enrolment {
-    id: Uuid,
-    event_title: String,
-    code_expires_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-    claimed: bool,
-    exit_pin: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct EnrolmentCode {
-    code: String,
-    url: String,
-    qr_svg: String,
-    enrolment: Enrolment,
-}
 
 fn local(time: DateTime<Utc>) -> String {
     time.with_timezone(&Local)
@@ -50,8 +33,8 @@ pub fn DevicesPage() -> impl IntoView {
     let reload = move || {
         leptos::task::spawn_local(async move {
             let answers = (
-                device::api::<Vec<Event>>("GET", "/api/v1/events", None).await,
-                device::api::<Vec<Enrolment>>("GET", "/api/v1/enrolments", None).await,
+                device::call::<api::ListEvents>(&[], &()).await,
+                device::call::<api::ListEnrolments>(&[], &()).await,
             );
             match answers {
                 (Ok(list), Ok(current)) => {
@@ -66,8 +49,8 @@ pub fn DevicesPage() -> impl IntoView {
     Effect::new(reload);
     let enrol = move |event: Uuid| {
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({"event_id": event});
-            match device::api::<EnrolmentCode>("POST", "/api/v1/enrolments", Some(body)).await {
+            let body = EnrolRequest { event_id: event };
+            match device::call::<api::Enrol>(&[], &body).await {
                 Ok(code) => {
                     shown_code.set(Some(code));
                     reload();
@@ -78,7 +61,7 @@ pub fn DevicesPage() -> impl IntoView {
     };
     let revoke = move |id: Uuid| {
         leptos::task::spawn_local(async move {
-            match device::api::<()>("DELETE", &format!("/api/v1/enrolments/{id}"), None).await {
+            match device::call::<api::RevokeEnrolment>(&[&id], &()).await {
                 Ok(()) => {
                     if shown_code
                         .with_untracked(|c| c.as_ref().is_some_and(|c| c.enrolment.id == id))

@@ -4,6 +4,7 @@
 
 use chrono::Local;
 use domain::account::Permission;
+use domain::api;
 use domain::attendance::{
     Attendance, AttendanceList, Attendee, ListChange, ListEvent, ListHistoryEntry, NewAttendance,
     Proof,
@@ -136,7 +137,7 @@ fn AttendanceSection(event: Event) -> impl IntoView {
                 <div class="button-row">
                     <A href=format!("/event/attendance?id={event_id}") attr:class="button">{t!(i18n, attendance_print)}</A>
                     <Show when=reviewer>
-                        <a class="button" href=format!("/api/v1/events/{event_id}/attendance.csv") download="">{t!(i18n, attendance_csv)}</a>
+                        <a class="button" href={api::path::<api::AttendanceCsv>(&[&event_id])} download="">{t!(i18n, attendance_csv)}</a>
                     </Show>
                 </div>
             </div>

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 use domain::account::Permission;
+use domain::api;
 use domain::dictionary::DictionaryKind;
 use domain::event::{Event, EventError, EventField, EventFields};
 use domain::help_request::{Person, Problem};
@@ -209,14 +210,11 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
         }
         errors.set(Vec::new());
         busy.set(true);
-        let body = serde_json::to_value(&fields).unwrap_or_default();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let saved = match editing {
-                Some(id) => {
-                    device::api::<Event>("PUT", &format!("/api/v1/events/{id}"), Some(body)).await
-                }
-                None => device::api::<Event>("POST", "/api/v1/events", Some(body)).await,
+                Some(id) => device::call::<api::UpdateEvent>(&[&id], &fields).await,
+                None => device::call::<api::CreateEvent>(&[], &fields).await,
             };
             busy.set(false);
             match saved {

@@ -6,10 +6,11 @@
 //! offline all day.
 
 use domain::account::SessionView;
+use domain::api;
 use domain::attendance::{Attendee, AttendeeError, NewAttendance, Proof, Registration, Signature};
 use domain::consent::ConsentKind;
 use domain::dictionary::Dictionary;
-use domain::kiosk::{find_on_roster, KioskPackage, RosterEntry};
+use domain::kiosk::{find_on_roster, ClaimRequest, KioskPackage, RosterEntry};
 use domain::resident::ResidentField;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -58,10 +59,11 @@ fn Enrolment() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let body = serde_json::json!({"code": code.get_untracked()});
+        let body = ClaimRequest {
+            code: code.get_untracked(),
+        };
         leptos::task::spawn_local(async move {
-            let answer =
-                device::api::<SessionView>("POST", "/api/v1/kiosk/claim", Some(body)).await;
+            let answer = device::call::<api::ClaimKiosk>(&[], &body).await;
             match answer {
                 Ok(SessionView::Kiosk {
                     event_id,

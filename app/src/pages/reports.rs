@@ -3,10 +3,11 @@
 
 use chrono::{Datelike, Local, NaiveDate};
 use domain::account::Permission;
+use domain::api;
 use domain::dictionary::DictionaryKind;
 use domain::export::{ExportFormat, ExportKind};
 use domain::help_request::HelpRequestStatus;
-use domain::report::{Count, Dashboard, Period, PeriodProblem};
+use domain::report::{Count, Dashboard, Period, PeriodProblem, ReportScope, ScopeQuery};
 use domain::workflow::hours_text;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -62,13 +63,6 @@ fn typed_period(i18n: I18n, from: &str, to: &str) -> Result<Period, String> {
     })
 }
 
-fn query(period: Period, include_unapproved: bool) -> String {
-    format!(
-        "from={}&to={}&include_unapproved={include_unapproved}",
-        period.from, period.to
-    )
-}
-
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -92,12 +86,12 @@ pub fn ReportsPage() -> impl IntoView {
         };
         problem.set(None);
         loading.set(true);
-        let url = format!(
-            "/api/v1/reports/dashboard?{}",
-            query(period, include_unapproved.get_untracked())
-        );
+        let query = ScopeQuery::from(ReportScope {
+            period,
+            include_unapproved: include_unapproved.get_untracked(),
+        });
         leptos::task::spawn_local(async move {
-            match device::api::<Dashboard>("GET", &url, None).await {
+            match device::call::<api::ShowDashboard>(&[], &query).await {
                 Ok(dashboard) => {
                     failure.set(None);
                     report.set(Some(dashboard));
@@ -118,7 +112,10 @@ pub fn ReportsPage() -> impl IntoView {
     };
     let exports = move || {
         let report = report.get()?;
-        let query = query(report.scope.period, report.scope.include_unapproved);
+        let query = ScopeQuery::from(report.scope);
+        // A scope (two dates and a flag) always makes a query string.
+        let download =
+            move |file: &str| api::url::<api::DownloadExport>(&[&file], &query).unwrap_or_default();
         let coordinator = state.may(Permission::ExportResidents);
         let links = ExportKind::ALL
             .into_iter()
@@ -133,7 +130,7 @@ pub fn ReportsPage() -> impl IntoView {
                     .iter()
                     .map(|format| {
                         let ext = format.extension();
-                        let href = format!("/api/v1/exports/{}.{ext}?{query}", kind.as_str());
+                        let href = download(&format!("{}.{ext}", kind.as_str()));
                         view! {
                             <a class="button button--quiet" href=href download
                                 data-testid=format!("export-{}-{ext}", kind.as_str())>
@@ -150,7 +147,7 @@ pub fn ReportsPage() -> impl IntoView {
                 }
             })
             .collect_view();
-        let pack = format!("/api/v1/exports/evidence_pack.zip?{query}");
+        let pack = download("evidence_pack.zip");
         Some(view! {
             <section class="report-section no-print" aria-labelledby="exports-title">
                 <h2 id="exports-title">{t!(i18n, reports_exports)}</h2>

@@ -1,6 +1,7 @@
 //! One help request: its details, the steps the signed-in person can take, and its full history.
 
 use chrono::{Local, NaiveDate};
+use domain::api;
 use domain::dictionary::DictionaryKind;
 use domain::help_request::{Field, HelpRequest, HelpRequestStatus, Person};
 use domain::photo::PhotoSubject;
@@ -331,7 +332,7 @@ fn RequestActions(request: HelpRequest, draft: ActionDraft) -> impl IntoView {
         open.set(Some(kind));
         if kind == ActionKind::Assign && volunteers.get_untracked().is_none() {
             leptos::task::spawn_local(async move {
-                let list = device::api::<Vec<Person>>("GET", "/api/v1/volunteers", None).await;
+                let list = device::call::<api::ListVolunteers>(&[], &()).await;
                 volunteers.set(Some(list.map_err(|_| ())));
             });
         }

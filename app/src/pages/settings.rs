@@ -2,7 +2,8 @@
 //! and the retention period. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
 //! changes through the pull.
 
-use domain::consent::{ConsentKind, ConsentText, PublishedConsentText};
+use domain::api;
+use domain::consent::{ConsentKind, ConsentTextRequest, PublishedConsentText};
 use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelError, LabelField};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -162,24 +163,25 @@ fn EntryForm(
             }
             errors.set(Vec::new());
             busy.set(true);
-            let (method, url) = match &code {
-                Some(code) => (
-                    "PUT",
-                    format!("/api/v1/dictionary/{}/{code}", kind.as_str()),
-                ),
-                None => ("POST", format!("/api/v1/dictionary/{}", kind.as_str())),
-            };
-            let body = serde_json::to_value(&labels).ok();
+            let code = code.clone();
             let on_done = on_done.clone();
             leptos::task::spawn_local(async move {
-                let saved = device::api::<DictionaryEntry>(method, &url, body).await;
+                let saved = match &code {
+                    Some(code) => {
+                        device::call::<api::UpdateDictionaryEntry>(&[&kind.as_str(), code], &labels)
+                            .await
+                    }
+                    None => {
+                        device::call::<api::AddDictionaryEntry>(&[&kind.as_str()], &labels).await
+                    }
+                };
                 busy.set(false);
                 match saved {
                     Ok(entry) => {
                         failure.set(None);
                         state.dictionary.update(|d| d.upsert(entry));
                         device::sync_now();
-                        if method == "POST" {
+                        if code.is_none() {
                             label_pl.set(String::new());
                             label_en.set(String::new());
                         }
@@ -285,9 +287,11 @@ fn ConsentTextEditor(kind: ConsentKind) -> AnyView {
             .consent_texts
             .with_untracked(|t| t.current(kind).map(|t| t.version));
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({"text_pl": pl, "text_en": en});
-            let path = format!("/api/v1/consent-texts/{}", kind.as_str());
-            match device::api::<ConsentText>("PUT", &path, Some(body)).await {
+            let body = ConsentTextRequest {
+                text_pl: pl,
+                text_en: en,
+            };
+            match device::call::<api::ReviseConsentText>(&[&kind.as_str()], &body).await {
                 Ok(text) => {
                     failure.set(None);
                     saved.set(Some(if Some(text.version) == before {

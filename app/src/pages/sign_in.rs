@@ -1,8 +1,7 @@
 //! Signing in, and the one-time setup that creates the first coordinator.
 
-use domain::account::{
-    AccountError, AccountField, NewAccount, Role, SessionView, SetupStatus, SignIn,
-};
+use domain::account::{AccountError, AccountField, NewAccount, Role, SessionView, SignIn};
+use domain::api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -29,7 +28,7 @@ pub fn SignInPage() -> impl IntoView {
     let setup_required = RwSignal::new(false);
     Effect::new(move || {
         leptos::task::spawn_local(async move {
-            if let Ok(status) = device::api::<SetupStatus>("GET", "/api/v1/setup", None).await {
+            if let Ok(status) = device::call::<api::CheckSetup>(&[], &()).await {
                 setup_required.set(status.required);
             }
         });
@@ -54,14 +53,13 @@ pub fn SignInPage() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let body = serde_json::to_value(SignIn {
+        let body = SignIn {
             username: username.get_untracked(),
             password: password.get_untracked(),
-        })
-        .unwrap_or_default();
+        };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let answer = device::api::<SessionView>("POST", "/api/v1/session", Some(body)).await;
+            let answer = device::call::<api::SignIn>(&[], &body).await;
             busy.set(false);
             match answer {
                 Ok(SessionView::Person { account }) => {
@@ -162,10 +160,9 @@ pub fn SetupPage() -> impl IntoView {
         }
         busy.set(true);
         failure.set(None);
-        let body = serde_json::to_value(&account).unwrap_or_default();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let answer = device::api::<SessionView>("POST", "/api/v1/setup", Some(body)).await;
+            let answer = device::call::<api::SetUp>(&[], &account).await;
             busy.set(false);
             match answer {
                 Ok(SessionView::Person { account }) => {

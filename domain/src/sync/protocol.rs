@@ -21,6 +21,14 @@ pub const MAX_PUSH_BATCH: usize = 200;
 pub const DEFAULT_PULL_LIMIT: u32 = 200;
 pub const MAX_PULL_LIMIT: u32 = 1000;
 
+/// What a pull asks for: the changes after the cursor `since` (0 for everything), at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    pub since: i64,
+    pub limit: Option<u32>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub device_id: Uuid,

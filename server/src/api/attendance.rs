@@ -8,9 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use domain::account::Permission;
 use domain::attendance::{Attendance, AttendanceList, Proof, RecordedBy};
-use domain::consent::{ConsentKind, ConsentText};
+use domain::consent::{ConsentKind, ConsentText, ConsentTextRequest};
 use domain::dictionary::{DictionaryKind, Language};
-use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -142,12 +141,6 @@ fn attendance_sheet(
         ])?;
     }
     writer.into_inner().map_err(|e| e.into_error().into())
-}
-
-#[derive(Deserialize)]
-pub struct ConsentTextRequest {
-    text_pl: String,
-    text_en: String,
 }
 
 /// A coordinator changes one consent text: the next version of its kind (residents are asked again under

@@ -4,10 +4,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use domain::account::Permission;
+use domain::audit::{AuditFilter, AuditPage};
 
 use super::{query, ApiState, Rejection};
 use crate::auth::Caller;
-use crate::storage::audit::{AuditFilter, AuditPage};
 
 pub async fn browse(
     State(state): State<ApiState>,

@@ -9,10 +9,11 @@ use axum::{Extension, Json};
 use axum_extra::extract::cookie::CookieJar;
 use domain::account::{normalize_enrolment_code, Permission, Principal, SessionView};
 use domain::dictionary::{DictionaryKind, Language};
-use domain::kiosk::{ExitPin, KioskEvent, KioskPackage};
+use domain::kiosk::{
+    ClaimRequest, EnrolRequest, Enrolment, EnrolmentCode, ExitPin, KioskEvent, KioskPackage,
+};
 use qrcode::render::svg;
 use qrcode::QrCode;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -20,7 +21,6 @@ use super::session::{audit, open_session};
 use super::{body, missing, ApiState, Rejection};
 use crate::auth::{new_enrolment_code, new_exit_pin, throttled, token_hash, Caller};
 use crate::storage::accounts::SessionOwner;
-use crate::storage::devices::Enrolment;
 use crate::storage::StoreError;
 
 pub async fn list_enrolments(
@@ -29,20 +29,6 @@ pub async fn list_enrolments(
 ) -> Result<Json<Vec<Enrolment>>, Rejection> {
     caller.require(Permission::EnrolDevices)?;
     Ok(Json(state.store.current_enrolments().await?))
-}
-
-#[derive(Deserialize)]
-pub struct EnrolRequest {
-    event_id: Uuid,
-}
-
-/// Shown once to the organiser: the code to type on the tablet, or the QR code that opens it.
-#[derive(Serialize)]
-pub struct EnrolmentCode {
-    enrolment: Enrolment,
-    code: String,
-    url: String,
-    qr_svg: String,
 }
 
 pub async fn enrol(
@@ -115,11 +101,6 @@ pub async fn revoke(
     )
     .await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize)]
-pub struct ClaimRequest {
-    code: String,
 }
 
 /// The tablet redeems the code and becomes the event's kiosk (its earlier session, if any, ends).

@@ -6,12 +6,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use chrono::NaiveDate;
 use domain::account::Permission;
 use domain::dictionary::Dictionary;
 use domain::export::{tables, ExportFormat, ExportKind};
-use domain::report::{dashboard, Dashboard, Period, PeriodProblem, ReportScope};
-use serde::Deserialize;
+use domain::report::{dashboard, Dashboard, Period, PeriodProblem, ReportScope, ScopeQuery};
 use serde_json::json;
 
 use super::session::audit;
@@ -19,14 +17,6 @@ use super::{missing, ApiState, Rejection};
 use crate::auth::Caller;
 use crate::spreadsheet;
 use crate::storage::reports::ReportRecords;
-
-#[derive(Deserialize)]
-pub struct ScopeQuery {
-    from: NaiveDate,
-    to: NaiveDate,
-    #[serde(default)]
-    include_unapproved: bool,
-}
 
 fn scope(query: Result<Query<ScopeQuery>, QueryRejection>) -> Result<ReportScope, Rejection> {
     let invalid =

@@ -8,10 +8,10 @@ use domain::account::{Permission, Principal};
 use domain::attendance::Author;
 use domain::help_request::Person;
 use domain::sync::protocol::{
-    PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_BATCH,
+    PullQuery, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+    MAX_PUSH_BATCH,
 };
 use domain::workflow::Actor;
-use serde::Deserialize;
 
 use super::{body, query, ApiState, Rejection};
 use crate::auth::Caller;
@@ -36,13 +36,6 @@ pub async fn push(
     }
     let results = state.store.push(&request, &author).await?;
     Ok(Json(PushResponse { results }))
-}
-
-#[derive(Deserialize)]
-pub struct PullQuery {
-    #[serde(default)]
-    since: i64,
-    limit: Option<u32>,
 }
 
 pub async fn pull(

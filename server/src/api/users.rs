@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use domain::account::{
-    validate_display_name, validate_password, AccountField, AccountProblem, NewAccount,
-    PasswordReset, Permission,
+    validate_display_name, validate_password, AccountChanges, AccountField, AccountProblem,
+    AccountRecord, NewAccount, PasswordReset, Permission,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::session::audit;
 use super::{body, missing, ApiState, Rejection};
 use crate::auth::{hash_password, Caller};
-use crate::storage::accounts::{AccountChanges, AccountError as CreateError, AccountRecord};
+use crate::storage::accounts::AccountError as CreateError;
 
 pub async fn list(
     State(state): State<ApiState>,

@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use domain::account::{Account, NewAccount, Principal, Role};
+use domain::account::{Account, AccountChanges, AccountRecord, NewAccount, Principal, Role};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -14,15 +14,6 @@ use super::{now, parse_time, parse_uuid, parse_uuid_column, Store, StoreError};
 pub const SESSION_IDLE_DAYS: i64 = 30;
 /// `last_seen_at` is written at most this often, so reads do not turn into writes.
 const TOUCH_AFTER_MINUTES: i64 = 10;
-
-/// An account as coordinators manage it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AccountRecord {
-    #[serde(flatten)]
-    pub account: Account,
-    pub active: bool,
-    pub created_at: String,
-}
 
 /// A request's session, as the cookie's token resolves.
 #[derive(Debug, Clone)]
@@ -39,14 +30,6 @@ pub enum SessionOwner {
         enrolment_id: Uuid,
         expires_at: DateTime<Utc>,
     },
-}
-
-/// What a coordinator may change about an account; `None` leaves it as is.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct AccountChanges {
-    pub display_name: Option<String>,
-    pub role: Option<Role>,
-    pub active: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! The audit log: who did what, when. Written next to the change it describes; read by coordinators.
 
-use serde::{Deserialize, Serialize};
+use domain::audit::{AuditEntry, AuditFilter, AuditPage};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use uuid::Uuid;
 
@@ -18,34 +18,6 @@ pub struct AuditEvent<'a> {
     pub action: &'a str,
     pub target: Option<String>,
     pub details: serde_json::Value,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub target: Option<String>,
-    pub details: serde_json::Value,
-}
-
-/// Narrows the log; every part is optional. `before` pages backwards from an entry id.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct AuditFilter {
-    pub action: Option<String>,
-    pub actor: Option<String>,
-    /// Inclusive dates, `YYYY-MM-DD`, in UTC.
-    pub from: Option<chrono::NaiveDate>,
-    pub to: Option<chrono::NaiveDate>,
-    pub before: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditPage {
-    pub entries: Vec<AuditEntry>,
-    /// Pass as `before` for the next (older) page; `None` at the start of the log.
-    pub older: Option<i64>,
 }
 
 impl Store {

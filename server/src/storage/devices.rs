@@ -1,8 +1,8 @@
 //! Kiosk enrolments: a tablet becomes the attendance kiosk of one event.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use domain::event::Event;
-use serde::{Deserialize, Serialize};
+use domain::kiosk::Enrolment;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -14,19 +14,6 @@ use super::{parse_time, parse_uuid, parse_uuid_column, Store, StoreError};
 pub const CODE_VALID_MINUTES: i64 = 15;
 /// A kiosk keeps working this long after its event ends (late signatures, syncing the list).
 pub const KIOSK_GRACE_HOURS: i64 = 4;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Enrolment {
-    pub id: Uuid,
-    pub event_id: Uuid,
-    pub event_title: String,
-    pub code_expires_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub claimed: bool,
-    pub revoked: bool,
-    /// Shown to organisers; lets staff leave the kiosk flow on the tablet.
-    pub exit_pin: String,
-}
 
 fn enrolment_from(row: &SqliteRow) -> Result<Enrolment, StoreError> {
     Ok(Enrolment {

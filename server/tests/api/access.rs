@@ -227,6 +227,20 @@ fn every_endpoint_has_a_row_in_the_matrix() {
     );
 }
 
+/// The pages call what `domain::api` declares; a declaration the router lacks would answer 404.
+#[test]
+fn every_declared_endpoint_is_served() {
+    let served: BTreeSet<(String, &str)> = server::api::endpoint_list()
+        .into_iter()
+        .map(|(method, path)| (method.to_string(), path))
+        .collect();
+    let declared: BTreeSet<(String, &str)> = domain::api::ROUTES
+        .iter()
+        .map(|(method, route)| (format!("{method:?}").to_uppercase(), *route))
+        .collect();
+    assert_eq!(declared, served);
+}
+
 #[tokio::test]
 async fn every_page_is_a_known_data_free_shell() {
     let pages: BTreeSet<String> = leptos_axum::generate_route_list(app::App)

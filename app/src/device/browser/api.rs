@@ -1,8 +1,11 @@
 //! JSON calls to the server's API with the session's CSRF token, for the pages that talk to the server
 //! directly (signing in, administration). Field entries go through the outbox instead.
 
+use std::fmt::Display;
+
+use domain::api::{self, Endpoint, Method};
 use gloo_net::http::{Request, RequestBuilder};
-use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::JsCast;
 
 use crate::device::failure::ApiFailure;
@@ -32,30 +35,27 @@ pub fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
     }
 }
 
-pub async fn call<T: DeserializeOwned>(
-    method: &str,
-    url: &str,
-    body: Option<serde_json::Value>,
-) -> Result<T, ApiFailure> {
-    let builder = match method {
-        "GET" => Request::get(url),
-        "POST" => with_csrf(Request::post(url)),
-        "PATCH" => with_csrf(Request::patch(url)),
-        "PUT" => with_csrf(Request::put(url)),
-        "DELETE" => with_csrf(Request::delete(url)),
-        other => unreachable!("no {other} requests in this app"),
-    };
-    let sent = match body {
-        Some(json) => {
-            builder
-                .json(&json)
-                .map_err(|_| ApiFailure::Network)?
-                .send()
-                .await
-        }
-        None => builder.send().await,
-    };
-    let response = sent.map_err(|_| ApiFailure::Network)?;
+/// Calls the endpoint `E` at its route with `segments` filled in: a read sends `body` as the query string,
+/// a write as JSON (none for `()`) with the CSRF header.
+pub async fn call<E: Endpoint>(
+    segments: &[&dyn Display],
+    body: &E::Body,
+) -> Result<E::Answer, ApiFailure> {
+    let path = || api::path::<E>(segments);
+    let request = match E::METHOD {
+        Method::Get => api::url::<E>(segments, body)
+            .map_err(|_| ApiFailure::Unexpected)
+            .and_then(|url| {
+                Request::get(&url)
+                    .build()
+                    .map_err(|_| ApiFailure::Unexpected)
+            }),
+        Method::Post => write(Request::post(&path()), body),
+        Method::Put => write(Request::put(&path()), body),
+        Method::Patch => write(Request::patch(&path()), body),
+        Method::Delete => write(Request::delete(&path()), body),
+    }?;
+    let response = request.send().await.map_err(|_| ApiFailure::Network)?;
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     let json: serde_json::Value = if text.is_empty() {
@@ -80,4 +80,14 @@ pub async fn call<T: DeserializeOwned>(
         });
     }
     serde_json::from_value(json).map_err(|_| ApiFailure::Unexpected)
+}
+
+/// A state-changing request: the CSRF header, and the body as JSON unless there is none (`()`).
+fn write(builder: RequestBuilder, body: &impl Serialize) -> Result<Request, ApiFailure> {
+    let builder = with_csrf(builder);
+    let built = match serde_json::to_value(body).map_err(|_| ApiFailure::Unexpected)? {
+        serde_json::Value::Null => builder.build(),
+        json => builder.json(&json),
+    };
+    built.map_err(|_| ApiFailure::Unexpected)
 }

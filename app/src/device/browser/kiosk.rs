@@ -2,8 +2,8 @@
 //! the signatures it queues. Signatures wait in the kiosk's own outbox until the server has them.
 
 use chrono::Utc;
+use domain::api as v1;
 use domain::attendance::{ListChange, NewAttendance};
-use domain::kiosk::KioskPackage;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -37,7 +37,7 @@ pub async fn claimed(state: AppState, event_id: Uuid, event_title: String) {
 /// Downloads the event's package again (names added since, a changed consent text). Offline the kiosk
 /// keeps the one it has.
 pub async fn refresh_package(state: AppState) {
-    match super::api::call::<KioskPackage>("GET", "/api/v1/kiosk/event", None).await {
+    match super::api::call::<v1::FetchKioskPackage>(&[], &()).await {
         Ok(package) => {
             let _ = LocalStorage::set(KIOSK_PACKAGE_KEY, &package);
             state.kiosk_package.set(Some(package));
@@ -104,7 +104,7 @@ pub async fn leave(state: AppState) -> Result<(), ApiFailure> {
     if unsent_count().await > 0 {
         return Err(ApiFailure::Unexpected);
     }
-    match super::api::call::<()>("DELETE", "/api/v1/session", None).await {
+    match super::api::call::<v1::SignOut>(&[], &()).await {
         Ok(()) | Err(ApiFailure::Status { status: 401, .. }) => {}
         Err(failure) => return Err(failure),
     }

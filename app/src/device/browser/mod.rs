@@ -12,6 +12,7 @@ mod view;
 
 use chrono::Utc;
 use domain::account::{Account, SessionView};
+use domain::api as v1;
 use domain::attendance::ListChange;
 use domain::dictionary::Dictionary;
 use domain::help_request::HelpRequestFields;
@@ -49,7 +50,7 @@ pub fn start(state: AppState) {
 
 /// Asks the server who this device is. No answer (offline) changes nothing: the device keeps working.
 pub async fn check_session(state: AppState) {
-    match api::call::<SessionView>("GET", "/api/v1/session", None).await {
+    match api::call::<v1::CheckSession>(&[], &()).await {
         Ok(SessionView::Person { account }) => signed_in(state, account).await,
         Ok(SessionView::Kiosk {
             event_id,
@@ -82,13 +83,12 @@ pub async fn signed_in(state: AppState, account: Account) {
 /// Ends the session on the server, then forgets the person on this device. Their local data is deleted
 /// when everything was sent; otherwise it stays, unseen by others, until they sign in here again.
 pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailure> {
-    let url = if everywhere {
-        "/api/v1/session/sign-out-everywhere"
+    let ended = if everywhere {
+        api::call::<v1::SignOutEverywhere>(&[], &()).await
     } else {
-        "/api/v1/session"
+        api::call::<v1::SignOut>(&[], &()).await
     };
-    let method = if everywhere { "POST" } else { "DELETE" };
-    match api::call::<()>(method, url, None).await {
+    match ended {
         Ok(()) | Err(ApiFailure::Status { status: 401, .. }) => {}
         Err(failure) => return Err(failure),
     }

@@ -3,6 +3,7 @@
 //! holds back the text entries' sync. The local copy goes only when the server acknowledges the bytes.
 
 use chrono::Utc;
+use domain::api as v1;
 use domain::photo::{
     fit_within, sha256_hex, LocalPhoto, Photo, PhotoDecision, PhotoDetails, PhotoFile,
     PhotoSubject, StorageUse, UploadState, JPEG_QUALITY, MAX_EDGE, THUMBNAIL_EDGE,
@@ -316,7 +317,7 @@ async fn upload(db: &IndexedDb, photo: &LocalPhoto) -> Result<Photo, Upload> {
         .await
         .map_err(|e| Upload::Retry(e.0))?
         .ok_or_else(|| Upload::Refused("missing_on_device".into()))?;
-    let url = format!("/api/v1/photos/{}/original", photo.id);
+    let url = v1::path::<v1::UploadPhoto>(&[&photo.id]);
     let request = super::api::with_csrf(Request::put(&url))
         .header("Content-Type", "image/jpeg")
         .body(blob)

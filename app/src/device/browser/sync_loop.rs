@@ -2,8 +2,9 @@
 //! per tab; a Web Lock makes sure only one tab of the device talks to the server at a time.
 
 use chrono::Utc;
+use domain::api as v1;
 use domain::sync::backoff::retry_delay_ms;
-use domain::sync::protocol::{ApiError, PullResponse, PushRequest, PushResponse};
+use domain::sync::protocol::{ApiError, PullQuery, PullResponse, PushRequest, PushResponse};
 use gloo_net::http::{Request, Response};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -119,14 +120,19 @@ struct Http;
 
 impl SyncServer for Http {
     async fn push(&self, body: &PushRequest) -> Result<PushResponse, SyncFailure> {
-        let request = super::api::with_csrf(Request::post("/api/v1/sync/push"))
+        let request = super::api::with_csrf(Request::post(&v1::path::<v1::Push>(&[])))
             .json(body)
             .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))?;
         read(request.send().await).await
     }
 
     async fn pull(&self, since: i64, limit: u32) -> Result<PullResponse, SyncFailure> {
-        let url = format!("/api/v1/sync/pull?since={since}&limit={limit}");
+        let query = PullQuery {
+            since,
+            limit: Some(limit),
+        };
+        let url = v1::url::<v1::Pull>(&[], &query)
+            .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))?;
         read(Request::get(&url).send().await).await
     }
 }

@@ -65,10 +65,17 @@ impl Synced for crate::photo::Photo {
     }
 }
 
-/// Decides which version of a record to keep when the server sends one.
+/// Decides which version of a record to keep when the server sends one: the local one while any change to
+/// it still waits to be sent (whatever became of earlier ones).
 pub fn merge_pulled<T: Synced>(local: Option<T>, incoming: T, outbox: &[OutboxEntry]) -> T {
     match local {
-        Some(local) if sync_state(local.id(), outbox) == SyncState::Pending => local,
+        Some(local)
+            if outbox
+                .iter()
+                .any(|e| e.entity_id == local.id() && e.is_pending()) =>
+        {
+            local
+        }
         _ => incoming,
     }
 }
@@ -127,6 +134,24 @@ mod tests {
             Some(request(1, "local", 0)),
             request(1, "server", 0),
             &outbox,
+        );
+        assert_eq!(merged.fields.description, "local");
+    }
+
+    #[test]
+    fn a_pending_edit_stays_even_beside_an_older_refused_one() {
+        let refused = outbox_for(
+            1,
+            OutboxState::Rejected {
+                reason: RejectReason::Conflict,
+            },
+        );
+        let mut pending = outbox_for(1, OutboxState::Pending);
+        pending.mutation.id = Uuid::from_u128(5000);
+        let merged = merge_pulled(
+            Some(request(1, "local", 0)),
+            request(1, "server", 0),
+            &[refused, pending],
         );
         assert_eq!(merged.fields.description, "local");
     }

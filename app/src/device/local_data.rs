@@ -29,6 +29,24 @@ use super::store::{Area, DeviceStore, StoreError, StoreTransaction};
 
 const META_CURSOR: &str = "pull_cursor";
 const META_LAST_SYNC: &str = "last_sync";
+/// The number of the last mutation queued (`OutboxEntry::seq`).
+const META_OUTBOX_SEQ: &str = "outbox_seq";
+
+/// Puts `entries` in the outbox after everything queued before, in the order given; `tx` writes the
+/// outbox and meta.
+async fn enqueue(tx: &impl StoreTransaction, entries: &[OutboxEntry]) -> Result<(), StoreError> {
+    let mut seq: u64 = tx.get(Area::Meta, META_OUTBOX_SEQ).await?.unwrap_or(0);
+    for entry in entries {
+        seq += 1;
+        let entry = OutboxEntry {
+            seq,
+            ..entry.clone()
+        };
+        tx.put(Area::Outbox, &entry.mutation.id.to_string(), &entry)
+            .await?;
+    }
+    tx.put(Area::Meta, META_OUTBOX_SEQ, &seq).await
+}
 
 /// Where the current text of a consent kind is kept ("image_consent_text" since before there were others).
 fn consent_text_key(kind: ConsentKind) -> String {
@@ -119,12 +137,18 @@ impl LocalRecord {
     }
 }
 
-/// A mutation made now, waiting for the server.
+/// A mutation made `now` (the device's clock), waiting for the server. Its id is a UUIDv7 of that time.
 pub fn queued(mutation: Mutation, now: DateTime<Utc>) -> OutboxEntry {
+    let at = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        now.timestamp().max(0) as u64,
+        now.timestamp_subsec_nanos(),
+    );
     OutboxEntry {
         entity_id: mutation.entity_id(),
-        mutation: mutation.into_envelope(Uuid::now_v7(), now),
+        mutation: mutation.into_envelope(Uuid::new_v7(at), now),
         state: OutboxState::Pending,
+        seq: 0,
     }
 }
 
@@ -211,17 +235,14 @@ impl<S: DeviceStore> LocalData<S> {
     ) -> Result<(), StoreError> {
         // Exactly the areas written, so no list of them can fall behind the record types.
         let mut scope: Vec<Area> = records.iter().map(|r| Area::of(r.kind())).collect();
-        scope.push(Area::Outbox);
+        scope.extend([Area::Outbox, Area::Meta]);
         scope.sort_unstable();
         scope.dedup();
         let tx = self.store.write(&scope)?;
         for record in records {
             record.put(&tx).await?;
         }
-        for entry in entries {
-            tx.put(Area::Outbox, &entry.mutation.id.to_string(), entry)
-                .await?;
-        }
+        enqueue(&tx, entries).await?;
         tx.commit().await
     }
 
@@ -607,13 +628,12 @@ impl<S: DeviceStore> LocalData<S> {
         photo: &LocalPhoto,
         entries: &[OutboxEntry],
     ) -> Result<(), StoreError> {
-        let tx = self.store.write(&[Area::LocalPhotos, Area::Outbox])?;
+        let tx = self
+            .store
+            .write(&[Area::LocalPhotos, Area::Outbox, Area::Meta])?;
         tx.put(Area::LocalPhotos, &photo.id.to_string(), photo)
             .await?;
-        for entry in entries {
-            tx.put(Area::Outbox, &entry.mutation.id.to_string(), entry)
-                .await?;
-        }
+        enqueue(&tx, entries).await?;
         tx.commit().await
     }
 

@@ -365,6 +365,30 @@ fn a_batch_too_large_for_the_server_goes_in_smaller_ones_and_nothing_is_lost() {
 }
 
 #[test]
+fn entries_go_in_the_order_they_were_made_even_when_the_clock_was_set_back() {
+    block_on(async {
+        let device = device();
+        device
+            .record_help_request(&volunteer(), fields("Pierwsza"), at(100))
+            .await
+            .unwrap();
+        // The phone's clock went back an hour (a dead battery, a manual change) before the next entry.
+        device
+            .record_help_request(&volunteer(), fields("Druga"), at(40))
+            .await
+            .unwrap();
+        let server = TestServer::answering(Outcome::Applied);
+        sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
+        let sent: Vec<_> = server.pushes.borrow()[0]
+            .mutations
+            .iter()
+            .map(|m| m.payload["description"].clone())
+            .collect();
+        assert_eq!(sent, ["Pierwsza", "Druga"]);
+    });
+}
+
+#[test]
 fn a_kiosk_pass_sends_and_reads_nothing_back() {
     block_on(async {
         let device = device();

@@ -118,6 +118,7 @@ mod tests {
             },
             entity_id: Uuid::from_u128(entity),
             state,
+            seq: 0,
         }
     }
 

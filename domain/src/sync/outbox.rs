@@ -12,6 +12,10 @@ pub struct OutboxEntry {
     /// The record the mutation changes.
     pub entity_id: Uuid,
     pub state: OutboxState,
+    /// The order the device made it in: its own counter, not its clock, which may have been set back
+    /// between two entries. Entries kept before the counter existed have 0 and keep their ids' order.
+    #[serde(default)]
+    pub seq: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,15 +31,15 @@ impl OutboxEntry {
     }
 }
 
-/// The next mutations to push: pending ones, oldest first (UUIDv7 ids sort by creation time).
+/// The next mutations to push: pending ones, in the order they were made.
 pub fn next_batch(entries: &[OutboxEntry], max: usize) -> Vec<MutationEnvelope> {
-    let mut pending: Vec<_> = entries
-        .iter()
-        .filter(|e| e.is_pending())
-        .map(|e| &e.mutation)
-        .collect();
-    pending.sort_by_key(|m| m.id);
-    pending.into_iter().take(max).cloned().collect()
+    let mut pending: Vec<_> = entries.iter().filter(|e| e.is_pending()).collect();
+    pending.sort_by_key(|e| (e.seq, e.mutation.id));
+    pending
+        .into_iter()
+        .take(max)
+        .map(|e| e.mutation.clone())
+        .collect()
 }
 
 /// The batch size to try after the server refused a push as too large (`413`): half, down to a single
@@ -89,6 +93,7 @@ mod tests {
             mutation: envelope(n),
             entity_id: Uuid::from_u128(100 + n),
             state,
+            seq: 0,
         }
     }
 
@@ -97,6 +102,19 @@ mod tests {
             mutation_id: Uuid::from_u128(n),
             outcome,
         }
+    }
+
+    #[test]
+    fn the_batch_follows_the_order_of_making_not_the_ids_clock() {
+        let mut later_clock = entry(9, OutboxState::Pending);
+        later_clock.seq = 1;
+        let mut earlier_clock = entry(2, OutboxState::Pending);
+        earlier_clock.seq = 2;
+        let ids: Vec<_> = next_batch(&[earlier_clock, later_clock], 10)
+            .iter()
+            .map(|m| m.id.as_u128())
+            .collect();
+        assert_eq!(ids, [9, 2]);
     }
 
     #[test]

@@ -256,6 +256,7 @@ impl Device {
             mutation: mutation.into_envelope(mutation_id, at),
             entity_id: id,
             state: OutboxState::Pending,
+            seq: 0,
         });
     }
 

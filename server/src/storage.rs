@@ -14,6 +14,7 @@ pub mod reports;
 mod residents;
 mod retention;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::AtomicBool;
@@ -99,17 +100,27 @@ impl Store {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let dictionary = load_dictionary(&mut tx).await?;
         let mut results: Vec<MutationResult> = Vec::with_capacity(request.mutations.len());
+        // What each id said earlier in this batch.
+        let mut said: HashMap<Uuid, String> = HashMap::new();
         for envelope in &request.mutations {
-            let (outcome, fresh) = if results.iter().any(|r| r.mutation_id == envelope.id) {
-                (Outcome::Duplicate, false)
-            } else if let Some(stored) = stored_outcome(&mut tx, envelope.id).await? {
-                (stored, false)
+            let content = content_hash(envelope)?;
+            let (outcome, fresh) = if let Some(earlier) = said.get(&envelope.id) {
+                (
+                    same_or_conflict(earlier == &content, Outcome::Duplicate),
+                    false,
+                )
+            } else if let Some((stored, stored_content)) =
+                stored_outcome(&mut tx, envelope.id).await?
+            {
+                let same = stored_content.is_none_or(|stored| stored == content);
+                (same_or_conflict(same, stored), false)
             } else {
                 let outcome =
                     apply(&mut tx, envelope, request.device_id, author, &dictionary).await?;
-                record_outcome(&mut tx, envelope, request.device_id, &outcome).await?;
+                record_outcome(&mut tx, envelope, request.device_id, &outcome, &content).await?;
                 (outcome, true)
             };
+            said.entry(envelope.id).or_insert(content);
             if !(fresh && outcome == Outcome::Applied) {
                 relog_target(&mut tx, envelope).await?;
             }
@@ -213,16 +224,38 @@ async fn load_dictionary(conn: &mut SqliteConnection) -> Result<Dictionary, Stor
     Ok(Dictionary::new(entries))
 }
 
+/// What a mutation says (its kind and payload), as a hash: one id must always say the same thing.
+fn content_hash(envelope: &MutationEnvelope) -> Result<String, StoreError> {
+    let said = serde_json::to_string(&(&envelope.kind, &envelope.payload))?;
+    Ok(domain::photo::sha256_hex(said.as_bytes()))
+}
+
+/// The answer to an id used before: the earlier answer when it says the same, else a conflict (a
+/// different mutation wearing a used key changes nothing).
+fn same_or_conflict(same: bool, answer: Outcome) -> Outcome {
+    if same {
+        answer
+    } else {
+        Outcome::Rejected {
+            reason: RejectReason::Conflict,
+        }
+    }
+}
+
+/// The stored answer to a mutation id, with the hash of what it said (none for answers stored before
+/// hashes were kept).
 async fn stored_outcome(
     conn: &mut SqliteConnection,
     id: Uuid,
-) -> Result<Option<Outcome>, StoreError> {
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT outcome FROM applied_mutation WHERE id = ?")
+) -> Result<Option<(Outcome, Option<String>)>, StoreError> {
+    let stored: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT outcome, content_sha256 FROM applied_mutation WHERE id = ?")
             .bind(id.to_string())
             .fetch_optional(conn)
             .await?;
-    Ok(stored.map(|json| serde_json::from_str(&json)).transpose()?)
+    stored
+        .map(|(json, content)| Ok((serde_json::from_str(&json)?, content)))
+        .transpose()
 }
 
 async fn record_outcome(
@@ -230,13 +263,15 @@ async fn record_outcome(
     envelope: &MutationEnvelope,
     device_id: Uuid,
     outcome: &Outcome,
+    content: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO applied_mutation (id, device_id, kind, outcome, received_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO applied_mutation (id, device_id, kind, outcome, received_at, content_sha256) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(envelope.id.to_string())
         .bind(device_id.to_string())
         .bind(&envelope.kind)
         .bind(serde_json::to_string(outcome)?)
         .bind(now())
+        .bind(content)
         .execute(conn)
         .await?;
     Ok(())

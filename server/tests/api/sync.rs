@@ -140,6 +140,44 @@ async fn the_same_batch_twice_stores_one_row_each_and_answers_the_same() {
 }
 
 #[tokio::test]
+async fn a_mutation_id_sent_again_with_other_content_is_a_conflict_and_changes_nothing() {
+    let server = server().await;
+    let first = server.push(&[create(1, 101, fields("Anna"))]).await;
+    assert_eq!(outcomes(&first), [Outcome::Applied]);
+
+    // The same id with something else in it: a different mutation wearing a used key.
+    let other = server.push(&[create(1, 101, fields("Zofia"))]).await;
+    assert_eq!(
+        outcomes(&other),
+        [Outcome::Rejected {
+            reason: RejectReason::Conflict
+        }]
+    );
+    // In one batch, too: the second use of the id is refused, the first applied.
+    let batch = server
+        .push(&[create(7, 107, fields("Ewa")), create(7, 107, fields("Ola"))])
+        .await;
+    assert_eq!(
+        outcomes(&batch),
+        [
+            Outcome::Applied,
+            Outcome::Rejected {
+                reason: RejectReason::Conflict
+            }
+        ]
+    );
+    let names: Vec<_> = server
+        .pull_all_help_requests()
+        .await
+        .into_iter()
+        .map(|(_, fields)| fields.resident_name)
+        .collect();
+    assert_eq!(names, ["Anna", "Ewa"]);
+    // The original, sent again exactly, still gets its own answer.
+    assert_eq!(server.push(&[create(1, 101, fields("Anna"))]).await, first);
+}
+
+#[tokio::test]
 async fn a_bad_mutation_is_rejected_alone_and_its_answer_is_replayed() {
     let server = server().await;
     let mut unknown = create(3, 103, fields("Ewa"));

@@ -116,7 +116,7 @@ impl Store {
                 (same_or_conflict(same, stored), false)
             } else {
                 let outcome =
-                    apply(&mut tx, envelope, request.device_id, author, &dictionary).await?;
+                    apply_alone(&mut tx, envelope, request.device_id, author, &dictionary).await?;
                 record_outcome(&mut tx, envelope, request.device_id, &outcome, &content).await?;
                 (outcome, true)
             };
@@ -275,6 +275,37 @@ async fn record_outcome(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Applies one mutation of a batch so that, when the database refuses what it would write (a key or a
+/// reference another record holds), it is refused alone: its writes are undone and the rest of the batch
+/// goes on. Any other failure (disk, I/O) fails the batch, which the device sends again.
+async fn apply_alone(
+    conn: &mut SqliteConnection,
+    envelope: &MutationEnvelope,
+    device_id: Uuid,
+    author: &Author,
+    dictionary: &Dictionary,
+) -> Result<Outcome, StoreError> {
+    sqlx::query("SAVEPOINT mutation")
+        .execute(&mut *conn)
+        .await?;
+    let outcome = match apply(conn, envelope, device_id, author, dictionary).await {
+        Err(StoreError::Database(sqlx::Error::Database(refused)))
+            if refused.kind() != sqlx::error::ErrorKind::Other =>
+        {
+            tracing::warn!(mutation = %envelope.id, kind = %envelope.kind, error = %refused, "mutation refused by the database");
+            sqlx::query("ROLLBACK TO mutation")
+                .execute(&mut *conn)
+                .await?;
+            Outcome::Rejected {
+                reason: RejectReason::Conflict,
+            }
+        }
+        applied => applied?,
+    };
+    sqlx::query("RELEASE mutation").execute(&mut *conn).await?;
+    Ok(outcome)
 }
 
 async fn apply(

@@ -568,3 +568,66 @@ async fn withdrawing_image_consent_flags_the_events_the_resident_attended() {
         }]
     );
 }
+
+/// Issue 19 (6): one mutation that the database refuses must not hold the batch (and the outbox behind it)
+/// for ever.
+#[tokio::test]
+async fn an_entry_the_database_refuses_is_refused_alone_and_the_rest_of_the_batch_goes_through() {
+    let Meeting {
+        app,
+        mut organiser,
+        event,
+        ..
+    } = meeting().await;
+    let other_event = app.create_event(&mut organiser, "Kawiarenka").await;
+    let entry = |event: Uuid, id: Uuid, name: &str| match on_paper(event, name, None) {
+        Mutation::ChangeAttendance(ChangeAttendance {
+            event_id,
+            change: ListChange::Record(mut new),
+        }) => {
+            new.attendance_id = id;
+            Mutation::ChangeAttendance(ChangeAttendance {
+                event_id,
+                change: ListChange::Record(new),
+            })
+        }
+        _ => unreachable!("on_paper records an entry"),
+    };
+    let reused = Uuid::now_v7();
+    let first = push(
+        &app,
+        &mut organiser,
+        vec![entry(event, reused, "Anna Nowak")],
+    )
+    .await;
+    assert_eq!(first, [Outcome::Applied]);
+
+    // A device that (by a bug or a copy) uses the same entry id at another event, with a good entry after it.
+    let batch = push(
+        &app,
+        &mut organiser,
+        vec![
+            entry(other_event, reused, "Jan Kowalski"),
+            entry(other_event, Uuid::now_v7(), "Ewa Zielińska"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        batch,
+        [
+            Outcome::Rejected {
+                reason: RejectReason::Conflict
+            },
+            Outcome::Applied
+        ]
+    );
+    let names: Vec<String> = list_of(&app, &mut organiser, other_event)
+        .await
+        .entries
+        .iter()
+        .map(|e| e.attendee.name.clone())
+        .collect();
+    assert_eq!(names, ["Ewa Zielińska"]);
+    let first_list = list_of(&app, &mut organiser, event).await;
+    assert_eq!(first_list.entries.len(), 1);
+}

@@ -257,12 +257,14 @@ impl<S: DeviceStore> LocalData<S> {
         self.store.read(&[Area::Outbox])?.all(Area::Outbox).await
     }
 
-    /// What the person would lose if the device's data went now: entries and photos not on the server.
+    /// What the person would lose if the device's data went now: entries and photos the server does not
+    /// have — waiting, or refused and not yet dealt with (a refused entry stays until a person corrects or
+    /// discards it).
     pub async fn unsent_count(&self) -> Result<usize, StoreError> {
         let tx = self.store.read(&[Area::Outbox, Area::LocalPhotos])?;
         let outbox: Vec<OutboxEntry> = tx.all(Area::Outbox).await?;
         let photos: Vec<LocalPhoto> = tx.all(Area::LocalPhotos).await?;
-        Ok(outbox.iter().filter(|e| e.is_pending()).count() + photos.len())
+        Ok(outbox.len() + photos.len())
     }
 
     pub async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), StoreError> {

@@ -79,12 +79,13 @@ pub async fn signed_in(state: AppState, account: Account) {
     let _ = (state, account);
 }
 
-/// Entries on this device that the server does not have yet.
-pub async fn unsent_count() -> usize {
+/// Entries and photos on this device that the server does not have (waiting or refused); `None` when the
+/// device's store cannot be read, so nobody can say nothing would be lost.
+pub async fn unsent_count() -> Option<usize> {
     #[cfg(feature = "hydrate")]
     return browser::unsent_count().await;
     #[cfg(not(feature = "hydrate"))]
-    0
+    None
 }
 
 pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailure> {

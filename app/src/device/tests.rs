@@ -191,6 +191,8 @@ fn a_refused_entry_stays_on_the_device_marked_with_the_reason() {
             SyncState::Rejected(RejectReason::Conflict)
         );
         assert_eq!(after.requests.len(), 1);
+        // Still the person's to deal with: signing out must not take it away as if it had been sent.
+        assert_eq!(device.unsent_count().await.unwrap(), 1);
         // Refused for good: the next pass does not send it again.
         sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
         assert_eq!(server.pushes.borrow().len(), 1);

@@ -21,7 +21,7 @@ pub fn AccountPage() -> impl IntoView {
     let state = use_app_state();
     let navigate = use_navigate();
     // `Some(n)`: the person asked to sign out with n entries unsent, and must choose.
-    let unsent_warning = RwSignal::new(None::<(usize, bool)>);
+    let unsent_warning = RwSignal::new(None::<(Option<usize>, bool)>);
     let sign_out_failure = RwSignal::new(None::<String>);
 
     let finish_sign_out = {
@@ -49,7 +49,7 @@ pub fn AccountPage() -> impl IntoView {
             sign_out_failure.set(None);
             leptos::task::spawn_local(async move {
                 match device::unsent_count().await {
-                    0 => finish_sign_out(everywhere),
+                    Some(0) => finish_sign_out(everywhere),
                     unsent => {
                         unsent_warning.set(Some((unsent, everywhere)));
                         focus_first("#unsent-warning");
@@ -80,7 +80,10 @@ pub fn AccountPage() -> impl IntoView {
                 view! {
                     <div class="notice notice--warn" role="alertdialog" id="unsent-warning" tabindex="-1"
                         aria-labelledby="unsent-warning-text" data-testid="unsent-warning">
-                        <p id="unsent-warning-text">{t_string!(i18n, sign_out_unsent, count = count).to_string()}</p>
+                        <p id="unsent-warning-text">{match count {
+                            Some(count) => t_string!(i18n, sign_out_unsent, count = count).to_string(),
+                            None => t_string!(i18n, sign_out_unsent_unknown).to_string(),
+                        }}</p>
                         <div class="form__actions">
                             <button type="button" class="button button--primary" on:click=move |_| {
                                 unsent_warning.set(None);

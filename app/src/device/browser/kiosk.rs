@@ -51,7 +51,7 @@ pub async fn refresh_package(state: AppState) {
 /// event; otherwise it keeps the signatures and asks for a new code, which sends them.
 pub async fn disconnected(state: AppState) {
     state.session.set(SessionCheck::Expired);
-    if unsent_count().await == 0 {
+    if unsent_count().await == Some(0) {
         forget(state);
     }
 }
@@ -101,7 +101,7 @@ pub async fn sign(state: AppState, attendance: NewAttendance) -> Result<(), Save
 /// Ends kiosk mode on this tablet after staff typed the PIN: the session ends on the server and the
 /// tablet forgets the event. Refused while signatures are still waiting to be sent.
 pub async fn leave(state: AppState) -> Result<(), ApiFailure> {
-    if unsent_count().await > 0 {
+    if unsent_count().await != Some(0) {
         return Err(ApiFailure::Unexpected);
     }
     match super::api::call::<v1::SignOut>(&[], &()).await {

@@ -92,7 +92,7 @@ pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailur
         Ok(()) | Err(ApiFailure::Status { status: 401, .. }) => {}
         Err(failure) => return Err(failure),
     }
-    let everything_sent = unsent_count().await == 0;
+    let everything_sent = unsent_count().await == Some(0);
     close_db();
     if let Some(account) = stored_account() {
         if everything_sent {

@@ -9,12 +9,10 @@ use super::identity::{db, kiosk_identity, stored_account};
 use crate::device::local_data::Snapshot;
 use crate::state::{AppState, RequestRow};
 
-/// What the person would lose by signing out now: entries and photos not yet on the server.
-pub async fn unsent_count() -> usize {
-    match db().await {
-        Ok(db) => db.unsent_count().await.unwrap_or(0),
-        Err(_) => 0,
-    }
+/// What the person would lose by signing out now (`LocalData::unsent_count`); `None` when the store
+/// cannot be read, which must never count as "nothing".
+pub async fn unsent_count() -> Option<usize> {
+    db().await.ok()?.unsent_count().await.ok()
 }
 
 /// Re-reads the store into the signals the pages show.
@@ -22,7 +20,7 @@ pub async fn refresh(state: AppState) {
     if stored_account().is_none() {
         state.requests.set(Some(Vec::new()));
         if kiosk_identity().is_some() {
-            let pending = unsent_count().await;
+            let pending = unsent_count().await.unwrap_or_default();
             state.sync.update(|s| s.pending = pending);
         }
         return;

@@ -75,7 +75,9 @@ impl Store {
             .filename(data_dir.join(DATABASE_FILE))
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // An answer the device takes as "the server has it" must survive a power cut: every commit
+            // reaches the disk before the answer leaves (NORMAL could lose the last ones in WAL mode).
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
@@ -518,5 +520,22 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_commit_reaches_the_disk_before_it_is_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        // 2 = FULL: the WAL is synced at every commit.
+        assert_eq!(synchronous, 2);
     }
 }

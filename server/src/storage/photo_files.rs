@@ -61,6 +61,11 @@ impl PhotoFiles {
         aside.write_all(bytes)?;
         aside.as_file().sync_all()?;
         aside.persist(path).map_err(|e| e.error)?;
+        // The new name (and a folder made just now) must be on disk before the device is told it may
+        // delete its copy: sync the folder and the one above it.
+        for folder in [Some(dir), dir.parent()].into_iter().flatten() {
+            std::fs::File::open(folder)?.sync_all()?;
+        }
         Ok(())
     }
 

@@ -367,25 +367,27 @@ impl<S: DeviceStore> LocalData<S> {
         self.one(Area::HelpRequests, id).await
     }
 
-    /// Changes a request's fields (and, for a returned one, sends it back for approval).
+    /// Changes a request's fields (and, for a returned one, sends it back for approval). `seen` is the
+    /// copy the form showed: only what the person changed from it is sent, so a change someone else made
+    /// while the form was open (and pulled meanwhile) is not sent back with its old value.
     pub async fn edit_help_request(
         &self,
         actor: &Actor,
-        id: Uuid,
+        seen: &HelpRequest,
         fields: HelpRequestFields,
         resubmit: bool,
         dictionary: &Dictionary,
         now: DateTime<Utc>,
     ) -> Result<(), SaveFailure> {
-        let base = self.help_request(id).await?;
-        let changes = changes_between(&base.fields, &fields);
-        let mut next = apply_edit(&base, actor, base.revision, &changes, dictionary, now)
+        let base = self.help_request(seen.id).await?;
+        let changes = changes_between(&seen.fields, &fields);
+        let mut next = apply_edit(&base, actor, seen.revision, &changes, dictionary, now)
             .map_err(SaveFailure::Refused)?;
         let mut mutations = Vec::new();
         if next != base {
             mutations.push(Mutation::EditHelpRequest(EditHelpRequest {
-                help_request_id: id,
-                seen_revision: base.revision,
+                help_request_id: seen.id,
+                seen_revision: seen.revision,
                 changes,
             }));
         }
@@ -393,8 +395,8 @@ impl<S: DeviceStore> LocalData<S> {
             next =
                 apply_action(&next, actor, &Action::Resubmit, now).map_err(SaveFailure::Refused)?;
             mutations.push(Mutation::ActOnHelpRequest(ActOnHelpRequest {
-                help_request_id: id,
-                seen_revision: base.revision,
+                help_request_id: seen.id,
+                seen_revision: seen.revision,
                 action: Action::Resubmit,
             }));
         }

@@ -31,7 +31,7 @@ use std::fmt::Display;
 use domain::account::Account;
 use domain::api::Endpoint;
 use domain::attendance::{ListChange, NewAttendance};
-use domain::help_request::HelpRequestFields;
+use domain::help_request::{HelpRequest, HelpRequestFields};
 use domain::meeting_note::NoteDecision;
 use domain::photo::{PhotoDecision, PhotoDetails, PhotoSubject};
 use domain::resident::ResidentFields;
@@ -119,16 +119,17 @@ pub async fn record_help_request(
     on_device!(browser::record_help_request(state, fields), state, fields)
 }
 
+/// Saves the form's `fields` for the request as the form showed it (`seen`).
 pub async fn edit_help_request(
     state: AppState,
-    id: Uuid,
+    seen: HelpRequest,
     fields: HelpRequestFields,
     resubmit: bool,
 ) -> Result<(), SaveFailure> {
     on_device!(
-        browser::edit_help_request(state, id, fields, resubmit),
+        browser::edit_help_request(state, seen, fields, resubmit),
         state,
-        id,
+        seen,
         fields,
         resubmit
     )

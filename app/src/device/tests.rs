@@ -502,3 +502,68 @@ fn every_kind_a_device_pulls_is_kept_and_reaches_the_pages() {
         }
     });
 }
+
+/// The dictionary the edit below is checked against: both districts and the category in use.
+fn two_districts() -> domain::dictionary::Dictionary {
+    let entry = |kind, code: &str| DictionaryEntry {
+        kind,
+        code: code.into(),
+        label_pl: code.into(),
+        label_en: code.into(),
+        position: 1,
+        active: true,
+    };
+    domain::dictionary::Dictionary::new(vec![
+        entry(DictionaryKind::District, "okolna"),
+        entry(DictionaryKind::District, "jedwabnik"),
+        entry(DictionaryKind::HelpCategory, "shopping"),
+    ])
+}
+
+#[test]
+fn an_edit_sends_only_what_the_person_changed_in_the_copy_they_saw() {
+    block_on(async {
+        let device = device();
+        let mut seen = HelpRequest::recorded(
+            Uuid::from_u128(600),
+            fields("Zakupy w czwartek"),
+            volunteer().person,
+            at(0),
+        );
+        seen.revision = 1;
+        device
+            .apply_pull(&page(vec![Record::HelpRequest(seen.clone())], 1, false))
+            .await
+            .unwrap();
+        // While the form is open, a pull brings someone else's change of the district.
+        let mut moved = seen.clone();
+        moved.fields.district = "jedwabnik".into();
+        moved.revision = 2;
+        device
+            .apply_pull(&page(vec![Record::HelpRequest(moved)], 2, false))
+            .await
+            .unwrap();
+
+        let mut typed = seen.fields.clone();
+        typed.description = "Zakupy w piątek".into();
+        device
+            .edit_help_request(&volunteer(), &seen, typed, false, &two_districts(), at(10))
+            .await
+            .unwrap();
+
+        let outbox = device.outbox().await.unwrap();
+        assert_eq!(outbox.len(), 1);
+        let payload = &outbox[0].mutation.payload;
+        assert_eq!(payload["seen_revision"], 1, "{payload}");
+        let changed: Vec<&str> = payload["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(changed, ["description"], "{payload}");
+        let shown = device.help_request(seen.id).await.unwrap();
+        assert_eq!(shown.fields.district, "jedwabnik", "the other change stays");
+        assert_eq!(shown.fields.description, "Zakupy w piątek");
+    });
+}

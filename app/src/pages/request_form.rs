@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use domain::dictionary::DictionaryKind;
 use domain::help_request::{
-    Field, FieldError, HelpRequestFields, HelpRequestStatus, Urgency, MAX_DESCRIPTION_CHARS,
-    MAX_NAME_CHARS, MAX_PLACE_CHARS,
+    Field, FieldError, HelpRequest, HelpRequestFields, HelpRequestStatus, Urgency,
+    MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_PLACE_CHARS,
 };
 use domain::resident::search;
 use leptos::ev::SubmitEvent;
@@ -101,7 +101,8 @@ pub fn EditRequestPage() -> impl IntoView {
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let failure = RwSignal::new(None::<SaveFailure>);
     let saving = RwSignal::new(false);
-    let loaded = RwSignal::new(false);
+    // The copy the form was filled from: saving sends only what the person changed in it.
+    let seen = RwSignal::new(None::<HelpRequest>);
     let navigate = use_navigate();
     let request = Memo::new(move |_| {
         let id = id()?;
@@ -115,9 +116,9 @@ pub fn EditRequestPage() -> impl IntoView {
     // Fills the form once from the device's copy; later syncs do not overwrite what is being typed.
     Effect::new(move || {
         if let Some(request) = request.get() {
-            if !loaded.get_untracked() {
-                fields.set(request.fields);
-                loaded.set(true);
+            if seen.with_untracked(Option::is_none) {
+                fields.set(request.fields.clone());
+                seen.set(Some(request));
             }
         }
     });
@@ -129,14 +130,17 @@ pub fn EditRequestPage() -> impl IntoView {
     };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let (Some(id), Some(normalized)) = (id(), checked(fields, errors, saving)) else {
+        let (Some(shown), Some(normalized)) =
+            (seen.get_untracked(), checked(fields, errors, saving))
+        else {
             return;
         };
+        let id = shown.id;
         saving.set(true);
         let resubmit = returned();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match device::edit_help_request(state, id, normalized, resubmit).await {
+            match device::edit_help_request(state, shown, normalized, resubmit).await {
                 Ok(()) => {
                     state.notice.set(Some(Notice::ChangeSaved));
                     navigate(&format!("/request?id={id}"), Default::default());
@@ -160,7 +164,7 @@ pub fn EditRequestPage() -> impl IntoView {
         </Show>
         <FormNotices errors failure />
         <Show
-            when=move || loaded.get()
+            when=move || seen.with(Option::is_some)
             fallback=move || view! { <p class="muted">{t!(i18n, requests_loading)}</p> }
         >
             <form class="form" novalidate on:submit=on_submit.clone()>

@@ -15,7 +15,7 @@ use domain::account::{Account, SessionView};
 use domain::api as v1;
 use domain::attendance::ListChange;
 use domain::dictionary::Dictionary;
-use domain::help_request::HelpRequestFields;
+use domain::help_request::{HelpRequest, HelpRequestFields};
 use domain::meeting_note::NoteDecision;
 use domain::resident::ResidentFields;
 use domain::workflow::Action;
@@ -129,13 +129,13 @@ pub async fn record_help_request(
 
 pub async fn edit_help_request(
     state: AppState,
-    id: Uuid,
+    seen: HelpRequest,
     fields: HelpRequestFields,
     resubmit: bool,
 ) -> Result<(), SaveFailure> {
     let dictionary = dictionary(state);
     db().await?
-        .edit_help_request(&actor()?, id, fields, resubmit, &dictionary, Utc::now())
+        .edit_help_request(&actor()?, &seen, fields, resubmit, &dictionary, Utc::now())
         .await?;
     saved(state).await;
     Ok(())

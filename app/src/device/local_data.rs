@@ -4,6 +4,7 @@
 //! closed tab never leaves half of it behind.
 
 use chrono::{DateTime, Utc};
+use domain::account::{Account, Role};
 use domain::attendance::{AttendanceList, Author, ListChange};
 use domain::consent::{ConsentKind, ConsentText, ConsentTexts, PublishedConsentText};
 use domain::dictionary::{Dictionary, DictionaryEntry};
@@ -21,7 +22,7 @@ use domain::sync::protocol::{
 };
 use domain::workflow::{applied_locally, apply_action, apply_edit, changes_between, Action, Actor};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::failure::{PhotoProblem, SaveFailure};
@@ -29,8 +30,17 @@ use super::store::{Area, DeviceStore, StoreError, StoreTransaction};
 
 const META_CURSOR: &str = "pull_cursor";
 const META_LAST_SYNC: &str = "last_sync";
+/// Whom the device's copies were pulled for ([`Reader`]).
+const META_READER: &str = "reader";
 /// The number of the last mutation queued (`OutboxEntry::seq`).
 const META_OUTBOX_SEQ: &str = "outbox_seq";
+
+/// The person and role the device pulled its copies as: what the server sent depends on both.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Reader {
+    account: Uuid,
+    role: Role,
+}
 
 /// Puts `entries` in the outbox after everything queued before, in the order given; `tx` writes the
 /// outbox and meta.
@@ -294,12 +304,18 @@ impl<S: DeviceStore> LocalData<S> {
         Ok(cursor.unwrap_or(0))
     }
 
-    /// Applies a pulled page and moves the cursor past it in the same transaction, so a page is never
-    /// applied twice or skipped.
-    pub async fn apply_pull(&self, page: &PullResponse) -> Result<(), StoreError> {
+    /// Applies a page pulled from cursor `since` and moves the cursor past it, in the same transaction,
+    /// so a page is never applied twice or skipped. A page whose `since` is no longer the cursor (another
+    /// tab pulled meanwhile, or the device must pull everything again) is older than what the device
+    /// has or would be: it is dropped (`false`) and the next pull starts from the cursor as it is.
+    pub async fn apply_pull(&self, since: i64, page: &PullResponse) -> Result<bool, StoreError> {
         let tx = self
             .store
             .write(&synced_areas(&[Area::Outbox, Area::Meta]))?;
+        let cursor: Option<i64> = tx.get(Area::Meta, META_CURSOR).await?;
+        if cursor.unwrap_or(0) != since {
+            return Ok(false);
+        }
         let outbox: Vec<OutboxEntry> = tx.all(Area::Outbox).await?;
         for change in &page.changes {
             let area = Area::of(change.record.kind());
@@ -321,6 +337,25 @@ impl<S: DeviceStore> LocalData<S> {
             }
         }
         tx.put(Area::Meta, META_CURSOR, &page.next_cursor).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The device has learnt who is signed in (at sign-in, or when the session is checked). When the
+    /// role is not the one its copies were pulled as, the next pull starts from the beginning: the
+    /// server may now send records it did not send before, and the cursor is already past them.
+    pub async fn signed_in_as(&self, account: &Account) -> Result<(), StoreError> {
+        let reader = Reader {
+            account: account.id,
+            role: account.role,
+        };
+        let tx = self.store.write(&[Area::Meta])?;
+        let pulled_as: Option<Reader> = tx.get(Area::Meta, META_READER).await?;
+        if pulled_as.as_ref() == Some(&reader) {
+            return Ok(());
+        }
+        tx.put(Area::Meta, META_CURSOR, &0i64).await?;
+        tx.put(Area::Meta, META_READER, &reader).await?;
         tx.commit().await
     }
 

@@ -7,24 +7,33 @@
 #[cfg(feature = "hydrate")]
 mod browser;
 mod failure;
-#[cfg(any(feature = "hydrate", test))]
+#[cfg(any(feature = "hydrate", feature = "simulation", test))]
 #[cfg_attr(
-    not(feature = "hydrate"),
+    not(any(feature = "hydrate", feature = "simulation")),
     allow(dead_code, reason = "natively only the tests call it")
 )]
 mod local_data;
-#[cfg(test)]
+#[cfg(any(feature = "simulation", test))]
 mod memory;
-#[cfg(any(feature = "hydrate", test))]
+#[cfg(any(feature = "hydrate", feature = "simulation", test))]
 mod store;
-#[cfg(any(feature = "hydrate", test))]
+#[cfg(any(feature = "hydrate", feature = "simulation", test))]
 #[cfg_attr(
-    not(feature = "hydrate"),
+    not(any(feature = "hydrate", feature = "simulation")),
     allow(dead_code, reason = "natively only the tests call it")
 )]
 mod sync;
 #[cfg(test)]
 mod tests;
+
+/// The device-side logic on the in-memory store, for the server's simulation of many devices
+/// (`server/tests/api/simulation`): the same code the browser runs over IndexedDB.
+#[cfg(feature = "simulation")]
+pub use {
+    local_data::LocalData,
+    memory::MemoryStore,
+    sync::{failure_of, sync_once, Pass, SyncFailure, SyncServer},
+};
 
 use std::fmt::Display;
 

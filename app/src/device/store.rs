@@ -105,6 +105,7 @@ impl Area {
 
 /// The areas a store that has `existing` lacks: opening the store creates them, so a new area needs
 /// nothing but its arms above.
+#[cfg(any(feature = "hydrate", test))]
 pub fn missing_areas(existing: &[String]) -> Vec<Area> {
     Area::all()
         .into_iter()
@@ -113,7 +114,8 @@ pub fn missing_areas(existing: &[String]) -> Vec<Area> {
 }
 
 /// A store of areas. Its futures are not `Send`: the browser's store lives on the page's one thread.
-pub(crate) trait DeviceStore {
+#[allow(async_fn_in_trait, reason = "a device's futures never cross threads")]
+pub trait DeviceStore {
     type Tx<'a>: StoreTransaction
     where
         Self: 'a;
@@ -127,7 +129,8 @@ pub(crate) trait DeviceStore {
 
 /// The operations of one transaction. `key` is the value's own key in areas with a key path (and must
 /// match it), the key it is stored under in the others.
-pub(crate) trait StoreTransaction {
+#[allow(async_fn_in_trait, reason = "a device's futures never cross threads")]
+pub trait StoreTransaction {
     async fn get<T: DeserializeOwned>(
         &self,
         area: Area,

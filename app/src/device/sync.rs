@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::sync::outbox::{acknowledge, next_batch, smaller_batch};
 use domain::sync::protocol::{
-    PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH,
+    ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH,
 };
 use uuid::Uuid;
 
@@ -26,8 +26,22 @@ impl From<StoreError> for SyncFailure {
     }
 }
 
+/// What an answer that is not a success means to the device: `error` is the API's error body, if any.
+pub fn failure_of(status: u16, error: Option<&ApiError>) -> SyncFailure {
+    match error {
+        Some(e) if e.error == "unsupported_api_version" => {
+            SyncFailure::Problem(SyncProblem::UnsupportedVersion)
+        }
+        // A proxy's "bad gateway" while the server restarts is as good as offline.
+        _ if matches!(status, 502..=504) => SyncFailure::Network,
+        _ if status == 401 => SyncFailure::Problem(SyncProblem::SignInRequired),
+        _ => SyncFailure::Problem(SyncProblem::Server(status)),
+    }
+}
+
 /// The server's two sync endpoints, as a device reaches them.
-pub(crate) trait SyncServer {
+#[allow(async_fn_in_trait, reason = "a device's futures never cross threads")]
+pub trait SyncServer {
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncFailure>;
     async fn pull(&self, since: i64, limit: u32) -> Result<PullResponse, SyncFailure>;
 }
@@ -41,7 +55,7 @@ pub struct Pass {
 }
 
 /// Pushes everything pending, then pulls; `received` hears the size of each page applied.
-pub(crate) async fn sync_once<S: DeviceStore>(
+pub async fn sync_once<S: DeviceStore>(
     data: &LocalData<S>,
     server: &impl SyncServer,
     pass: &Pass,
@@ -77,7 +91,10 @@ pub(crate) async fn sync_once<S: DeviceStore>(
         loop {
             let since = data.pull_cursor().await?;
             let page = server.pull(since, DEFAULT_PULL_LIMIT).await?;
-            data.apply_pull(&page).await?;
+            // A page dropped because the cursor moved meanwhile is pulled again from where it is now.
+            if !data.apply_pull(since, &page).await? {
+                continue;
+            }
             received(page.changes.len());
             if !page.has_more {
                 break;

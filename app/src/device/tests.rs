@@ -245,15 +245,18 @@ fn a_pulled_copy_does_not_replace_a_change_still_waiting_to_be_sent() {
             at(5),
         );
         device
-            .apply_pull(&page(
-                vec![
-                    Record::HelpRequest(theirs.clone()),
-                    Record::HelpRequest(other.clone()),
-                    district("okolna"),
-                ],
-                3,
-                false,
-            ))
+            .apply_pull(
+                0,
+                &page(
+                    vec![
+                        Record::HelpRequest(theirs.clone()),
+                        Record::HelpRequest(other.clone()),
+                        district("okolna"),
+                    ],
+                    3,
+                    false,
+                ),
+            )
             .await
             .unwrap();
 
@@ -292,14 +295,14 @@ fn the_cursor_moves_with_its_page_and_a_page_that_failed_to_save_moves_nothing()
     block_on(async {
         let device = device();
         device
-            .apply_pull(&page(vec![district("okolna")], 5, false))
+            .apply_pull(0, &page(vec![district("okolna")], 5, false))
             .await
             .unwrap();
         assert_eq!(device.pull_cursor().await.unwrap(), 5);
 
         device.store().fail_commits(true);
         let lost = page(vec![district("jedwabnik")], 9, false);
-        assert!(device.apply_pull(&lost).await.is_err());
+        assert!(device.apply_pull(5, &lost).await.is_err());
         device.store().fail_commits(false);
         assert_eq!(
             device.pull_cursor().await.unwrap(),
@@ -308,7 +311,7 @@ fn the_cursor_moves_with_its_page_and_a_page_that_failed_to_save_moves_nothing()
         );
         assert_eq!(device.snapshot().await.unwrap().dictionary.len(), 1);
 
-        device.apply_pull(&lost).await.unwrap();
+        assert!(device.apply_pull(5, &lost).await.unwrap());
         assert_eq!(device.pull_cursor().await.unwrap(), 9);
         assert_eq!(device.snapshot().await.unwrap().dictionary.len(), 2);
     });
@@ -494,7 +497,7 @@ fn every_kind_a_device_pulls_is_kept_and_reaches_the_pages() {
         for kind in RecordKind::ALL {
             let device = device();
             device
-                .apply_pull(&page(vec![one_of(kind)], 1, false))
+                .apply_pull(0, &page(vec![one_of(kind)], 1, false))
                 .await
                 .unwrap();
             let shown = device.snapshot().await.unwrap();
@@ -532,7 +535,7 @@ fn an_edit_sends_only_what_the_person_changed_in_the_copy_they_saw() {
         );
         seen.revision = 1;
         device
-            .apply_pull(&page(vec![Record::HelpRequest(seen.clone())], 1, false))
+            .apply_pull(0, &page(vec![Record::HelpRequest(seen.clone())], 1, false))
             .await
             .unwrap();
         // While the form is open, a pull brings someone else's change of the district.
@@ -540,7 +543,7 @@ fn an_edit_sends_only_what_the_person_changed_in_the_copy_they_saw() {
         moved.fields.district = "jedwabnik".into();
         moved.revision = 2;
         device
-            .apply_pull(&page(vec![Record::HelpRequest(moved)], 2, false))
+            .apply_pull(1, &page(vec![Record::HelpRequest(moved)], 2, false))
             .await
             .unwrap();
 
@@ -565,5 +568,59 @@ fn an_edit_sends_only_what_the_person_changed_in_the_copy_they_saw() {
         let shown = device.help_request(seen.id).await.unwrap();
         assert_eq!(shown.fields.district, "jedwabnik", "the other change stays");
         assert_eq!(shown.fields.description, "Zakupy w piątek");
+    });
+}
+
+#[test]
+fn a_page_pulled_before_another_tab_moved_the_cursor_is_dropped() {
+    block_on(async {
+        let device = device();
+        let mut request = HelpRequest::recorded(
+            Uuid::from_u128(700),
+            fields("Transport do przychodni"),
+            volunteer().person,
+            at(0),
+        );
+        request.revision = 2;
+        let older = page(vec![Record::HelpRequest(request.clone())], 4, false);
+        request.revision = 3;
+        request.fields.description = "Transport w piątek".into();
+        let newer = page(vec![Record::HelpRequest(request.clone())], 5, false);
+
+        // Both tabs pulled from 0; the other tab's later page was applied first.
+        assert!(device.apply_pull(0, &newer).await.unwrap());
+        assert!(!device.apply_pull(0, &older).await.unwrap());
+
+        assert_eq!(device.pull_cursor().await.unwrap(), 5);
+        let shown = device.help_request(request.id).await.unwrap();
+        assert_eq!(shown.revision, 3);
+        assert_eq!(shown.fields.description, "Transport w piątek");
+    });
+}
+
+#[test]
+fn a_new_role_pulls_everything_again_and_the_same_role_does_not() {
+    block_on(async {
+        let device = device();
+        let mut account = domain::account::Account {
+            id: volunteer().person.id,
+            username: "wiola".into(),
+            display_name: volunteer().person.name,
+            role: Role::Volunteer,
+        };
+        device.signed_in_as(&account).await.unwrap();
+        assert!(device
+            .apply_pull(0, &page(vec![district("okolna")], 7, false))
+            .await
+            .unwrap());
+
+        device.signed_in_as(&account).await.unwrap();
+        assert_eq!(device.pull_cursor().await.unwrap(), 7);
+
+        // As an organiser the server sends every request, also those before the cursor.
+        account.role = Role::Organiser;
+        device.signed_in_as(&account).await.unwrap();
+        assert_eq!(device.pull_cursor().await.unwrap(), 0);
+        assert_eq!(device.snapshot().await.unwrap().dictionary.len(), 1);
     });
 }

@@ -13,5 +13,6 @@ mod readers;
 mod replay_v1;
 mod reports;
 mod retention;
+mod simulation;
 mod sync;
 mod workflow;

@@ -71,6 +71,13 @@ pub async fn check_session(state: AppState) {
 pub async fn signed_in(state: AppState, account: Account) {
     let switched = stored_account().map(|a| a.id) != Some(account.id);
     let _ = LocalStorage::set(ACCOUNT_KEY, &account);
+    let learnt = match db().await {
+        Ok(data) => data.signed_in_as(&account).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = learnt {
+        leptos::logging::warn!("the device could not note who signed in: {}", e.0);
+    }
     state.account.set(Some(account));
     state.session.set(SessionCheck::Valid);
     if switched {

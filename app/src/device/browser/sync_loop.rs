@@ -147,17 +147,8 @@ async fn read<T: serde::de::DeserializeOwned>(
             .await
             .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected));
     }
-    let status = response.status();
     let error: Option<ApiError> = response.json().await.ok();
-    Err(match error {
-        Some(e) if e.error == "unsupported_api_version" => {
-            SyncFailure::Problem(SyncProblem::UnsupportedVersion)
-        }
-        // A proxy's "bad gateway" while the server restarts is as good as offline.
-        _ if matches!(status, 502..=504) => SyncFailure::Network,
-        _ if status == 401 => SyncFailure::Problem(SyncProblem::SignInRequired),
-        _ => SyncFailure::Problem(SyncProblem::Server(status)),
-    })
+    Err(sync::failure_of(response.status(), error.as_ref()))
 }
 
 #[wasm_bindgen]

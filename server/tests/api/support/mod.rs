@@ -21,24 +21,32 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "zielona łąka 2026";
 
-/// [`PASSWORD`] hashed once for every account the tests make: argon2 is slow on purpose, and the
-/// authorization matrix alone makes a few hundred accounts.
-async fn password_hash() -> &'static str {
+/// [`PASSWORD`] hashed with argon2's smallest parameters, for every account the tests make. The server
+/// verifies a password with the parameters its stored hash names, so signing in stays the real code
+/// path, only fast: the authorization matrix alone makes a few hundred accounts, and the simulation signs
+/// in again thousands of times.
+fn password_hash() -> &'static str {
+    use argon2::password_hash::PasswordHasher;
     static HASH: OnceLock<String> = OnceLock::new();
-    if let Some(hash) = HASH.get() {
-        return hash;
-    }
-    let hash = server::auth::hash_password(PASSWORD.into()).await;
-    // Tests racing here hash once each; whichever finishes first is kept, and any of them verifies.
-    HASH.get_or_init(|| hash)
+    HASH.get_or_init(|| {
+        let params = argon2::Params::new(8, 1, 1, None).unwrap();
+        let cheap =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        cheap
+            .hash_password_with_salt(PASSWORD.as_bytes(), b"sasiedzi-tests")
+            .unwrap()
+            .to_string()
+    })
 }
 
+#[derive(Clone)]
 pub struct TestApp {
     pub router: Router,
     pub store: Store,
     /// The server's data directory: the database file and the photo files.
     pub data_dir: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    config: SecurityConfig,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 /// The cookies a browser would hold for the site.
@@ -62,7 +70,7 @@ impl Browser {
             .join("; ")
     }
 
-    fn absorb(&mut self, headers: &HeaderMap) {
+    pub fn absorb(&mut self, headers: &HeaderMap) {
         for value in headers.get_all(header::SET_COOKIE) {
             let text = value.to_str().unwrap();
             let pair = text.split(';').next().unwrap();
@@ -92,18 +100,36 @@ impl TestApp {
     }
 
     pub async fn with_config(config: SecurityConfig) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        Self::serving(Arc::new(tempfile::tempdir().unwrap()), config).await
+    }
+
+    /// The server over the data directory in `dir`, created when new.
+    async fn serving(dir: Arc<tempfile::TempDir>, config: SecurityConfig) -> Self {
         let data_dir = dir.path().join("data");
         let store = Store::open(&data_dir).await.unwrap();
-        let router = server::api::router(ApiState::new(store.clone(), config)).merge(
+        let router = server::api::router(ApiState::new(store.clone(), config.clone())).merge(
             server::platform_router(Arc::new(BuildAssets::load("sasiedzi", None))),
         );
         Self {
             router: server::with_security_headers(router),
             store,
             data_dir,
+            config,
             _dir: dir,
         }
+    }
+
+    /// The same server started again, as after a crash: it has what it committed, nothing else.
+    pub async fn restarted(&self) -> Self {
+        Self::serving(self._dir.clone(), self.config.clone()).await
+    }
+
+    /// A server over a copy of this one's committed data, in a new directory under `parent`. Nothing may
+    /// be writing meanwhile.
+    pub async fn copy_in(&self, parent: &std::path::Path) -> Self {
+        let dir = tempfile::tempdir_in(parent).unwrap();
+        copy_dir(&self.data_dir, &dir.path().join("data"));
+        Self::serving(Arc::new(dir), self.config.clone()).await
     }
 
     /// Sends a request as `browser` would: its cookies, its CSRF token on writes, and keeps what the
@@ -183,7 +209,7 @@ impl TestApp {
             password: PASSWORD.into(),
         };
         self.store
-            .create_account(&account, password_hash().await, false)
+            .create_account(&account, password_hash(), false)
             .await
             .unwrap()
     }
@@ -304,6 +330,22 @@ impl TestApp {
     ) {
         for outcome in self.push(browser, at, mutations).await {
             assert_eq!(outcome, domain::sync::protocol::Outcome::Applied);
+        }
+    }
+}
+
+/// Copies the files under `from` to `to`, but not SQLite's shared-memory index: the copy's first
+/// connection rebuilds it from the write-ahead log.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if !name.to_string_lossy().ends_with("-shm") {
+            std::fs::copy(entry.path(), target).unwrap();
         }
     }
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::attendance::ImageConsent;
 use crate::dictionary::{Dictionary, DictionaryKind};
 use crate::help_request::Problem;
+use crate::workflow::Actor;
 
 pub const MAX_NAME_CHARS: usize = 120;
 pub const MAX_PHONE_CHARS: usize = 20;
@@ -193,6 +194,68 @@ impl ResidentFields {
     }
 }
 
+/// Why a correction of a registry entry is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionRefusal {
+    /// What the resident decided (their data consent, being listed at the kiosk) is changed on an entry
+    /// already in the registry only by an organiser or a coordinator.
+    DecisionsNeedReviewer,
+}
+
+/// Applies a correction made on a device that showed `seen` of the entry: only the fields the person
+/// changed there are written over `current`, so a correction someone else made meanwhile stays (the same
+/// field changed by both: the later arrival wins, as with help requests).
+pub fn corrected(
+    current: &Resident,
+    actor: &Actor,
+    seen: &ResidentFields,
+    typed: &ResidentFields,
+) -> Result<Resident, CorrectionRefusal> {
+    // Destructured without `..`: a new field must be placed here or this does not compile.
+    let ResidentFields {
+        name,
+        phone,
+        address,
+        district,
+        target_groups,
+        notes,
+        consent,
+        listed_at_kiosk,
+    } = typed.clone();
+    if (consent != seen.consent || listed_at_kiosk != seen.listed_at_kiosk) && !actor.is_reviewer()
+    {
+        return Err(CorrectionRefusal::DecisionsNeedReviewer);
+    }
+    let mut next = current.clone();
+    let fields = &mut next.fields;
+    if name != seen.name {
+        fields.name = name;
+    }
+    if phone != seen.phone {
+        fields.phone = phone;
+    }
+    if address != seen.address {
+        fields.address = address;
+    }
+    if district != seen.district {
+        fields.district = district;
+    }
+    if target_groups != seen.target_groups {
+        fields.target_groups = target_groups;
+    }
+    if notes != seen.notes {
+        fields.notes = notes;
+    }
+    if consent != seen.consent {
+        fields.consent = consent;
+    }
+    if listed_at_kiosk != seen.listed_at_kiosk {
+        fields.listed_at_kiosk = listed_at_kiosk;
+    }
+    Ok(next)
+}
+
 /// The resident withdraws image consent; `None` when they had not given it (nothing to withdraw).
 pub fn withdraw_image_consent(resident: &Resident, at: DateTime<Utc>) -> Option<Resident> {
     let withdrawn = resident.image_consent.as_ref()?.withdrawn(at)?;
@@ -294,6 +357,66 @@ mod tests {
             merged_into: None,
             image_consent: None,
             anonymised_at: None,
+        }
+    }
+
+    fn person(role: crate::account::Role) -> Actor {
+        Actor {
+            person: crate::help_request::Person {
+                id: Uuid::from_u128(9),
+                name: "Wiola".into(),
+            },
+            role,
+        }
+    }
+
+    #[test]
+    fn a_correction_writes_only_the_fields_changed_in_what_the_person_saw() {
+        let seen = resident(1, "Anna Kowalska");
+        let mut current = seen.clone();
+        current.fields.phone = "600 100 200".into();
+        let mut typed = seen.fields.clone();
+        typed.address = "Brzozowa 7".into();
+
+        let next = corrected(
+            &current,
+            &person(crate::account::Role::Volunteer),
+            &seen.fields,
+            &typed,
+        )
+        .unwrap();
+        assert_eq!(
+            next.fields.phone, "600 100 200",
+            "the other correction stays"
+        );
+        assert_eq!(next.fields.address, "Brzozowa 7");
+    }
+
+    #[test]
+    fn only_reviewers_change_what_the_resident_decided_on_an_existing_entry() {
+        let seen = resident(1, "Anna Kowalska");
+        let mut listed = seen.fields.clone();
+        listed.listed_at_kiosk = true;
+        let mut consented = seen.fields.clone();
+        consented.consent = Some(DataConsent {
+            text_version: 1,
+            given_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        });
+        for typed in [&listed, &consented] {
+            assert_eq!(
+                corrected(
+                    &seen,
+                    &person(crate::account::Role::Volunteer),
+                    &seen.fields,
+                    typed
+                ),
+                Err(CorrectionRefusal::DecisionsNeedReviewer)
+            );
+            let organiser = person(crate::account::Role::Organiser);
+            assert_eq!(
+                corrected(&seen, &organiser, &seen.fields, typed).map(|r| r.fields),
+                Ok(typed.clone())
+            );
         }
     }
 

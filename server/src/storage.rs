@@ -345,7 +345,7 @@ async fn apply(
         (actor, Mutation::CreateResident(m)) => {
             residents::create(conn, m, at, actor, dictionary).await
         }
-        (_, Mutation::EditResident(m)) => residents::edit(conn, m, dictionary).await,
+        (actor, Mutation::EditResident(m)) => residents::edit(conn, m, actor, dictionary).await,
         (actor, Mutation::MergeResidents(m)) => residents::merge_duplicate(conn, m, actor).await,
         (_, Mutation::ChangeAttendance(m)) => {
             attendance::change(conn, m, at, author, dictionary).await

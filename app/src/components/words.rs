@@ -8,7 +8,7 @@ use domain::dictionary::{DictionaryKind, Language};
 use domain::help_request::{HelpRequestStatus, Urgency};
 use domain::meeting_note::NoteRefusal;
 use domain::photo::{PeopleVisible, PhotoDetailsError, PhotoRefusal, MAX_CAPTION_CHARS};
-use domain::resident::MergeRefusal;
+use domain::resident::{CorrectionRefusal, MergeRefusal};
 use domain::sync::protocol::RejectReason;
 use domain::workflow::{hours_text, ActionKind, Refusal};
 use leptos::prelude::*;
@@ -143,6 +143,9 @@ pub fn save_failure_text(i18n: I18n, failure: &SaveFailure) -> String {
     match failure {
         SaveFailure::Refused(refusal) => refusal_text(i18n, refusal),
         SaveFailure::Merge(refusal) => merge_refusal_text(i18n, *refusal),
+        SaveFailure::Correction(CorrectionRefusal::DecisionsNeedReviewer) => {
+            t_string!(i18n, resident_decisions_need_reviewer).to_string()
+        }
         SaveFailure::List(refusal) => list_refusal_text(i18n, refusal),
         SaveFailure::NothingToWithdraw => t_string!(i18n, consent_nothing_to_withdraw).to_string(),
         SaveFailure::NotFound => t_string!(i18n, record_not_on_device).to_string(),

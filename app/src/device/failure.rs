@@ -3,7 +3,7 @@
 use domain::attendance::ListRefusal;
 use domain::meeting_note::NoteRefusal;
 use domain::photo::{PhotoDetailsError, PhotoRefusal};
-use domain::resident::MergeRefusal;
+use domain::resident::{CorrectionRefusal, MergeRefusal};
 use domain::workflow::Refusal;
 
 /// Why a call to the server did not work.
@@ -39,6 +39,8 @@ pub enum SaveFailure {
     /// The workflow's rules refuse it (the server would too).
     Refused(Refusal),
     Merge(MergeRefusal),
+    /// The registry's rules refuse the correction.
+    Correction(CorrectionRefusal),
     /// The attendance rules refuse it.
     List(ListRefusal),
     /// The resident had not given image consent.

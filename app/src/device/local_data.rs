@@ -12,7 +12,7 @@ use domain::event::Event;
 use domain::help_request::{HelpRequest, HelpRequestFields};
 use domain::meeting_note::{MeetingNote, NoteDecision};
 use domain::photo::{LocalPhoto, Photo, PhotoDecision};
-use domain::resident::{merge, withdraw_image_consent, Resident, ResidentFields};
+use domain::resident::{corrected, merge, withdraw_image_consent, Resident, ResidentFields};
 use domain::sync::merge::{merge_pulled, Synced};
 use domain::sync::outbox::{Acknowledgement, OutboxEntry, OutboxState};
 use domain::sync::protocol::{
@@ -463,20 +463,23 @@ impl<S: DeviceStore> LocalData<S> {
         self.commit(records, mutations, now).await
     }
 
-    /// Adds a resident to the registry (`id` is `None`) or corrects one.
+    /// Adds a resident to the registry (`seen` is `None`) or corrects the entry as the form showed it.
     pub async fn save_resident(
         &self,
-        id: Option<Uuid>,
+        actor: &Actor,
+        seen: Option<&Resident>,
         fields: ResidentFields,
         now: DateTime<Utc>,
     ) -> Result<(), SaveFailure> {
-        let (resident, mutation) = match id {
-            Some(id) => {
-                let mut resident: Resident = self.one(Area::Residents, id).await?;
-                resident.fields = fields.clone();
+        let (resident, mutation) = match seen {
+            Some(seen) => {
+                let current: Resident = self.one(Area::Residents, seen.id).await?;
+                let resident = corrected(&current, actor, &seen.fields, &fields)
+                    .map_err(SaveFailure::Correction)?;
                 let edit = EditResident {
-                    resident_id: id,
+                    resident_id: seen.id,
                     fields,
+                    seen: Some(seen.fields.clone()),
                 };
                 (resident, Mutation::EditResident(edit))
             }

@@ -43,7 +43,7 @@ use domain::attendance::{ListChange, NewAttendance};
 use domain::help_request::{HelpRequest, HelpRequestFields};
 use domain::meeting_note::NoteDecision;
 use domain::photo::{PhotoDecision, PhotoDetails, PhotoSubject};
-use domain::resident::ResidentFields;
+use domain::resident::{Resident, ResidentFields};
 use domain::workflow::Action;
 #[cfg(feature = "hydrate")]
 use leptos::prelude::*;
@@ -158,12 +158,18 @@ pub async fn act_on_help_requests(
     )
 }
 
+/// Adds a resident (`seen` is `None`) or corrects the entry as the form showed it.
 pub async fn save_resident(
     state: AppState,
-    id: Option<Uuid>,
+    seen: Option<Resident>,
     fields: ResidentFields,
 ) -> Result<(), SaveFailure> {
-    on_device!(browser::save_resident(state, id, fields), state, id, fields)
+    on_device!(
+        browser::save_resident(state, seen, fields),
+        state,
+        seen,
+        fields
+    )
 }
 
 pub async fn merge_residents(

@@ -214,7 +214,14 @@ fn ResidentForm(
             .residents
             .with_untracked(|rs| rs.iter().find(|r| r.id == id).cloned())
     });
-    let fields = RwSignal::new(existing.map(|r| r.fields).unwrap_or_default());
+    // On an entry already in the registry, only reviewers change what the resident decided.
+    let decides = existing.is_none() || state.may(Permission::ReviewEntries);
+    let fields = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|r| r.fields.clone())
+            .unwrap_or_default(),
+    );
     let consent = RwSignal::new(fields.with_untracked(|f| f.consent.is_some()));
     // The version a newly ticked consent agrees to: the data-processing text now in force.
     let data_text_version = move || {
@@ -250,8 +257,9 @@ fn ResidentForm(
             return;
         }
         errors.set(Vec::new());
+        let seen = existing.clone();
         leptos::task::spawn_local(async move {
-            match device::save_resident(state, id, f).await {
+            match device::save_resident(state, seen, f).await {
                 Ok(()) => {
                     saved.set(true);
                     editing.set(None);
@@ -329,7 +337,7 @@ fn ResidentForm(
                 <p class="field__error">{move || problem(ResidentField::Notes)}</p>
             </div>
             <label class="checkbox">
-                <input type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev)) />
+                <input type="checkbox" disabled=!decides prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev)) />
                 {move || {
                     let version = fields
                         .with(|f| f.consent.as_ref().map(|c| c.text_version))
@@ -338,7 +346,7 @@ fn ResidentForm(
                 }}
             </label>
             <label class="checkbox">
-                <input type="checkbox" prop:checked=move || fields.with(|f| f.listed_at_kiosk)
+                <input type="checkbox" disabled=!decides prop:checked=move || fields.with(|f| f.listed_at_kiosk)
                     on:change=move |ev| { let on = event_target_checked(&ev); fields.update(|f| f.listed_at_kiosk = on) } />
                 {t!(i18n, listed_at_kiosk_checkbox)}
             </label>

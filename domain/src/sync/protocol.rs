@@ -108,12 +108,16 @@ pub struct CreateResident {
     pub fields: ResidentFields,
 }
 
-/// Replaces a resident's details; the last edit the server receives wins.
+/// Corrects a resident's details: `fields` as the person left them, `seen` as the device showed them
+/// (`resident::corrected` writes only what differs). Devices from before `seen` existed send none: their
+/// edit is taken as seen on the server's current entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EditResident {
     pub resident_id: Uuid,
     #[serde(flatten)]
     pub fields: ResidentFields,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<ResidentFields>,
 }
 
 /// An organiser's decision that `duplicate` is the same person as `keep`.

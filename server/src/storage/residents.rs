@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::dictionary::Dictionary;
-use domain::resident::{merge, Resident, ResidentFields};
+use domain::resident::{corrected, merge, Resident, ResidentFields};
 use domain::sync::protocol::{
     CreateResident, EditResident, MergeResidents, Outcome, RecordKind, RejectReason,
 };
@@ -123,13 +123,14 @@ async fn insert(
 pub(super) async fn edit(
     conn: &mut SqliteConnection,
     edit: EditResident,
+    actor: &Actor,
     dictionary: &Dictionary,
 ) -> Result<Outcome, StoreError> {
     let fields = match checked(&edit.fields, dictionary) {
         Ok(fields) => fields,
         Err(refused) => return Ok(refused),
     };
-    let Some(mut resident) = documents::load::<Resident>(conn, edit.resident_id).await? else {
+    let Some(resident) = documents::load::<Resident>(conn, edit.resident_id).await? else {
         return Ok(Outcome::Rejected {
             reason: RejectReason::UnknownRecord,
         });
@@ -139,11 +140,18 @@ pub(super) async fn edit(
             reason: RejectReason::Anonymised,
         });
     }
-    if resident.fields == fields {
+    let seen = edit
+        .seen
+        .map_or_else(|| resident.fields.clone(), |seen| seen.normalized());
+    let Ok(next) = corrected(&resident, actor, &seen, &fields) else {
+        return Ok(Outcome::Rejected {
+            reason: RejectReason::Forbidden,
+        });
+    };
+    if next == resident {
         return Ok(Outcome::Duplicate);
     }
-    resident.fields = fields;
-    documents::save(conn, &resident).await?;
+    documents::save(conn, &next).await?;
     Ok(Outcome::Applied)
 }
 

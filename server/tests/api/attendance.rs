@@ -344,6 +344,7 @@ async fn kiosk_signatures_make_the_list_approval_locks_it_and_a_late_signature_r
                 district: "krolewska".into(),
                 ..added.fields.clone()
             },
+            seen: Some(added.fields.clone()),
         })],
     )
     .await;

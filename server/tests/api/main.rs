@@ -12,6 +12,7 @@ mod pwa;
 mod readers;
 mod replay_v1;
 mod reports;
+mod residents;
 mod retention;
 mod simulation;
 mod sync;

@@ -363,6 +363,7 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
                     district: "okolna".into(),
                     ..Default::default()
                 },
+                seen: None,
             })],
         )
         .await;

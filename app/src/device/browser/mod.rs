@@ -17,7 +17,7 @@ use domain::attendance::ListChange;
 use domain::dictionary::Dictionary;
 use domain::help_request::{HelpRequest, HelpRequestFields};
 use domain::meeting_note::NoteDecision;
-use domain::resident::ResidentFields;
+use domain::resident::{Resident, ResidentFields};
 use domain::workflow::Action;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -162,10 +162,12 @@ pub async fn act_on_help_requests(
 
 pub async fn save_resident(
     state: AppState,
-    id: Option<Uuid>,
+    seen: Option<Resident>,
     fields: ResidentFields,
 ) -> Result<(), SaveFailure> {
-    db().await?.save_resident(id, fields, Utc::now()).await?;
+    db().await?
+        .save_resident(&actor()?, seen.as_ref(), fields, Utc::now())
+        .await?;
     saved(state).await;
     Ok(())
 }

@@ -1,5 +1,6 @@
-import { Locator, Page } from "@playwright/test";
+import { Locator, Page, Route } from "@playwright/test";
 import { violations } from "./support/axe";
+import { localRecords } from "./support/device";
 import { recordHelpRequest } from "./support/forms";
 import { cameraPhoto, hasExif, jpegSize, metadataMarkers, storedOriginals } from "./support/photos";
 import { ACCOUNTS, apiAs, expect, navigateTo, openOnline, test } from "./support/server";
@@ -191,4 +192,74 @@ test("an organiser approves a photo from the queue, and only then do other volun
   await expect(shown.getByRole("button", { name: "Zatwierdź zdjęcie" })).toHaveCount(0);
   await neighbourContext.close();
   await organiserContext.close();
+});
+
+test("two tabs coming online with the same waiting photo upload it once, and neither brings it back afterwards", async ({
+  server,
+  page,
+  context,
+}) => {
+  await openOnline(page, server.url);
+  await recordHelpRequest(page, resident);
+  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0", { timeout: 30_000 });
+  await openRequest(page, resident.name);
+  const second = await context.newPage();
+  await second.goto(page.url());
+  await expect(second.getByRole("heading", { level: 1, name: resident.name })).toBeVisible();
+
+  await server.stop();
+  await context.setOffline(true);
+  await attachPhoto(page, await cameraPhoto(page, 1600, 1200, 1), "Klatka schodowa po malowaniu");
+  await expect(page.getByTestId("local-photo")).toContainText("Czeka na wysłanie");
+
+  // Every upload of the photo's bytes is held until the test lets it go, so the tabs can be made to
+  // overlap: the first upload is in flight while the other tab's upload loop is woken.
+  type Held = { route: Route; from: Page };
+  const uploads: Held[] = [];
+  await context.route("**/api/v1/photos/*/original", async (route) => {
+    if (route.request().method() !== "PUT") return route.continue();
+    uploads.push({ route, from: route.request().frame().page() });
+  });
+  await server.start();
+  await context.setOffline(false);
+  await expect.poll(() => uploads.length, { timeout: 30_000 }).toBeGreaterThan(0);
+  const [first] = uploads;
+  const uploader = first.from;
+  const other = uploader === page ? second : page;
+
+  // The other tab looks at the queue while the first upload is still in flight: it must wait for the
+  // tab that is uploading (the uploads' Web Lock), not send the same photo beside it.
+  await other.evaluate(() => window.dispatchEvent(new Event("online")));
+  await expect
+    .poll(
+      async () =>
+        uploads.length > 1 ||
+        (await other.evaluate(async () => (await navigator.locks.query()).pending?.some((l) => l.name === "sasiedzi-photo-uploads"))),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+  await first.route.continue();
+  await expect(uploader.getByTestId("photo")).toHaveCount(1, { timeout: 30_000 });
+  await expect(uploader.getByTestId("local-photo")).toHaveCount(0);
+  // Had the other tab sent the photo too, its attempt now fails, after the first tab's acknowledgement.
+  for (const late of uploads.slice(1)) await late.route.abort("connectionreset");
+  await context.unroute("**/api/v1/photos/*/original");
+
+  // Both tabs, opened again: the photo is on the server, nothing of it waits on the device.
+  for (const tab of [uploader, other]) {
+    await tab.reload();
+    await expect(tab.getByTestId("photo")).toHaveCount(1);
+    await expect(tab.getByTestId("local-photo")).toHaveCount(0);
+  }
+  const device = await localRecords(page, ["local_photos", "photo_blobs"]);
+  expect(device.local_photos).toEqual([]);
+  expect(device.photo_blobs).toEqual([]);
+  expect(uploads.length, "uploads of the photo (the other tab must not send it beside the first)").toBe(1);
+  expect(storedOriginals(server.dataDir)).toHaveLength(1);
+  const { api } = await apiAs(server, ACCOUNTS.organiser.username);
+  const pulled = await (await api.get("/api/v1/sync/pull?since=0&limit=1000")).json();
+  const photos = pulled.changes.filter((c: { entity: string }) => c.entity === "photo");
+  expect(photos).toHaveLength(1);
+  expect(photos[0].data.uploaded).toBe(true);
+  await api.dispose();
 });

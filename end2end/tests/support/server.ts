@@ -21,9 +21,14 @@ export type Build = { binary: string; hashFile: string; siteRoot: string };
  */
 const PROFILE = process.env.SASIEDZI_E2E_PROFILE ?? "release";
 if (PROFILE !== "release" && PROFILE !== "debug") throw new Error(`SASIEDZI_E2E_PROFILE must be release or debug, not ${PROFILE}`);
+/**
+ * Where cargo wrote the binaries and cargo-leptos the hash file: `CARGO_TARGET_DIR` when set (a target
+ * shared by several checkouts). The site itself stays under this checkout's `target/site` either way.
+ */
+const TARGET = path.resolve(ROOT, process.env.CARGO_TARGET_DIR ?? "target");
 export const BUILD: Build = {
-  binary: path.resolve(ROOT, process.env.SASIEDZI_E2E_SERVER ?? path.join("target", PROFILE, "server")),
-  hashFile: path.join(ROOT, "target", PROFILE, "hash.txt"),
+  binary: path.resolve(ROOT, process.env.SASIEDZI_E2E_SERVER ?? path.join(TARGET, PROFILE, "server")),
+  hashFile: path.join(TARGET, PROFILE, "hash.txt"),
   siteRoot: path.join(ROOT, "target/site"),
 };
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod identity;
 mod indexed_db;
 pub mod kiosk;
+mod locks;
 pub mod photos;
 mod sync_loop;
 mod view;

@@ -19,6 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::alarm::{wake_uploads, Alarm, UPLOADS};
 use super::identity::{actor, db, stored_account};
 use super::indexed_db::IndexedDb;
+use super::locks::{self, Contention};
 use super::view::{refresh, saved};
 use crate::device::failure::{PhotoProblem, SaveFailure};
 use crate::device::local_data::{queued, BlobKind};
@@ -240,13 +241,17 @@ async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, JsValue> {
 }
 
 /// The upload loop: every due photo whose record the server has, one at a time; then it sleeps until
-/// the earliest retry or a wake-up.
+/// the earliest retry or a wake-up. A turn holds the device's upload lock: the tabs share the photos,
+/// and a tab that read the queue before another tab's upload was acknowledged would otherwise send the
+/// photo again, find its file gone and write the photo back as waiting or refused.
 pub fn start_uploads(state: AppState) {
     let mut alarm = Alarm::install(&UPLOADS, wake_uploads);
     leptos::task::spawn_local(async move {
         update_storage_use(state).await;
         loop {
-            let next = upload_due(state).await;
+            let next = locks::exclusive(locks::PHOTO_UPLOADS, Contention::Wait, upload_due(state))
+                .await
+                .flatten();
             let wait_ms = next.map_or(IDLE_MS, |at| {
                 (at - Utc::now()).num_milliseconds().clamp(0, IDLE_MS)
             });
@@ -293,8 +298,12 @@ async fn upload_due(state: AppState) -> Option<chrono::DateTime<Utc>> {
         update_storage_use(state).await;
     }
     let photos = db.local_photos().await.ok()?;
+    let outbox = db.outbox().await.ok()?;
     photos
         .iter()
+        // A photo whose record still waits is woken by the sync that sends it, not by its retry time
+        // (which may be past: the loop would spin until the record is sent).
+        .filter(|p| !outbox.iter().any(|e| e.entity_id == p.id))
         .filter_map(|p| match &p.upload {
             UploadState::Waiting {
                 next_attempt_at, ..

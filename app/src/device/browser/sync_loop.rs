@@ -12,13 +12,13 @@ use wasm_bindgen::JsCast;
 
 use super::alarm::{wake_sync, wake_uploads, Alarm, SYNC};
 use super::identity::{db, device_id, kiosk_identity, stored_account};
+use super::locks::{self, Contention};
 use super::view::refresh;
 use crate::device::sync::{self, Pass, SyncFailure, SyncServer};
 use crate::state::{AppState, SessionCheck, SyncPhase, SyncProblem};
 
 /// While everything is fine, look for other people's changes this often.
 const IDLE_PULL_MS: u32 = 60_000;
-const LOCK_NAME: &str = "sasiedzi-sync";
 
 pub fn start(state: AppState) {
     let mut alarm = Alarm::install(&SYNC, wake_sync);
@@ -35,7 +35,10 @@ pub fn start(state: AppState) {
                     s.phase = SyncPhase::Syncing;
                     s.received = 0;
                 });
-                with_sync_lock(sync_once(state)).await
+                // Another tab holding the lock is syncing this same outbox: this tab skips its turn.
+                locks::exclusive(locks::SYNC, Contention::Skip, sync_once(state))
+                    .await
+                    .unwrap_or(Ok(()))
             };
             refresh(state).await;
             let wait_ms = match result {
@@ -149,61 +152,4 @@ async fn read<T: serde::de::DeserializeOwned>(
     }
     let error: Option<ApiError> = response.json().await.ok();
     Err(sync::failure_of(response.status(), error.as_ref()))
-}
-
-#[wasm_bindgen]
-extern "C" {
-    type LockManager;
-    #[wasm_bindgen(method, catch)]
-    fn request(
-        this: &LockManager,
-        name: &str,
-        options: &JsValue,
-        callback: &js_sys::Function,
-    ) -> Result<js_sys::Promise, JsValue>;
-}
-
-/// Runs `work` holding the device-wide sync lock. If another tab holds it, that tab is syncing the same
-/// outbox: this one skips its turn. Browsers without Web Locks just run it.
-async fn with_sync_lock<F>(work: F) -> Result<(), SyncFailure>
-where
-    F: std::future::Future<Output = Result<(), SyncFailure>> + 'static,
-{
-    let locks = web_sys::window()
-        .map(|w| w.navigator())
-        .and_then(|n| js_sys::Reflect::get(&n, &"locks".into()).ok())
-        .filter(|l| !l.is_undefined() && !l.is_null());
-    let Some(locks) = locks else {
-        return work.await;
-    };
-    let (done_tx, done_rx) = futures::channel::oneshot::channel();
-    let mut work = Some(work);
-    let mut done_tx = Some(done_tx);
-    let callback = Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(move |lock: JsValue| {
-        let (work, done_tx) = (work.take(), done_tx.take());
-        wasm_bindgen_futures::future_to_promise(async move {
-            let result = match (lock.is_null(), work) {
-                (false, Some(work)) => work.await,
-                _ => Ok(()),
-            };
-            if let Some(done_tx) = done_tx {
-                let _ = done_tx.send(result);
-            }
-            Ok(JsValue::UNDEFINED)
-        })
-    });
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
-    let held = locks.unchecked_into::<LockManager>().request(
-        LOCK_NAME,
-        &options,
-        callback.as_ref().unchecked_ref(),
-    );
-    match held {
-        Ok(promise) => {
-            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-            done_rx.await.unwrap_or(Ok(()))
-        }
-        Err(_) => Ok(()),
-    }
 }

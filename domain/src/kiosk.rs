@@ -95,6 +95,11 @@ pub struct EnrolmentCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimRequest {
     pub code: String,
+    /// The event whose signatures this tablet still has to send (or cannot tell whether it sent). A code
+    /// for another event is then refused (`409 kiosk_unsent`) and stays unused: the tablet's session, the
+    /// only one that may send those signatures, is never replaced by another event's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsent_event: Option<Uuid>,
 }
 
 /// Type-ahead over the roster: nothing until two letters are typed (so the tablet never shows the whole

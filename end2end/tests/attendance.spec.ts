@@ -1,22 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Page } from "@playwright/test";
 import { violations } from "./support/axe";
+import { drawSignature } from "./support/kiosk";
 import { ACCOUNTS, apiAs, expect, navigateTo, signIn, test } from "./support/server";
 
 const RESIDENTS = ["Anna Nowak", "Łucja Żak", "Jan Kowalski", "Zofia Wiśniewska", "Piotr Zieliński"];
-
-/** A zig-zag drawn with a real pointer drag across the pad, different for every person. */
-async function drawSignature(page: Page, seed: number) {
-  const box = (await page.getByTestId("signature-pad").boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.6);
-  await page.mouse.down();
-  for (let i = 1; i <= 16; i++) {
-    const x = box.x + box.width * (0.1 + 0.05 * i);
-    const y = box.y + box.height * (0.5 + 0.3 * Math.sin(i * 1.3 + seed));
-    await page.mouse.move(x, y, { steps: 3 });
-  }
-  await page.mouse.up();
-}
 
 /** One person at the kiosk: find the name, sign, answer the consent question, confirm. */
 async function signAs(kiosk: Page, name: string, seed: number, consent: boolean) {

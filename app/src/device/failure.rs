@@ -33,6 +33,16 @@ impl ApiFailure {
     }
 }
 
+/// Why a kiosk tablet will not become another event's kiosk yet: the signatures it has not sent, of the
+/// event it serves (only that event's kiosk session may send them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskUnsent {
+    pub event_id: uuid::Uuid,
+    pub event_title: String,
+    /// `None` when the kiosk's store cannot be read (so nobody can say they were sent).
+    pub count: Option<usize>,
+}
+
 /// Why a change made on the device was not saved.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SaveFailure {

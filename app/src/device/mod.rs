@@ -49,7 +49,7 @@ use domain::workflow::Action;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-pub use failure::{ApiFailure, PhotoProblem, SaveFailure};
+pub use failure::{ApiFailure, KioskUnsent, PhotoProblem, SaveFailure};
 
 use crate::state::AppState;
 
@@ -212,12 +212,29 @@ pub async fn kiosk_sign(state: AppState, attendance: NewAttendance) -> Result<()
     on_device!(browser::kiosk::sign(state, attendance), state, attendance)
 }
 
-/// The server accepted this tablet as the kiosk of `event_id`.
-pub async fn kiosk_claimed(state: AppState, event_id: Uuid, event_title: String) {
+/// The signatures this tablet holds unsent, if it is a kiosk and any wait (or its store cannot be read).
+/// Until they are sent the tablet may not become another event's kiosk: the claim names their event.
+pub async fn kiosk_unsent() -> Option<KioskUnsent> {
     #[cfg(feature = "hydrate")]
-    browser::kiosk::claimed(state, event_id, event_title).await;
+    return browser::kiosk::unsent().await;
     #[cfg(not(feature = "hydrate"))]
-    let _ = (state, event_id, event_title);
+    None
+}
+
+/// The server accepted this tablet as the kiosk of `event_id`. Refused (the tablet stays its event's
+/// kiosk) while it holds unsent signatures of another event.
+pub async fn kiosk_claimed(
+    state: AppState,
+    event_id: Uuid,
+    event_title: String,
+) -> Result<(), KioskUnsent> {
+    #[cfg(feature = "hydrate")]
+    return browser::kiosk::claimed(state, event_id, event_title).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (state, event_id, event_title);
+        Ok(())
+    }
 }
 
 /// Ends kiosk mode (after the organiser's PIN); refused while signatures wait to be sent.

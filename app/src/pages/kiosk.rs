@@ -21,7 +21,7 @@ use crate::components::forms::problem_text;
 use crate::components::forms::{failure_text, focus_first, TextField};
 use crate::components::signature_pad::{SignatureImage, SignaturePad};
 use crate::components::words::{language, save_failure_text, signature_problem_text};
-use crate::device::{self, ApiFailure};
+use crate::device::{self, ApiFailure, KioskUnsent};
 use crate::i18n::*;
 use crate::state::{use_app_state, SessionCheck};
 
@@ -59,26 +59,37 @@ fn Enrolment() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let body = ClaimRequest {
-            code: code.get_untracked(),
-        };
+        failure.set(None);
+        let code = code.get_untracked();
         leptos::task::spawn_local(async move {
+            // Signatures of the event this tablet served, not sent yet: the server refuses another
+            // event's code (leaving it unused) rather than replace the session that can send them.
+            let unsent = device::kiosk_unsent().await;
+            let body = ClaimRequest {
+                code,
+                unsent_event: unsent.as_ref().map(|u| u.event_id),
+            };
             let answer = device::call::<api::ClaimKiosk>(&[], &body).await;
-            match answer {
+            let problem = match answer {
                 Ok(SessionView::Kiosk {
                     event_id,
                     event_title,
-                }) => device::kiosk_claimed(state, event_id, event_title).await,
-                Ok(SessionView::Person { .. }) => {}
-                Err(e) => {
-                    failure.set(Some(match e {
-                        ApiFailure::Status { status: 422, .. } => {
-                            t_string!(i18n, kiosk_bad_code).to_string()
-                        }
-                        other => failure_text(i18n, &other),
-                    }));
-                    focus_first("#kiosk_code");
+                }) => device::kiosk_claimed(state, event_id, event_title)
+                    .await
+                    .err()
+                    .map(|unsent| unsent_text(i18n, &unsent)),
+                Ok(SessionView::Person { .. }) => None,
+                Err(ApiFailure::Status { status: 422, .. }) => {
+                    Some(t_string!(i18n, kiosk_bad_code).to_string())
                 }
+                Err(e) => Some(match (e.code(), &unsent) {
+                    ("kiosk_unsent", Some(unsent)) => unsent_text(i18n, unsent),
+                    _ => failure_text(i18n, &e),
+                }),
+            };
+            if let Some(problem) = problem {
+                failure.set(Some(problem));
+                focus_first("#kiosk_code");
             }
             busy.set(false);
         });
@@ -99,6 +110,17 @@ fn Enrolment() -> impl IntoView {
                 </div>
             </fieldset>
         </form>
+    }
+}
+
+/// Why the tablet will not serve another event yet, and what staff do about it.
+fn unsent_text(i18n: leptos_i18n::I18nContext<Locale>, unsent: &KioskUnsent) -> String {
+    let title = unsent.event_title.clone();
+    match unsent.count {
+        Some(count) => {
+            t_string!(i18n, kiosk_unsent_other_event, title = title, count = count).to_string()
+        }
+        None => t_string!(i18n, kiosk_unsent_other_event_unknown, title = title).to_string(),
     }
 }
 

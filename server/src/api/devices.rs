@@ -21,6 +21,7 @@ use super::session::{audit, open_session};
 use super::{body, missing, ApiState, Rejection};
 use crate::auth::{new_enrolment_code, new_exit_pin, throttled, token_hash, Caller};
 use crate::storage::accounts::SessionOwner;
+use crate::storage::devices::Claim;
 use crate::storage::StoreError;
 
 pub async fn list_enrolments(
@@ -113,17 +114,26 @@ pub async fn claim(
     let request = body(request)?;
     state.throttle.attempt(caller.ip, None).map_err(throttled)?;
     let code = normalize_enrolment_code(&request.code);
-    let enrolment = state
+    let enrolment = match state
         .store
-        .claim_enrolment(&token_hash(&code))
+        .claim_enrolment(&token_hash(&code), request.unsent_event)
         .await?
-        .ok_or_else(|| {
-            Rejection::new(
+    {
+        Claim::Claimed(enrolment) => enrolment,
+        Claim::OtherEvent => return Err(Rejection::new(
+            StatusCode::CONFLICT,
+            "kiosk_unsent",
+            "This tablet still has signatures of another event to send, which only that event's \
+                 kiosk session may do; the code was not used. Connect it for that event first.",
+        )),
+        Claim::Invalid => {
+            return Err(Rejection::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_code",
                 "This code is wrong, used or expired; ask the organiser for a new one.",
-            )
-        })?;
+            ))
+        }
+    };
     let owner = SessionOwner::Kiosk {
         enrolment_id: enrolment.id,
         expires_at: enrolment.expires_at,

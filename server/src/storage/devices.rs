@@ -28,6 +28,17 @@ fn enrolment_from(row: &SqliteRow) -> Result<Enrolment, StoreError> {
     })
 }
 
+/// What redeeming an enrolment code came to.
+#[derive(Debug)]
+pub enum Claim {
+    /// The code was current and is used now: the tablet is this enrolment's kiosk.
+    Claimed(Enrolment),
+    /// The code is current but for another event than the tablet must stay with; it stays unused.
+    OtherEvent,
+    /// Wrong, used, expired or revoked.
+    Invalid,
+}
+
 const ENROLMENT_SELECT: &str =
     "SELECT d.id, d.event_id, ev.title, d.code_expires_at, d.expires_at, \
      d.claimed_at, d.revoked_at, d.exit_pin FROM device_enrolment d JOIN event ev ON ev.id = d.event_id";
@@ -71,23 +82,43 @@ impl Store {
         Ok(enrolment)
     }
 
-    /// Redeems a code once: the enrolment it names, if the code is current and nobody used it yet.
-    pub async fn claim_enrolment(&self, code_hash: &str) -> Result<Option<Enrolment>, StoreError> {
+    /// Redeems a code once: the enrolment it names, if the code is current and nobody used it yet. With
+    /// `only_event`, a current code for another event is left unused and answered `OtherEvent`.
+    pub async fn claim_enrolment(
+        &self,
+        code_hash: &str,
+        only_event: Option<Uuid>,
+    ) -> Result<Claim, StoreError> {
         let at = stamp(Utc::now());
+        let only_event = only_event.map(|id| id.to_string());
         let claimed: Option<String> = sqlx::query_scalar(
-            "UPDATE device_enrolment SET code_hash = NULL, claimed_at = ? \
-             WHERE code_hash = ? AND code_expires_at > ? AND expires_at > ? AND revoked_at IS NULL RETURNING id",
+            "UPDATE device_enrolment SET code_hash = NULL, claimed_at = ?1 \
+             WHERE code_hash = ?2 AND code_expires_at > ?1 AND expires_at > ?1 AND revoked_at IS NULL \
+             AND (?3 IS NULL OR event_id = ?3) RETURNING id",
         )
         .bind(&at)
         .bind(code_hash)
-        .bind(&at)
-        .bind(&at)
+        .bind(&only_event)
         .fetch_optional(&self.pool)
         .await?;
-        match claimed {
-            Some(id) => self.enrolment(parse_uuid(&id)?).await,
-            None => Ok(None),
+        if let Some(id) = claimed {
+            return Ok(match self.enrolment(parse_uuid(&id)?).await? {
+                Some(enrolment) => Claim::Claimed(enrolment),
+                None => Claim::Invalid,
+            });
         }
+        let current: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM device_enrolment \
+             WHERE code_hash = ?2 AND code_expires_at > ?1 AND expires_at > ?1 AND revoked_at IS NULL",
+        )
+        .bind(&at)
+        .bind(code_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match current {
+            Some(_) => Claim::OtherEvent,
+            None => Claim::Invalid,
+        })
     }
 
     pub async fn enrolment(&self, id: Uuid) -> Result<Option<Enrolment>, StoreError> {

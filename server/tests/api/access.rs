@@ -912,6 +912,70 @@ async fn an_enrolment_code_works_once() {
     assert_eq!(second.json["error"], "invalid_code");
 }
 
+/// A tablet still holding another event's unsent signatures says which event; a code for a different
+/// event is then refused and stays unused (issue 19, point 5), while a code for that event works.
+#[tokio::test]
+async fn a_tablet_with_unsent_signatures_of_one_event_cannot_claim_another_events_code() {
+    let app = TestApp::new().await;
+    app.add_account("organizator", Role::Organiser).await;
+    let mut organiser = app.signed_in("organizator").await;
+    let cafe = app.create_event(&mut organiser, "Kawiarenka").await;
+    let walk = app.create_event(&mut organiser, "Spacer").await;
+    let (_, walk_code) = app.enrol(&mut organiser, walk).await;
+    let (_, cafe_code) = app.enrol(&mut organiser, cafe).await;
+    let mut tablet = app.visitor().await;
+    let claim = |code: &str| json!({"code": code, "unsent_event": cafe});
+
+    let refused = app
+        .call(
+            &mut tablet,
+            Method::POST,
+            "/api/v1/kiosk/claim",
+            Some(claim(&walk_code)),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.json);
+    assert_eq!(refused.json["error"], "kiosk_unsent");
+    let still_nobody = app
+        .call(&mut tablet, Method::GET, "/api/v1/kiosk/event", None)
+        .await;
+    assert_eq!(still_nobody.status, StatusCode::UNAUTHORIZED);
+
+    // The tablet's own event's code works; a wrong code is still just wrong.
+    let wrong = app
+        .call(
+            &mut tablet,
+            Method::POST,
+            "/api/v1/kiosk/claim",
+            Some(claim("ZZZZZZZZ")),
+        )
+        .await;
+    assert_eq!(wrong.json["error"], "invalid_code");
+    let claimed = app
+        .call(
+            &mut tablet,
+            Method::POST,
+            "/api/v1/kiosk/claim",
+            Some(claim(&cafe_code)),
+        )
+        .await;
+    assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.json);
+    assert_eq!(claimed.json["event_id"], cafe.to_string());
+
+    // Once the signatures are sent, the refused code still works, once.
+    let mut later = app.visitor().await;
+    let walk_kiosk = app
+        .call(
+            &mut later,
+            Method::POST,
+            "/api/v1/kiosk/claim",
+            Some(json!({"code": walk_code})),
+        )
+        .await;
+    assert_eq!(walk_kiosk.status, StatusCode::OK, "{}", walk_kiosk.json);
+    assert_eq!(walk_kiosk.json["event_id"], walk.to_string());
+}
+
 /// Pushes one help request as `browser` and returns its id.
 async fn record(app: &TestApp, browser: &mut Browser, name: &str) -> Uuid {
     let id = Uuid::now_v7();

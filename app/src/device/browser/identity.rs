@@ -50,6 +50,23 @@ pub async fn db() -> Result<Rc<Device>, StoreError> {
     Ok(opened)
 }
 
+/// What the kiosk of `event_id` still has to send (`LocalData::unsent_count`), whoever uses the device
+/// now; `None` when its store cannot be read, which must never count as "nothing".
+pub async fn kiosk_unsent_count(event_id: Uuid) -> Option<usize> {
+    let cached = DB.with(|db| db.borrow().clone());
+    if let Some((owner, db)) = cached {
+        if owner == event_id {
+            return db.unsent_count().await.ok();
+        }
+    }
+    let name = indexed_db::name_for_kiosk(event_id);
+    let data = LocalData::new(IndexedDb::open(&name).await.ok()?);
+    let count = data.unsent_count().await.ok();
+    // An open connection would block the database's deletion when the kiosk is left.
+    data.into_store().close();
+    count
+}
+
 /// Closes the open database so it can be deleted.
 pub fn close_db() {
     if let Some((_, open)) = DB.with(|db| db.borrow_mut().take()) {

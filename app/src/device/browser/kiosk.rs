@@ -10,14 +10,42 @@ use uuid::Uuid;
 
 use super::alarm::wake_sync;
 use super::identity::{
-    close_db, db, kiosk_identity as identity, KIOSK_KEY, KIOSK_PACKAGE_KEY, KIOSK_SIGNED_KEY,
+    close_db, db, kiosk_identity as identity, kiosk_unsent_count, KIOSK_KEY, KIOSK_PACKAGE_KEY,
+    KIOSK_SIGNED_KEY,
 };
 use super::view::{saved, unsent_count};
-use crate::device::failure::{ApiFailure, SaveFailure};
+use crate::device::failure::{ApiFailure, KioskUnsent, SaveFailure};
 use crate::state::{AppState, KioskIdentity, SessionCheck};
 
+/// The signatures this tablet still has to send, and whose event they are; `None` when it is no kiosk
+/// or everything reached the server.
+pub async fn unsent() -> Option<KioskUnsent> {
+    let identity = identity()?;
+    match kiosk_unsent_count(identity.event_id).await {
+        Some(0) => None,
+        count => Some(KioskUnsent {
+            event_id: identity.event_id,
+            event_title: identity.event_title,
+            count,
+        }),
+    }
+}
+
 /// The server says this tablet is the kiosk of `event_id`: remember it and fetch what the event needs.
-pub async fn claimed(state: AppState, event_id: Uuid, event_title: String) {
+/// Refused while the tablet holds unsent signatures of another event: only that event's session may send
+/// them, so the tablet stays that event's kiosk, its new session is ended (the signatures are never sent
+/// under it) and it waits for a code for its own event. (The claim itself names the event whose
+/// signatures wait, and the server refuses another event's code; this covers a session learnt otherwise.)
+pub async fn claimed(
+    state: AppState,
+    event_id: Uuid,
+    event_title: String,
+) -> Result<(), KioskUnsent> {
+    if let Some(waiting) = unsent().await.filter(|u| u.event_id != event_id) {
+        let _ = super::api::call::<v1::SignOut>(&[], &()).await;
+        state.session.set(SessionCheck::Expired);
+        return Err(waiting);
+    }
     if identity().as_ref().map(|i| i.event_id) != Some(event_id) {
         LocalStorage::delete(KIOSK_SIGNED_KEY);
         LocalStorage::delete(KIOSK_PACKAGE_KEY);
@@ -32,6 +60,7 @@ pub async fn claimed(state: AppState, event_id: Uuid, event_title: String) {
     state.session.set(SessionCheck::Kiosk);
     refresh_package(state).await;
     wake_sync();
+    Ok(())
 }
 
 /// Downloads the event's package again (names added since, a changed consent text). Offline the kiosk

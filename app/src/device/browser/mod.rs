@@ -56,7 +56,11 @@ pub async fn check_session(state: AppState) {
         Ok(SessionView::Kiosk {
             event_id,
             event_title,
-        }) => kiosk::claimed(state, event_id, event_title).await,
+        }) => {
+            // Refused, the tablet stays its own event's kiosk, disconnected, until a code for that
+            // event lets it send what it holds.
+            let _ = kiosk::claimed(state, event_id, event_title).await;
+        }
         Err(ApiFailure::Status { status: 401, .. }) => {
             if state.account.get_untracked().is_some() {
                 state.session.set(SessionCheck::Expired);

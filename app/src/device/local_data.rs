@@ -418,7 +418,24 @@ impl<S: DeviceStore> LocalData<S> {
         let changes = changes_between(&seen.fields, &fields);
         let mut next = apply_edit(&base, actor, seen.revision, &changes, dictionary, now)
             .map_err(SaveFailure::Refused)?;
+        let refused = self.refused_creation(seen.id).await?;
         let mut mutations = Vec::new();
+        if let Some(refused) = refused {
+            // The server never took the request: corrected, it is sent again as new, in place of the
+            // refused one.
+            let next = applied_locally(&base, next);
+            let create = Mutation::CreateHelpRequest(CreateHelpRequest {
+                help_request_id: seen.id,
+                fields: next.fields.clone(),
+            });
+            let tx = self
+                .store
+                .write(&[Area::HelpRequests, Area::Outbox, Area::Meta])?;
+            LocalRecord::Request(next).put(&tx).await?;
+            tx.delete(Area::Outbox, &refused.to_string()).await?;
+            enqueue(&tx, &[queued(create, now)]).await?;
+            return Ok(tx.commit().await?);
+        }
         if next != base {
             mutations.push(Mutation::EditHelpRequest(EditHelpRequest {
                 help_request_id: seen.id,
@@ -438,6 +455,42 @@ impl<S: DeviceStore> LocalData<S> {
         let next = applied_locally(&base, next);
         self.commit(vec![LocalRecord::Request(next)], mutations, now)
             .await
+    }
+
+    /// The refused mutation that was to create record `id`, if the server refused its creation.
+    async fn refused_creation(&self, id: Uuid) -> Result<Option<Uuid>, StoreError> {
+        Ok(self
+            .outbox()
+            .await?
+            .into_iter()
+            .find(|e| {
+                e.entity_id == id
+                    && !e.is_pending()
+                    && Mutation::from_envelope(&e.mutation).is_ok_and(|m| m.creates())
+            })
+            .map(|e| e.mutation.id))
+    }
+
+    /// The person has read why the server refused changes to record `id` and lets them go: the refused
+    /// entries leave the outbox and, when it was the record's creation that was refused, the record
+    /// leaves the device (the server never had it). The server's copy of a record it has came back
+    /// after the refusal.
+    pub async fn discard_refused(&self, kind: RecordKind, id: Uuid) -> Result<(), StoreError> {
+        let created_here = self.refused_creation(id).await?.is_some();
+        let area = Area::of(kind);
+        let tx = self.store.write(&[area, Area::Outbox])?;
+        let outbox: Vec<OutboxEntry> = tx.all(Area::Outbox).await?;
+        for entry in outbox
+            .iter()
+            .filter(|e| e.entity_id == id && !e.is_pending())
+        {
+            tx.delete(Area::Outbox, &entry.mutation.id.to_string())
+                .await?;
+        }
+        if created_here {
+            tx.delete(area, &id.to_string()).await?;
+        }
+        tx.commit().await
     }
 
     /// One step of the workflow on one request or (bulk approval) several.

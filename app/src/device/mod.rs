@@ -144,6 +144,11 @@ pub async fn edit_help_request(
     )
 }
 
+/// Lets go of a help request's refused entries; a request whose creation was refused leaves the device.
+pub async fn discard_refused_request(state: AppState, id: Uuid) -> Result<(), SaveFailure> {
+    on_device!(browser::discard_refused_request(state, id), state, id)
+}
+
 /// One workflow step, on one request or (bulk approval) on several.
 pub async fn act_on_help_requests(
     state: AppState,

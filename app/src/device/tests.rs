@@ -624,3 +624,51 @@ fn a_new_role_pulls_everything_again_and_the_same_role_does_not() {
         assert_eq!(device.snapshot().await.unwrap().dictionary.len(), 1);
     });
 }
+
+/// A request recorded offline with a district the coordinator has since retired, refused by the server.
+async fn refused_request(device: &LocalData<MemoryStore>) -> HelpRequest {
+    let id = device
+        .record_help_request(&volunteer(), fields("Zakupy na sobotę"), at(0))
+        .await
+        .unwrap();
+    let server = TestServer::answering(Outcome::Rejected {
+        reason: RejectReason::Invalid { errors: Vec::new() },
+    });
+    sync_once(device, &server, &pass(), |_| {}).await.unwrap();
+    device.help_request(id).await.unwrap()
+}
+
+#[test]
+fn a_refused_new_request_corrected_is_sent_again_as_new() {
+    block_on(async {
+        let device = device();
+        let seen = refused_request(&device).await;
+        let mut typed = seen.fields.clone();
+        typed.district = "jedwabnik".into();
+        device
+            .edit_help_request(&volunteer(), &seen, typed, false, &two_districts(), at(5))
+            .await
+            .unwrap();
+
+        let outbox = device.outbox().await.unwrap();
+        assert_eq!(outbox.len(), 1, "the refused entry is replaced");
+        assert!(outbox[0].is_pending());
+        assert_eq!(outbox[0].mutation.kind, "help_request.create");
+        assert_eq!(outbox[0].mutation.payload["district"], "jedwabnik");
+    });
+}
+
+#[test]
+fn discarding_a_refused_new_request_takes_it_off_the_device() {
+    block_on(async {
+        let device = device();
+        let refused = refused_request(&device).await;
+        device
+            .discard_refused(RecordKind::HelpRequest, refused.id)
+            .await
+            .unwrap();
+
+        assert_eq!(device.unsent_count().await.unwrap(), 0);
+        assert!(device.snapshot().await.unwrap().requests.is_empty());
+    });
+}

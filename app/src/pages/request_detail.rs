@@ -5,6 +5,7 @@ use domain::api;
 use domain::dictionary::DictionaryKind;
 use domain::help_request::{Field, HelpRequest, HelpRequestStatus, Person};
 use domain::photo::PhotoSubject;
+use domain::sync::merge::SyncState;
 use domain::workflow::{
     available_actions, hours_text, may_edit, parse_hours, Action, ActionKind, Actor, ChangedValue,
     HistoryEntry, HistoryEvent,
@@ -66,6 +67,7 @@ pub fn RequestPage() -> impl IntoView {
                 let request = row.request.clone();
                 view! {
                     <RequestDetails request=request.clone() sync=row.sync.clone() />
+                    {matches!(row.sync, SyncState::Rejected(_)).then(|| view! { <RefusedEntry id=request.id /> })}
                     <Show when=move || notice.get() == Some(Notice::ChangeSaved)>
                         <p class="notice notice--ok" role="status">{t!(i18n, change_saved)}</p>
                     </Show>
@@ -82,8 +84,47 @@ pub fn RequestPage() -> impl IntoView {
     }
 }
 
+/// A change the server refused stays on the device until its person deals with it: corrected in the form
+/// (a refused new request is then sent again), or let go knowingly.
 #[component]
-fn RequestDetails(request: HelpRequest, sync: domain::sync::merge::SyncState) -> impl IntoView {
+fn RefusedEntry(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let confirming = RwSignal::new(false);
+    let failure = RwSignal::new(None::<SaveFailure>);
+    let discard = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = device::discard_refused_request(state, id).await {
+                failure.set(Some(e));
+            }
+        });
+    };
+    view! {
+        <div class="notice notice--warn" data-testid="refused-entry">
+            <p>{t!(i18n, refused_entry_explained)}</p>
+            {move || failure.get().map(|f| view! { <p role="alert">{save_failure_text(i18n, &f)}</p> })}
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! {
+                    <button type="button" class="button" on:click=move |_| confirming.set(true)>
+                        {t!(i18n, refused_entry_discard)}
+                    </button>
+                }
+            >
+                <p>{t!(i18n, refused_entry_discard_confirm)}</p>
+                <button type="button" class="button button--danger" on:click=discard>
+                    {t!(i18n, refused_entry_discard_yes)}
+                </button>
+                <button type="button" class="button button--quiet" on:click=move |_| confirming.set(false)>
+                    {t!(i18n, cancel)}
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn RequestDetails(request: HelpRequest, sync: SyncState) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
     let status = request.status;

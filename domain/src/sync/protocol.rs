@@ -207,6 +207,25 @@ impl Mutation {
         })
     }
 
+    /// Whether this mutation brings its record into being on the server (before it, the server has no
+    /// such record: a refused one leaves the record on its device alone).
+    pub fn creates(&self) -> bool {
+        match self {
+            Mutation::CreateHelpRequest(_)
+            | Mutation::CreateResident(_)
+            | Mutation::AttachPhoto(_) => true,
+            Mutation::EditHelpRequest(_)
+            | Mutation::ActOnHelpRequest(_)
+            | Mutation::EditResident(_)
+            | Mutation::MergeResidents(_)
+            | Mutation::ChangeAttendance(_)
+            | Mutation::WithdrawImageConsent(_)
+            | Mutation::ReviewPhoto(_)
+            | Mutation::WriteMeetingNote(_)
+            | Mutation::ReviewMeetingNote(_) => false,
+        }
+    }
+
     /// The record this mutation changes, so the client can show it as "waiting to sync".
     pub fn entity_id(&self) -> Uuid {
         match self {

@@ -19,6 +19,7 @@ use domain::dictionary::Dictionary;
 use domain::help_request::{HelpRequest, HelpRequestFields};
 use domain::meeting_note::NoteDecision;
 use domain::resident::{Resident, ResidentFields};
+use domain::sync::protocol::RecordKind;
 use domain::workflow::Action;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -148,6 +149,14 @@ pub async fn edit_help_request(
     let dictionary = dictionary(state);
     db().await?
         .edit_help_request(&actor()?, &seen, fields, resubmit, &dictionary, Utc::now())
+        .await?;
+    saved(state).await;
+    Ok(())
+}
+
+pub async fn discard_refused_request(state: AppState, id: Uuid) -> Result<(), SaveFailure> {
+    db().await?
+        .discard_refused(RecordKind::HelpRequest, id)
         .await?;
     saved(state).await;
     Ok(())

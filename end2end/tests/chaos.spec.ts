@@ -153,7 +153,7 @@ test("two tabs of one device record offline and sync together: every entry reach
   }
 });
 
-test("signing out with an entry the server refused keeps it and says so; signed in again, it is still there, refused", async ({
+test("signing out with an entry the server refused keeps it and says so; signed in again, it is still there, refused, and corrected it reaches the server", async ({
   server,
   page,
   context,
@@ -202,4 +202,16 @@ test("signing out with an entry the server refused keeps it and says so; signed 
   expect(kept[0].mutation.payload.resident_name).toBe("Halina Zając");
   expect(kept[0].state.state).toBe("rejected");
   expect(await namesOnServer(server)).toEqual(["Bogdan Wrona"]);
+
+  // Its person corrects it in the form: the request goes to the server again, as new, and arrives.
+  await refused.getByRole("link", { name: "Halina Zając" }).click();
+  await expect(page.getByTestId("refused-entry")).toContainText("Popraw wpis i zapisz");
+  await page.getByRole("link", { name: "Popraw prośbę" }).click();
+  await page.getByLabel("Osiedle").selectOption("jedwabnik");
+  await page.getByRole("button", { name: "Zapisz prośbę" }).click();
+  await expect(page.getByTestId("refused-entry")).toHaveCount(0);
+  await page.getByRole("button", { name: "Synchronizuj teraz" }).click();
+  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0", { timeout: 20_000 });
+  expect(await outbox(page)).toEqual([]);
+  expect(await namesOnServer(server)).toEqual(["Bogdan Wrona", "Halina Zając"]);
 });

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::attendance::Proof;
 use crate::dictionary::{Dictionary, DictionaryKind, Language};
 use crate::report::{
-    events_in, hours_in, requests_in, Dashboard, ReportData, ReportScope, CENTRE_TIME_ZONE,
+    events_in, hours_in, local_time, requests_in, Dashboard, ReportData, ReportScope,
 };
 
 /// The exports an organiser can download; `Residents` is for coordinators only (personal data).
@@ -110,7 +110,7 @@ fn text(value: impl Into<String>) -> Cell {
 }
 
 fn local(at: DateTime<Utc>) -> Cell {
-    Cell::DateTime(at.with_timezone(&CENTRE_TIME_ZONE).naive_local())
+    Cell::DateTime(local_time(at))
 }
 
 fn hours(minutes: u32) -> Cell {

@@ -3,8 +3,9 @@
 //! attendance lists, accepted help requests) unless asked to include the rest.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::RangeInclusive;
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -26,9 +27,24 @@ pub const CENTRE_TIME_ZONE: Tz = chrono_tz::Europe::Warsaw;
 /// Long enough for a plan's whole term; longer periods make per-month tables unreadable.
 pub const MAX_PERIOD_DAYS: i64 = 5 * 366;
 
+/// The years a period may lie in: the dates spreadsheet programs know (Excel's calendar ends with 9999),
+/// written with four digits. A period far outside them is a typing slip or an attack, never a report.
+pub const REPORT_YEARS: RangeInclusive<i32> = 1900..=9999;
+
+/// The time on the centre's clocks. A device's clock may say anything, the last instant chrono knows
+/// included, whose local time does not exist: such a time stays as it is in UTC instead of panicking.
+pub fn local_time(at: DateTime<Utc>) -> NaiveDateTime {
+    let offset = CENTRE_TIME_ZONE
+        .offset_from_utc_datetime(&at.naive_utc())
+        .fix();
+    at.naive_utc()
+        .checked_add_offset(offset)
+        .unwrap_or(at.naive_utc())
+}
+
 /// The calendar day in the centre's time zone.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&CENTRE_TIME_ZONE).date_naive()
+    local_time(at).date()
 }
 
 /// From one day to another, both included.
@@ -43,10 +59,15 @@ pub struct Period {
 pub enum PeriodProblem {
     EndsBeforeStart,
     TooLong,
+    /// A date outside [`REPORT_YEARS`].
+    OutsideYears,
 }
 
 impl Period {
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, PeriodProblem> {
+        if !REPORT_YEARS.contains(&from.year()) || !REPORT_YEARS.contains(&to.year()) {
+            return Err(PeriodProblem::OutsideYears);
+        }
         if to < from {
             return Err(PeriodProblem::EndsBeforeStart);
         }
@@ -57,10 +78,11 @@ impl Period {
     }
 
     /// A calendar year: what the yearly report covers.
-    pub fn year(year: i32) -> Self {
-        Self {
-            from: NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January exists"),
-            to: NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December exists"),
+    pub fn year(year: i32) -> Result<Self, PeriodProblem> {
+        let day = |month, day| NaiveDate::from_ymd_opt(year, month, day);
+        match (day(1, 1), day(12, 31)) {
+            (Some(from), Some(to)) => Self::new(from, to),
+            _ => Err(PeriodProblem::OutsideYears),
         }
     }
 
@@ -72,15 +94,15 @@ impl Period {
         self.contains_date(local_date(at))
     }
 
-    /// The first day of every month the period touches, in order.
+    /// The first day of every month the period touches, in order. Ends at the calendar's last month
+    /// too (the fields are public, so a period may not have passed [`Period::new`]).
     pub fn months(&self) -> Vec<NaiveDate> {
-        let mut month = self.from.with_day(1).expect("every month has a first day");
-        let mut months = Vec::new();
-        while month <= self.to {
-            months.push(month);
-            month = month + Months::new(1);
-        }
-        months
+        let first = self.from.with_day(1).expect("every month has a first day");
+        std::iter::successors(Some(first), |month| {
+            month.checked_add_months(Months::new(1))
+        })
+        .take_while(|month| *month <= self.to)
+        .collect()
     }
 }
 

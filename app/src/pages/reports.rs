@@ -7,7 +7,9 @@ use domain::api;
 use domain::dictionary::DictionaryKind;
 use domain::export::{ExportFormat, ExportKind};
 use domain::help_request::HelpRequestStatus;
-use domain::report::{Count, Dashboard, Period, PeriodProblem, ReportScope, ScopeQuery};
+use domain::report::{
+    Count, Dashboard, Period, PeriodProblem, ReportScope, ScopeQuery, REPORT_YEARS,
+};
 use domain::workflow::hours_text;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -60,6 +62,13 @@ fn typed_period(i18n: I18n, from: &str, to: &str) -> Result<Period, String> {
     Period::new(from, to).map_err(|problem| match problem {
         PeriodProblem::EndsBeforeStart => t_string!(i18n, reports_period_reversed).to_string(),
         PeriodProblem::TooLong => t_string!(i18n, reports_period_too_long).to_string(),
+        PeriodProblem::OutsideYears => t_string!(
+            i18n,
+            reports_period_outside_years,
+            first = *REPORT_YEARS.start(),
+            last = *REPORT_YEARS.end()
+        )
+        .to_string(),
     })
 }
 

@@ -298,7 +298,7 @@ pub(crate) fn note(n: u128, event: u128, approved: bool) -> MeetingNote {
 
 pub(crate) fn year_2026(include_unapproved: bool) -> ReportScope {
     ReportScope {
-        period: Period::year(2026),
+        period: Period::year(2026).unwrap(),
         include_unapproved,
     }
 }
@@ -433,7 +433,7 @@ fn the_review_backlog_is_counted_whatever_the_period() {
     let fixture = fixture();
     let report = dashboard(
         ReportScope {
-            period: Period::year(2030),
+            period: Period::year(2030).unwrap(),
             include_unapproved: false,
         },
         &fixture.data(),
@@ -452,7 +452,7 @@ fn the_review_backlog_is_counted_whatever_the_period() {
 }
 
 #[test]
-fn a_period_must_run_forwards_and_not_for_ever() {
+fn a_period_must_run_forwards_not_for_ever_and_within_the_years_spreadsheets_know() {
     assert_eq!(
         Period::new(day("2026-02-01"), day("2026-01-31")),
         Err(PeriodProblem::EndsBeforeStart)
@@ -461,6 +461,20 @@ fn a_period_must_run_forwards_and_not_for_ever() {
         Period::new(day("2020-01-01"), day("2026-01-01")),
         Err(PeriodProblem::TooLong)
     );
+    for (from, to) in [
+        (day("1899-12-31"), day("1900-01-01")),
+        (day("9999-12-31"), day("+10000-01-01")),
+        (NaiveDate::MAX - chrono::Days::new(40), NaiveDate::MAX),
+        (NaiveDate::MIN, NaiveDate::MIN),
+    ] {
+        assert_eq!(
+            Period::new(from, to),
+            Err(PeriodProblem::OutsideYears),
+            "{from}–{to}"
+        );
+    }
+    assert_eq!(Period::year(999_999_999), Err(PeriodProblem::OutsideYears));
+    assert_eq!(Period::year(9999).unwrap().months().len(), 12);
     let one_day = Period::new(day("2026-02-01"), day("2026-02-01")).unwrap();
     assert_eq!(one_day.months(), [day("2026-02-01")]);
     assert_eq!(
@@ -474,6 +488,23 @@ fn a_period_must_run_forwards_and_not_for_ever() {
             day("2026-02-01")
         ]
     );
+}
+
+#[test]
+fn a_time_at_the_ends_of_the_calendar_has_a_local_day() {
+    assert_eq!(local_date(DateTime::<Utc>::MAX_UTC), NaiveDate::MAX);
+    assert_eq!(local_date(DateTime::<Utc>::MIN_UTC), NaiveDate::MIN);
+    assert_eq!(local_date(utc("2026-03-31T22:30:00Z")), day("2026-04-01"));
+}
+
+#[test]
+fn the_months_of_any_period_end_even_at_the_calendars_end() {
+    // Fields are public, so a period can be built without `Period::new`; listing its months still ends.
+    let at_the_end = Period {
+        from: NaiveDate::MAX - chrono::Days::new(40),
+        to: NaiveDate::MAX,
+    };
+    assert_eq!(at_the_end.months().len(), 2);
 }
 
 pub(crate) fn photo(
@@ -546,7 +577,7 @@ fn the_evidence_pack_takes_approved_photos_nobody_withdrew_consent_for() {
     }
     assert!(gallery_photos(
         &ReportScope {
-            period: Period::year(2025),
+            period: Period::year(2025).unwrap(),
             include_unapproved: true,
         },
         &fixture.data()

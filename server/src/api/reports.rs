@@ -9,7 +9,9 @@ use axum::{Extension, Json};
 use domain::account::Permission;
 use domain::dictionary::Dictionary;
 use domain::export::{tables, ExportFormat, ExportKind};
-use domain::report::{dashboard, Dashboard, Period, PeriodProblem, ReportScope, ScopeQuery};
+use domain::report::{
+    dashboard, Dashboard, Period, PeriodProblem, ReportScope, ScopeQuery, REPORT_YEARS,
+};
 use serde_json::json;
 
 use super::session::audit;
@@ -28,13 +30,15 @@ fn scope(query: Result<Query<ScopeQuery>, QueryRejection>) -> Result<ReportScope
         ))
     })?;
     let period = Period::new(query.from, query.to).map_err(|problem| {
-        invalid(
-            match problem {
-                PeriodProblem::EndsBeforeStart => "The period ends before it starts.",
-                PeriodProblem::TooLong => "The period is longer than five years.",
-            }
-            .to_owned(),
-        )
+        invalid(match problem {
+            PeriodProblem::EndsBeforeStart => "The period ends before it starts.".to_owned(),
+            PeriodProblem::TooLong => "The period is longer than five years.".to_owned(),
+            PeriodProblem::OutsideYears => format!(
+                "The period must lie within the years {} to {}.",
+                REPORT_YEARS.start(),
+                REPORT_YEARS.end()
+            ),
+        })
     })?;
     Ok(ReportScope {
         period,

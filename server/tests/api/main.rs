@@ -6,6 +6,7 @@ mod support;
 mod access;
 mod attendance;
 mod configuration;
+mod hostile;
 mod notes;
 mod photos;
 mod pwa;

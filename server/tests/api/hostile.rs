@@ -1,0 +1,259 @@
+//! Hostile input: what a broken or malicious client can send to the push, the pull, the photo upload and
+//! the report period. Whatever it is, the server answers: a client's mistake with 4xx and the API's error
+//! body, never a panic and never a 500. The property tests are seeded, so every run tries the same cases
+//! and a failure replays exactly.
+
+use std::cell::RefCell;
+
+use crate::support::{Answer, Browser, TestApp};
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use domain::account::Role;
+use domain::help_request::HelpRequestFields;
+use domain::sync::protocol::{CreateHelpRequest, Mutation};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use serde_json::json;
+use tokio::runtime::Runtime;
+use uuid::Uuid;
+
+/// Few enough cases that each property runs in seconds; the seed is fixed, so they are the same cases
+/// every time.
+fn runner(cases: u32) -> TestRunner {
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+}
+
+/// A server with a coordinator (who may call every endpoint) signed in.
+struct Target {
+    runtime: Runtime,
+    app: TestApp,
+    /// Proptest takes a `Fn`; the browser keeps the cookies the server sets.
+    coordinator: RefCell<Browser>,
+}
+
+impl Target {
+    fn new() -> Self {
+        // Proptest's runner is synchronous: each case drives the in-process server to completion.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (app, coordinator) = runtime.block_on(async {
+            let app = TestApp::new().await;
+            app.add_account("koordynator", Role::Coordinator).await;
+            let coordinator = app.signed_in("koordynator").await;
+            (app, coordinator)
+        });
+        Self {
+            runtime,
+            app,
+            coordinator: RefCell::new(coordinator),
+        }
+    }
+
+    fn get(&self, uri: &str) -> Answer {
+        let mut coordinator = self.coordinator.borrow_mut();
+        self.runtime
+            .block_on(self.app.call(&mut coordinator, Method::GET, uri, None))
+    }
+
+    /// `body` as it is, with the coordinator's session and CSRF token.
+    fn send(&self, method: Method, uri: &str, content_type: Option<&str>, body: Vec<u8>) -> Answer {
+        let coordinator = self.coordinator.borrow();
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::COOKIE, coordinator.cookie_header())
+            .header("x-csrf-token", coordinator.csrf().unwrap());
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        self.runtime
+            .block_on(self.app.send(request.body(Body::from(body)).unwrap()))
+    }
+
+    fn push(&self, content_type: Option<&str>, body: Vec<u8>) -> Answer {
+        self.send(Method::POST, "/api/v1/sync/push", content_type, body)
+    }
+}
+
+fn help_request(id: Uuid) -> Mutation {
+    Mutation::CreateHelpRequest(CreateHelpRequest {
+        help_request_id: id,
+        fields: HelpRequestFields {
+            resident_name: "Irena Kowalska".into(),
+            district: "okolna".into(),
+            category: "shopping".into(),
+            description: "Zakupy".into(),
+            ..Default::default()
+        },
+    })
+}
+
+/// The client's mistake answered as one (4xx with the API's error body), or a success.
+fn answered(answer: &Answer, what: &str) -> Result<(), TestCaseError> {
+    if answer.status.is_success() {
+        return Ok(());
+    }
+    prop_assert!(
+        answer.status.is_client_error(),
+        "{what}: {} {}",
+        answer.status,
+        answer.text
+    );
+    prop_assert!(
+        answer.json["error"].is_string() && answer.json["message"].is_string(),
+        "{what}: not the API's error body: {}",
+        answer.text
+    );
+    Ok(())
+}
+
+/// Every byte but letters, digits and `-_.` percent-encoded, so any text travels in a query string.
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Any day chrono knows, with the calendar's ends and the years around the report bounds often.
+fn any_day() -> impl Strategy<Value = NaiveDate> {
+    let first = NaiveDate::MIN.num_days_from_ce();
+    let last = NaiveDate::MAX.num_days_from_ce();
+    let around = |year: i32| {
+        (0_u64..1500).prop_map(move |days| {
+            NaiveDate::from_ymd_opt(year, 1, 1).unwrap() + Days::new(days) - Days::new(750)
+        })
+    };
+    prop_oneof![
+        1 => (first..=last).prop_map(|day| NaiveDate::from_num_days_from_ce_opt(day).unwrap()),
+        2 => (0_u64..1000).prop_map(|days| NaiveDate::MAX - Days::new(days)),
+        2 => (0_u64..1000).prop_map(|days| NaiveDate::MIN + Days::new(days)),
+        1 => around(1900),
+        1 => around(2026),
+        1 => around(10_000),
+    ]
+}
+
+/// What a query parameter's value may be: a day in any form chrono writes, something date-like, or
+/// anything at all.
+fn date_text(day: impl Strategy<Value = NaiveDate>) -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => day.prop_map(|d| d.to_string()),
+        1 => "[-+]?[0-9]{1,12}-[0-9]{1,3}-[0-9]{1,3}",
+        1 => any::<String>(),
+    ]
+}
+
+#[test]
+fn any_report_period_is_answered_without_a_panic_or_a_server_error() {
+    let target = Target::new();
+    // The end mostly a little after the start: a short period at the calendar's end is what passes the
+    // length check and then overflowed.
+    let period = (any_day(), 0_u64..2000).prop_flat_map(|(from, days)| {
+        let to = from
+            .checked_add_days(Days::new(days))
+            .unwrap_or(NaiveDate::MAX);
+        (
+            date_text(Just(from)),
+            date_text(prop_oneof![3 => Just(to), 1 => any_day()]),
+        )
+    });
+    let query = (
+        period,
+        proptest::option::of(prop_oneof![Just("true".to_owned()), any::<String>()]),
+        prop::sample::select(vec![
+            "reports/dashboard",
+            "exports/requests.csv",
+            "exports/residents.csv",
+            "exports/statistics.xlsx",
+            "exports/evidence_pack.zip",
+        ]),
+    );
+    runner(96)
+        .run(&query, |((from, to), unapproved, endpoint)| {
+            let mut uri = format!(
+                "/api/v1/{endpoint}?from={}&to={}",
+                encoded(&from),
+                encoded(&to)
+            );
+            if let Some(unapproved) = unapproved {
+                uri.push_str(&format!("&include_unapproved={}", encoded(&unapproved)));
+            }
+            answered(&target.get(&uri), &uri)
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_period_at_the_ends_of_the_calendar_is_refused_with_a_reason() {
+    let target = Target::new();
+    for query in [
+        // Inside chrono's range and shorter than five years, but with no month after it.
+        format!(
+            "from={}&to={}",
+            NaiveDate::MAX - Days::new(40),
+            NaiveDate::MAX
+        ),
+        format!(
+            "from={}&to={}",
+            NaiveDate::MIN,
+            NaiveDate::MIN + Days::new(40)
+        ),
+        "from=999999999-01-01&to=999999999-12-31".to_owned(),
+        "from=1899-12-01&to=1900-01-31".to_owned(),
+        "from=9999-12-01&to=+10000-01-31".to_owned(),
+    ] {
+        for endpoint in ["reports/dashboard", "exports/requests.csv"] {
+            let answer = target.get(&format!("/api/v1/{endpoint}?{}", query.replace('+', "%2B")));
+            assert_eq!(
+                answer.status,
+                StatusCode::BAD_REQUEST,
+                "{query}: {}",
+                answer.text
+            );
+            assert_eq!(answer.json["error"], "invalid_period", "{query}");
+        }
+    }
+    let answer = target.get("/api/v1/reports/dashboard?from=9995-01-01&to=9999-12-31");
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "the last years are fine: {}",
+        answer.text
+    );
+}
+
+#[test]
+fn records_dated_at_the_ends_of_the_calendar_leave_every_report_working() {
+    let target = Target::new();
+    for (n, at) in [DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC]
+        .into_iter()
+        .enumerate()
+    {
+        let mutation = help_request(Uuid::from_u128(n as u128 + 1));
+        let push = json!({
+            "device_id": Uuid::now_v7(),
+            "mutations": [mutation.into_envelope(Uuid::now_v7(), at)],
+        });
+        let answer = target.push(Some("application/json"), push.to_string().into_bytes());
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    }
+    for uri in [
+        "/api/v1/sync/pull?since=0",
+        "/api/v1/reports/dashboard?from=2026-01-01&to=2026-12-31",
+        "/api/v1/exports/requests.xlsx?from=2026-01-01&to=2026-12-31&include_unapproved=true",
+    ] {
+        let answer = target.get(uri);
+        assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.text);
+    }
+}

@@ -14,6 +14,7 @@ mod session;
 mod sync;
 mod users;
 
+use std::any::Any;
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -25,6 +26,7 @@ use axum::routing::{on, MethodFilter};
 use axum::{Json, Router};
 use domain::api::{self as v1, Route};
 use domain::sync::protocol::ApiError;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::{self, LoginThrottle, SecurityConfig};
@@ -130,7 +132,7 @@ pub fn endpoint_list() -> Vec<(Method, &'static str)> {
 }
 
 pub fn router(state: ApiState) -> Router {
-    endpoints()
+    let router = endpoints()
         .router
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -143,7 +145,29 @@ pub fn router(state: ApiState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .with_state(state)
+        .with_state(state);
+    answer_panics(router)
+}
+
+/// A handler that panics (a bug) answers 500 in the API's error format instead of dropping the
+/// connection, which a device would take for a network failure and retry for ever. The panic's message
+/// goes to the log, not to the client.
+pub fn answer_panics(router: Router) -> Router {
+    router.layer(CatchPanicLayer::custom(panic_answer))
+}
+
+fn panic_answer(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a handler panicked");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "The server failed to answer; retry later.",
+    )
 }
 
 /// The API's one error answer on its way out: handlers return it in a `Result` (storage failures and

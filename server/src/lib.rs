@@ -22,10 +22,12 @@ use crate::storage::Store;
 
 /// `/healthz` and `/sw.js`: what monitoring and the PWA need besides pages and the API.
 pub fn platform_router(assets: Arc<pwa::BuildAssets>) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/sw.js", get(pwa::service_worker))
-        .with_state(assets)
+    api::answer_panics(
+        Router::new()
+            .route("/healthz", get(healthz))
+            .route("/sw.js", get(pwa::service_worker))
+            .with_state(assets),
+    )
 }
 
 async fn healthz(

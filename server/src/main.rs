@@ -114,10 +114,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             move |options| shell(options, css.clone())
         }))
         .with_state(leptos_options);
-    let pages = pages.layer(axum::middleware::from_fn_with_state(
+    let pages = server::api::answer_panics(pages.layer(axum::middleware::from_fn_with_state(
         store.clone(),
         server::setup_gate,
-    ));
+    )));
     let config = SecurityConfig {
         trust_proxy: cli.trust_proxy,
     };

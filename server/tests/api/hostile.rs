@@ -8,14 +8,18 @@ use std::cell::RefCell;
 use crate::support::{Answer, Browser, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
+use axum::routing::get;
+use axum::Router;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use domain::account::Role;
 use domain::help_request::HelpRequestFields;
 use domain::sync::protocol::{CreateHelpRequest, Mutation};
+use http_body_util::BodyExt;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
-use serde_json::json;
+use serde_json::{json, Value};
 use tokio::runtime::Runtime;
+use tower::ServiceExt;
 use uuid::Uuid;
 
 /// Few enough cases that each property runs in seconds; the seed is fixed, so they are the same cases
@@ -256,4 +260,35 @@ fn records_dated_at_the_ends_of_the_calendar_leave_every_report_working() {
         let answer = target.get(uri);
         assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.text);
     }
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_with_the_api_error_body_and_the_server_goes_on() {
+    async fn bug() -> &'static str {
+        panic!("index out of bounds in a secret place")
+    }
+    let router = server::api::answer_panics(
+        Router::new()
+            .route("/bug", get(bug))
+            .route("/fine", get(|| async { "fine" })),
+    );
+    let answer = router
+        .clone()
+        .oneshot(Request::get("/bug").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = answer.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"], "internal_error");
+    assert!(body["message"].is_string());
+    assert!(
+        !body.to_string().contains("secret"),
+        "the panic stays in the log: {body}"
+    );
+    let answer = router
+        .oneshot(Request::get("/fine").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
 }

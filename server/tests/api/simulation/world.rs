@@ -432,7 +432,9 @@ impl World {
                 18..=27 => self.open_form(device).await,
                 28..=39 => self.save_form(device).await,
                 40..=54 => self.act(device).await,
-                55..=86 => self.sync(device, true).await,
+                55..=86 => {
+                    self.sync(device, true).await;
+                }
                 87..=88 => self.set_clock_back(device),
                 89..=90 => self.end_sessions(device).await,
                 91..=93 => self.sign_in_again(device).await,
@@ -449,55 +451,19 @@ impl World {
         self.note("-- the faults stop; everyone syncs".into());
         for device in &self.devices {
             for _ in 0..3 {
-                let data = device.data();
-                let pass = Pass {
-                    device_id: device.id,
-                    pulls: true,
-                    now: self.now(device),
-                };
-                let result = sync_once(
-                    &data,
-                    &Calm {
-                        world: self,
-                        device,
-                    },
-                    &pass,
-                    |_| {},
-                )
-                .await;
-                self.note(format!("{}: sync: {result:?}", device.name));
-                match result {
-                    Ok(()) => break,
-                    Err(SyncFailure::Problem(SyncProblem::SignInRequired)) => {
-                        device.session_ended.set(true);
-                        self.sign_in_again(device).await;
-                    }
-                    Err(_) => {}
+                if self.sync(device, false).await {
+                    break;
                 }
+                self.sign_in_again(device).await;
             }
         }
         for device in &self.devices {
-            let data = device.data();
-            let pass = Pass {
-                device_id: device.id,
-                pulls: true,
-                now: self.now(device),
-            };
-            let result = sync_once(
-                &data,
-                &Calm {
-                    world: self,
-                    device,
-                },
-                &pass,
-                |_| {},
-            )
-            .await;
-            self.note(format!("{}: last sync: {result:?}", device.name));
+            self.sync(device, false).await;
         }
     }
 
-    async fn sync(&self, device: &Device, faulty: bool) {
+    /// One sync pass of `device`, through the faulty network or the calm one; whether it went through.
+    async fn sync(&self, device: &Device, faulty: bool) -> bool {
         let data = device.data();
         let pass = Pass {
             device_id: device.id,
@@ -531,6 +497,7 @@ impl World {
             device.session_ended.set(true);
         }
         self.note(format!("{}: sync: {result:?}", device.name));
+        result.is_ok()
     }
 
     async fn dictionary(&self, device: &Device) -> Dictionary {

@@ -26,6 +26,7 @@ use axum::routing::{on, MethodFilter};
 use axum::{Json, Router};
 use domain::api::{self as v1, Route};
 use domain::sync::protocol::ApiError;
+use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -40,6 +41,8 @@ pub struct ApiState {
     pub store: Store,
     pub throttle: Arc<LoginThrottle>,
     pub config: Arc<SecurityConfig>,
+    /// Photos being decoded at once (`photos::upload`).
+    pub photo_decoding: Arc<Semaphore>,
 }
 
 impl ApiState {
@@ -48,6 +51,9 @@ impl ApiState {
             store,
             throttle: Arc::new(LoginThrottle::default()),
             config: Arc::new(config),
+            photo_decoding: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(1, usize::from),
+            )),
         }
     }
 }

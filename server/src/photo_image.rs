@@ -14,8 +14,10 @@ use img_parts::jpeg::{markers, Jpeg};
 
 /// Re-encoding quality when the server has to redraw a photo, and of thumbnails.
 const JPEG_QUALITY: u8 = 85;
-/// No phone camera comes near this; a "photo" beyond it is an attempt to exhaust memory.
-const MAX_DECODED_SIDE: u32 = 12_000;
+/// No phone camera comes near these; a "photo" beyond them is an attempt to exhaust memory. The app sends
+/// at most `MAX_EDGE` on the long side, so only a photo from elsewhere comes near them at all.
+pub const MAX_DECODED_SIDE: u32 = 12_000;
+pub const MAX_DECODED_PIXELS: u64 = 24_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedPhoto {
@@ -32,6 +34,9 @@ pub enum ImageRejection {
     NotJpeg,
     #[error("the JPEG does not decode: {0}")]
     Undecodable(String),
+    /// Read from the JPEG's header, before a single pixel is decoded.
+    #[error("the JPEG declares {width}×{height} pixels")]
+    TooManyPixels { width: u32, height: u32 },
 }
 
 pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, ImageRejection> {
@@ -46,7 +51,15 @@ pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, ImageRejection> {
     limits.max_image_height = Some(MAX_DECODED_SIDE);
     reader.limits(limits);
     let undecodable = |e: image::ImageError| ImageRejection::Undecodable(e.to_string());
-    let mut decoder = reader.into_decoder().map_err(undecodable)?;
+    // Reads the header only: the declared size is known before any memory goes to pixels.
+    let mut decoder = reader.into_decoder().map_err(|e| match e {
+        image::ImageError::Limits(_) => declared_size(bytes),
+        e => undecodable(e),
+    })?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_DECODED_PIXELS {
+        return Err(ImageRejection::TooManyPixels { width, height });
+    }
     let orientation = decoder.orientation().map_err(undecodable)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
     // A decoder may fill a cut-off scan with grey; a complete JPEG ends with its end-of-image marker.
@@ -71,6 +84,14 @@ pub fn prepare(bytes: &[u8]) -> Result<PreparedPhoto, ImageRejection> {
         width: image.width(),
         height: image.height(),
     })
+}
+
+/// The size a JPEG whose header went past the side limit declares, for the message.
+fn declared_size(bytes: &[u8]) -> ImageRejection {
+    match ImageReader::with_format(Cursor::new(bytes), ImageFormat::Jpeg).into_dimensions() {
+        Ok((width, height)) => ImageRejection::TooManyPixels { width, height },
+        Err(e) => ImageRejection::Undecodable(e.to_string()),
+    }
 }
 
 /// Drops every APP1–APP15 segment (EXIF, XMP, ICC, maker notes) and comments; APP0 (JFIF) only says

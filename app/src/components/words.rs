@@ -242,6 +242,7 @@ pub fn people_text(i18n: I18n, people: PeopleVisible) -> String {
 pub fn upload_refusal_text(i18n: I18n, code: &str) -> String {
     match code {
         "photo_too_large" => t_string!(i18n, photo_too_large),
+        "photo_too_many_pixels" => t_string!(i18n, photo_too_many_pixels),
         "missing_on_device" => t_string!(i18n, photo_missing_on_device),
         _ => t_string!(i18n, photo_not_an_image),
     }

@@ -43,6 +43,14 @@ fn body_rejection(rejection: BytesRejection) -> Rejection {
     }
 }
 
+fn processing_failed() -> Rejection {
+    Rejection::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "photo_failed",
+        "The photo could not be processed.",
+    )
+}
+
 /// `PUT /api/v1/photos/{id}/original`: the JPEG whose hash the photo's record declared.
 pub async fn upload(
     State(state): State<ApiState>,
@@ -77,15 +85,18 @@ pub async fn upload(
     if photo.uploaded || photo.erased_at.is_some() {
         return Ok(Json(photo).into_response());
     }
+    // Decoding takes a core and up to `MAX_DECODED_PIXELS` × 4 bytes of memory: only as many at once as
+    // there are cores, the rest wait their turn.
+    let _decoding = state
+        .photo_decoding
+        .acquire()
+        .await
+        .map_err(|_| processing_failed())?;
     let prepared = tokio::task::spawn_blocking(move || photo_image::prepare(&bytes))
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "photo preparation panicked");
-            Rejection::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "photo_failed",
-                "The photo could not be processed.",
-            )
+            processing_failed()
         })?
         .map_err(|rejected| match rejected {
             ImageRejection::NotJpeg => Rejection::new(
@@ -97,6 +108,16 @@ pub async fn upload(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "not_an_image",
                 format!("The bytes are not a readable image: {detail}."),
+            ),
+            ImageRejection::TooManyPixels { width, height } => Rejection::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "photo_too_many_pixels",
+                format!(
+                    "The photo declares {width}×{height} pixels; at most {} million pixels and {} on a side \
+                     are accepted. The app shrinks photos before sending them.",
+                    photo_image::MAX_DECODED_PIXELS / 1_000_000,
+                    photo_image::MAX_DECODED_SIDE
+                ),
             ),
         })?;
     let stored = state.store.store_photo_file(id, &prepared).await?;

@@ -73,6 +73,19 @@ fn exif_with_gps(orientation: u16) -> Vec<u8> {
     tiff
 }
 
+/// `jpeg` with its frame header (SOF0) claiming `width`×`height`; the scan still holds the small picture.
+fn declaring_size(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
+    let sof = jpeg
+        .windows(2)
+        .position(|marker| marker == [0xFF, 0xC0])
+        .expect("a baseline JPEG has a SOF0 segment");
+    let mut out = jpeg.to_vec();
+    // Marker (2), length (2), precision (1), then height and width, big-endian.
+    out[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
+    out[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
+    out
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -341,6 +354,31 @@ async fn a_bad_upload_gets_a_clear_answer_and_nothing_is_kept() {
     let answer = upload(&app, &mut volunteer, id, &damaged).await;
     assert_eq!(answer.json["error"].as_str(), Some("hash_mismatch"));
 
+    // The size is read from the header and refused before any pixel is decoded: 36 million pixels, and a
+    // side beyond 12,000, each in a file of a few kilobytes.
+    for (width, height) in [(6000, 6000), (20_000, 100)] {
+        let bomb = declaring_size(&camera_jpeg(64, 64, 1), width, height);
+        let (id, _) = attach(&app, &mut volunteer, subject, &bomb).await;
+        let answer = upload(&app, &mut volunteer, id, &bomb).await;
+        assert_eq!(
+            (answer.status, answer.json["error"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("photo_too_many_pixels")
+            ),
+            "{width}×{height}: {}",
+            answer.text
+        );
+        assert!(
+            answer.json["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{width}×{height}")),
+            "{}",
+            answer.text
+        );
+    }
+
     let huge = vec![0_u8; domain::photo::MAX_UPLOAD_BYTES + 1];
     let answer = upload(&app, &mut volunteer, id, &huge).await;
     assert_eq!(
@@ -351,7 +389,7 @@ async fn a_bad_upload_gets_a_clear_answer_and_nothing_is_kept() {
 
     assert_eq!(files_in(&app.data_dir.join("photos")), 0);
     let photos = photos_seen_by(&app, &mut volunteer).await;
-    assert_eq!(photos.len(), 3);
+    assert_eq!(photos.len(), 5);
     assert!(photos.iter().all(|p| !p.uploaded));
     // The good bytes still go through afterwards.
     assert_eq!(

@@ -105,6 +105,17 @@ impl Cell {
     }
 }
 
+/// A CSV field a spreadsheet program will show and never run. A field that may begin a formula (`=`, `+`,
+/// `-`, `@`, a tab or a carriage return first) gets a leading apostrophe, as OWASP's advice on CSV
+/// injection says: a walk-in who gives their name as `=HYPERLINK(…)` stays text in the organiser's
+/// spreadsheet. A phone number written `+48 …` shows its apostrophe too; that is the price of the rule.
+pub fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
 fn text(value: impl Into<String>) -> Cell {
     Cell::Text(value.into())
 }

@@ -12,7 +12,7 @@ use html_escape::{encode_double_quoted_attribute as attribute, encode_text as te
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use crate::spreadsheet;
+use crate::spreadsheet::{self, CsvFile};
 use crate::storage::photo_files::Variant;
 use crate::storage::reports::ReportRecords;
 use crate::storage::Store;
@@ -222,9 +222,9 @@ pub fn write(
         "<h2>Zdjęcia</h2><p>Tylko zdjęcia zatwierdzone, bez zdjęć osób, które wycofały zgodę na wizerunek.</p>\
          <table><thead><tr><th>Zdjęcie</th><th>Czego dotyczy</th><th>Podpis</th><th>Autor, data</th></tr></thead><tbody>",
     );
-    let mut captions = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut captions = CsvFile::default();
     captions
-        .write_record(["Plik", "Czego dotyczy", "Podpis", "Autor", "Data"])
+        .row(["Plik", "Czego dotyczy", "Podpis", "Autor", "Data"])
         .map_err(std::io::Error::other)?;
     for pack_photo in gallery_photos(scope, &data) {
         let photo = pack_photo.photo;
@@ -247,7 +247,7 @@ pub fn write(
         zip.start_file(name.as_str(), stored)?;
         zip.write_all(&bytes)?;
         captions
-            .write_record([
+            .row([
                 name.trim_start_matches("zdjecia/"),
                 &pack_photo.subject_title,
                 &photo.caption,
@@ -273,11 +273,7 @@ pub fn write(
         ));
     }
     zip.start_file("zdjecia/podpisy.csv", deflated)?;
-    zip.write_all(
-        &captions
-            .into_inner()
-            .map_err(|e| std::io::Error::other(e.to_string()))?,
-    )?;
+    zip.write_all(&captions.into_bytes().map_err(std::io::Error::other)?)?;
 
     let scope_note = if scope.include_unapproved {
         "Obejmuje także wpisy niezatwierdzone (zdjęcia — wyłącznie zatwierdzone)."

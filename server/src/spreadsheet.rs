@@ -1,17 +1,45 @@
 //! Export tables as files: CSV for anything that reads text, XLSX for the centre's spreadsheets.
 
-use domain::export::{Cell, Table};
+use domain::export::{csv_text, Cell, Table};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-/// One table as CSV: a byte-order mark first, so spreadsheet programs read the Polish letters right;
-/// fields with commas, quotes or line breaks are quoted by the `csv` crate.
-pub fn csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(&table.headers)?;
-    for row in &table.rows {
-        writer.write_record(row.iter().map(Cell::text))?;
+/// A CSV file as every export writes one: a byte-order mark first, so spreadsheet programs read the
+/// Polish letters right; fields with commas, quotes or line breaks quoted by the `csv` crate; every field
+/// kept from running as a formula (`domain::export::csv_text`).
+pub struct CsvFile(csv::Writer<Vec<u8>>);
+
+impl Default for CsvFile {
+    fn default() -> Self {
+        Self(csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec()))
     }
-    writer.into_inner().map_err(|e| e.into_error().into())
+}
+
+impl CsvFile {
+    pub fn row<I>(&mut self, fields: I) -> Result<(), csv::Error>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.0.write_record(
+            fields
+                .into_iter()
+                .map(|field| csv_text(field.as_ref()).into_owned()),
+        )
+    }
+
+    pub fn into_bytes(self) -> Result<Vec<u8>, csv::Error> {
+        self.0.into_inner().map_err(|e| e.into_error().into())
+    }
+}
+
+/// One table as CSV.
+pub fn csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
+    let mut file = CsvFile::default();
+    file.row(&table.headers)?;
+    for row in &table.rows {
+        file.row(row.iter().map(Cell::text))?;
+    }
+    file.into_bytes()
 }
 
 /// Tables as the sheets of one workbook, numbers and dates typed so that sums and filters work.

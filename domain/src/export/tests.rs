@@ -109,3 +109,26 @@ fn file_names_keep_the_words_without_polish_letters_or_punctuation() {
     assert_eq!(file_slug("„…”"), "bez-tytulu");
     assert!(file_slug(&"Spotkanie sąsiedzkie ".repeat(10)).len() <= 40);
 }
+
+#[test]
+fn a_csv_field_that_begins_like_a_formula_stays_text() {
+    for formula in [
+        "=HYPERLINK(\"http://example.com\",\"Kliknij\")",
+        "+48 600 100 200",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\t=1+1",
+        "\r=1+1",
+    ] {
+        assert_eq!(csv_text(formula), format!("'{formula}"));
+    }
+    for plain in [
+        "Anna Żółkiewska",
+        "Zakupy: chleb, mleko",
+        "'cytat'",
+        "",
+        " =1",
+    ] {
+        assert_eq!(csv_text(plain), plain);
+    }
+}

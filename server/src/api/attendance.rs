@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::session::audit;
 use super::{body, missing, ApiState, Rejection};
 use crate::auth::Caller;
+use crate::spreadsheet::CsvFile;
 
 /// Polish headers and values: the sheet goes to Polish officials as it is.
 const CSV_HEADER: [&str; 9] = [
@@ -90,13 +91,12 @@ pub async fn attendance_csv(
         .into_response())
 }
 
-/// The sheet as bytes: a byte-order mark first, so spreadsheet programs read the Polish letters right.
 fn attendance_sheet(
     list: &AttendanceList,
     district: impl Fn(&Attendance) -> String,
 ) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(CSV_HEADER)?;
+    let mut sheet = CsvFile::default();
+    sheet.row(CSV_HEADER)?;
     let mut number = 0;
     for entry in &list.entries {
         let position = if entry.is_present() {
@@ -128,7 +128,7 @@ fn attendance_sheet(
             .as_ref()
             .map(|r| r.reason.clone())
             .unwrap_or_default();
-        writer.write_record([
+        sheet.row([
             position,
             entry.attendee.name.clone(),
             district(entry),
@@ -140,7 +140,7 @@ fn attendance_sheet(
             removed,
         ])?;
     }
-    writer.into_inner().map_err(|e| e.into_error().into())
+    sheet.into_bytes()
 }
 
 /// A coordinator changes one consent text: the next version of its kind (residents are asked again under

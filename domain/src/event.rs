@@ -1,12 +1,13 @@
 //! Events (meetings, workshops, club afternoons) as the community plan asks to document them: when and
 //! where, who organised them, for whom, towards which plan goals, and whom the organiser expects.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::dictionary::{Dictionary, DictionaryKind};
 use crate::help_request::{Person, Problem};
+use crate::report::REPORT_YEARS;
 
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_ORGANISER_CHARS: usize = 120;
@@ -40,6 +41,7 @@ pub struct EventFields {
 #[serde(rename_all = "snake_case")]
 pub enum EventField {
     Title,
+    StartsAt,
     EndsAt,
     Location,
     Organiser,
@@ -104,7 +106,8 @@ impl EventFields {
     }
 
     /// Every problem at once, so a form can show them all. An event needs a title, a place, at least one
-    /// plan goal (the yearly report counts per goal) and to end after it starts.
+    /// plan goal (the yearly report counts per goal) and to end after it starts, within the years reports
+    /// count in.
     pub fn validate(&self, dictionary: &Dictionary) -> Result<(), Vec<EventError>> {
         let mut errors = Vec::new();
         let mut problem = |field, problem| errors.push(EventError { field, problem });
@@ -119,7 +122,13 @@ impl EventFields {
                 },
             );
         }
-        if self.ends_at <= self.starts_at {
+        let within_years = |at: &DateTime<Utc>| REPORT_YEARS.contains(&at.year());
+        if !within_years(&self.starts_at) {
+            problem(EventField::StartsAt, Problem::OutsideYears);
+        }
+        if !within_years(&self.ends_at) {
+            problem(EventField::EndsAt, Problem::OutsideYears);
+        } else if self.ends_at <= self.starts_at {
             problem(EventField::EndsAt, Problem::Malformed);
         }
         if self.location.is_empty() {
@@ -235,6 +244,51 @@ mod tests {
                 (EventField::Location, Problem::UnknownChoice),
                 (EventField::TargetGroups, Problem::UnknownChoice),
                 (EventField::PlanGoals, Problem::Required),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_event_lies_within_the_years_reports_count_in() {
+        let year = |year: i32| {
+            chrono::NaiveDate::from_ymd_opt(year, 6, 1)
+                .unwrap()
+                .and_hms_opt(12, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let (first, last) = (*REPORT_YEARS.start(), *REPORT_YEARS.end());
+        let within = EventFields {
+            starts_at: year(last),
+            ends_at: year(last) + chrono::Duration::hours(2),
+            ..fields().normalized()
+        };
+        assert_eq!(within.validate(&sample()), Ok(()));
+        let problems = |starts_at, ends_at| {
+            EventFields {
+                starts_at,
+                ends_at,
+                ..fields().normalized()
+            }
+            .validate(&sample())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.problem))
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            problems(year(last), year(last + 1)),
+            [(EventField::EndsAt, Problem::OutsideYears)]
+        );
+        assert_eq!(
+            problems(year(first - 1), year(first)),
+            [(EventField::StartsAt, Problem::OutsideYears)]
+        );
+        assert_eq!(
+            problems(DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MAX_UTC),
+            [
+                (EventField::StartsAt, Problem::OutsideYears),
+                (EventField::EndsAt, Problem::OutsideYears)
             ]
         );
     }

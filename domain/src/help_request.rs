@@ -231,6 +231,8 @@ pub enum Problem {
     UnknownChoice,
     /// Not in a form the field accepts (e.g. letters in a phone number).
     Malformed,
+    /// A date outside the years the app counts in (`report::REPORT_YEARS`): a slip such as year 20266.
+    OutsideYears,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 use domain::account::{AccountError, AccountField, AccountProblem};
 use domain::dictionary::DictionaryKind;
 use domain::help_request::Problem;
+use domain::report::REPORT_YEARS;
 use leptos::prelude::*;
 
 use super::words::language;
@@ -215,5 +216,12 @@ pub fn problem_text(i18n: leptos_i18n::I18nContext<Locale>, problem: Problem) ->
         Problem::TooLong { max } => t_string!(i18n, problem_too_long, max = max).to_string(),
         Problem::UnknownChoice => t_string!(i18n, problem_unknown_choice).to_string(),
         Problem::Malformed => t_string!(i18n, problem_malformed).to_string(),
+        Problem::OutsideYears => t_string!(
+            i18n,
+            problem_outside_years,
+            first = *REPORT_YEARS.start(),
+            last = *REPORT_YEARS.end()
+        )
+        .to_string(),
     }
 }

@@ -239,15 +239,20 @@ fn EventForm(event: Option<Event>) -> impl IntoView {
         });
     };
     let starts_problem = Signal::derive(move || {
-        (times_missing.get() && from_local_input(&starts.get()).is_none())
-            .then(|| t_string!(i18n, problem_required).to_string())
+        if times_missing.get() && from_local_input(&starts.get()).is_none() {
+            Some(t_string!(i18n, problem_required).to_string())
+        } else {
+            problem(EventField::StartsAt).map(|p| problem_text(i18n, p))
+        }
     });
     let time_problem = Signal::derive(move || {
         if times_missing.get() && from_local_input(&ends.get()).is_none() {
             Some(t_string!(i18n, problem_required).to_string())
         } else {
-            problem(EventField::EndsAt)
-                .map(|_| t_string!(i18n, problem_ends_before_start).to_string())
+            problem(EventField::EndsAt).map(|p| match p {
+                Problem::Malformed => t_string!(i18n, problem_ends_before_start).to_string(),
+                other => problem_text(i18n, other),
+            })
         }
     });
     let heading = if editing.is_some() {

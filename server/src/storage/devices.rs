@@ -1,8 +1,9 @@
 //! Kiosk enrolments: a tablet becomes the attendance kiosk of one event.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::event::Event;
 use domain::kiosk::Enrolment;
+use domain::report::REPORT_YEARS;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -59,8 +60,11 @@ impl Store {
             event_title: event.fields.title.clone(),
             code_expires_at: at + Duration::minutes(CODE_VALID_MINUTES),
             // Enrolling a tablet in the morning for an evening event, or a day ahead, is fine.
+            // Stored times compare as text, which orders four-digit years only: an event on the last
+            // evening of year 9999 keeps its tablet until that year ends.
             expires_at: (event.fields.ends_at + Duration::hours(KIOSK_GRACE_HOURS))
-                .max(at + Duration::hours(KIOSK_GRACE_HOURS)),
+                .max(at + Duration::hours(KIOSK_GRACE_HOURS))
+                .min(last_moment_of(*REPORT_YEARS.end())),
             claimed: false,
             revoked: false,
             exit_pin: exit_pin.to_owned(),
@@ -160,4 +164,11 @@ impl Store {
         tx.commit().await?;
         Ok(revoked.rows_affected() == 1)
     }
+}
+
+fn last_moment_of(year: i32) -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(year, 12, 31)
+        .and_then(|day| day.and_hms_milli_opt(23, 59, 59, 999))
+        .expect("the last moment of a year within chrono's calendar")
+        .and_utc()
 }

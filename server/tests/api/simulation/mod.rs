@@ -20,6 +20,8 @@ use world::{Template, World};
 
 /// How many seeds `make test` runs.
 const SEEDS: u64 = 1_000;
+/// How often a run of many seeds reports its progress.
+const PROGRESS_EVERY: u64 = 10_000;
 
 fn env_number(name: &str) -> Option<u64> {
     let text = std::env::var(name).ok()?;
@@ -74,6 +76,7 @@ fn devices_with_faults_lose_duplicate_and_overwrite_nothing() {
     let count = env_number("SIM_SEEDS").unwrap_or(SEEDS);
     let started = Instant::now();
     let next = AtomicU64::new(first);
+    let done = AtomicU64::new(0);
     let failures: Mutex<Vec<(u64, String)>> = Mutex::default();
     let totals: Mutex<world::Summary> = Mutex::default();
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
@@ -90,6 +93,15 @@ fn devices_with_faults_lose_duplicate_and_overwrite_nothing() {
                 match outcome {
                     Ok(summary) => totals.lock().unwrap().add(&summary),
                     Err(broken) => failures.lock().unwrap().push((seed, broken)),
+                }
+                // A long soak says how far it is.
+                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if finished.is_multiple_of(PROGRESS_EVERY) && finished < count {
+                    eprintln!(
+                        "simulation: {finished} of {count} seeds in {:.0} s, {} broken so far",
+                        started.elapsed().as_secs_f64(),
+                        failures.lock().unwrap().len()
+                    );
                 }
             });
         }

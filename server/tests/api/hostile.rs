@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use crate::support::{Answer, Browser, TestApp};
+use crate::support::{declaring_size, Answer, Browser, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::routing::get;
@@ -507,13 +507,7 @@ fn any_photo_upload_is_answered_without_a_panic_or_a_server_error() {
         }),
         2 => (any::<u16>(), any::<u16>()).prop_map({
             let photo = photo.clone();
-            move |(width, height)| {
-                let sof = photo.windows(2).position(|m| m == [0xFF, 0xC0]).unwrap();
-                let mut bytes = photo.clone();
-                bytes[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
-                bytes[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
-                bytes
-            }
+            move |(width, height)| declaring_size(&photo, width, height)
         }),
         1 => prop::collection::vec(any::<u8>(), 1..4096),
     ];

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{Browser, TestApp};
+use crate::support::{declaring_size, Browser, TestApp};
 use axum::http::{Method, StatusCode};
 use bytes::Bytes;
 use chrono::Utc;
@@ -71,19 +71,6 @@ fn exif_with_gps(orientation: u16) -> Vec<u8> {
         tiff.extend(denominator.to_le_bytes());
     }
     tiff
-}
-
-/// `jpeg` with its frame header (SOF0) claiming `width`×`height`; the scan still holds the small picture.
-fn declaring_size(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
-    let sof = jpeg
-        .windows(2)
-        .position(|marker| marker == [0xFF, 0xC0])
-        .expect("a baseline JPEG has a SOF0 segment");
-    let mut out = jpeg.to_vec();
-    // Marker (2), length (2), precision (1), then height and width, big-endian.
-    out[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
-    out[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
-    out
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -35,10 +35,16 @@ pub fn start(state: AppState) {
                     s.phase = SyncPhase::Syncing;
                     s.received = 0;
                 });
-                // Another tab holding the lock is syncing this same outbox: this tab skips its turn.
-                locks::exclusive(locks::SYNC, Contention::Skip, sync_once(state))
-                    .await
-                    .unwrap_or(Ok(()))
+                match locks::exclusive(locks::SYNC, Contention::Skip, sync_once(state)).await {
+                    Some(result) => result,
+                    // Another tab holding the lock is syncing this same outbox: this tab skips its turn,
+                    // but waits for that one to end before it looks at the store, or it would show the
+                    // entries the other tab is sending as waiting until its next turn, a minute later.
+                    None => {
+                        locks::exclusive(locks::SYNC, Contention::Wait, async {}).await;
+                        Ok(())
+                    }
+                }
             };
             refresh(state).await;
             let wait_ms = match result {

@@ -360,3 +360,16 @@ pub fn small_jpeg() -> Vec<u8> {
         .unwrap();
     jpeg
 }
+
+/// `jpeg` with its frame header (SOF0) claiming `width`×`height`; the scan still holds the small picture.
+pub fn declaring_size(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
+    let sof = jpeg
+        .windows(2)
+        .position(|marker| marker == [0xFF, 0xC0])
+        .expect("a baseline JPEG has a SOF0 segment");
+    let mut out = jpeg.to_vec();
+    // Marker (2), length (2), precision (1), then height and width, big-endian.
+    out[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
+    out[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
+    out
+}

@@ -65,10 +65,20 @@ async fn nothing_lost_or_blocked(
                 device.name, waiting.mutation.kind, waiting.mutation.id
             ));
         }
-        for made in device.made.borrow().iter() {
+        let made_here = device.made.borrow();
+        for (n, made) in made_here.iter().enumerate() {
             let kept = outbox.iter().find(|e| e.mutation.id == made.mutation);
+            // A refused creation its person corrected in the form went again as a new creation, in its
+            // place (`LocalData::edit_help_request`): dealt with, not lost.
+            let corrected = || {
+                made.creates
+                    && made_here[n + 1..]
+                        .iter()
+                        .any(|later| later.creates && later.request == made.request)
+            };
             match (outcomes.get(&made.mutation), kept) {
                 (Some(Outcome::Applied), None) => {}
+                (Some(Outcome::Rejected { .. }), None) if corrected() => {}
                 (Some(Outcome::Rejected { reason }), Some(entry))
                     if entry.state
                         == (OutboxState::Rejected {

@@ -14,7 +14,9 @@ use domain::help_request::{
     Field, HelpRequest, HelpRequestFields, HelpRequestStatus, Person, Urgency,
 };
 use domain::sync::outbox::OutboxEntry;
-use domain::sync::protocol::{ApiError, PullQuery, PullResponse, PushRequest, PushResponse};
+use domain::sync::protocol::{
+    ApiError, Mutation, PullQuery, PullResponse, PushRequest, PushResponse,
+};
 use domain::workflow::{available_actions, changes_between, may_edit, Action, ActionKind, Actor};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -103,6 +105,8 @@ pub struct Made {
     pub at: DateTime<Utc>,
     pub by: Uuid,
     pub request: Uuid,
+    /// It creates its record (`Mutation::creates`).
+    pub creates: bool,
     /// For an edit, the fields the person changed in the form; nothing else may change because of it.
     pub edited: Option<Vec<Field>>,
 }
@@ -523,6 +527,7 @@ impl World {
                 at: entry.mutation.recorded_at,
                 by: self.accounts[device.person].id,
                 request: entry.entity_id,
+                creates: Mutation::from_envelope(&entry.mutation).is_ok_and(|m| m.creates()),
                 edited: edited.clone(),
             });
             self.note(format!(

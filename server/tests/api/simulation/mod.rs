@@ -92,7 +92,15 @@ fn devices_with_faults_lose_duplicate_and_overwrite_nothing() {
                     .unwrap_or_else(|panic| Err(panic_text(&panic)));
                 match outcome {
                     Ok(summary) => totals.lock().unwrap().add(&summary),
-                    Err(broken) => failures.lock().unwrap().push((seed, broken)),
+                    Err(broken) => {
+                        // Said at once: a long soak may be stopped before its end.
+                        eprintln!(
+                            "simulation: seed {seed} broke an invariant: {}\nreplay: {}",
+                            broken.lines().next().unwrap_or_default(),
+                            replay_command(seed)
+                        );
+                        failures.lock().unwrap().push((seed, broken));
+                    }
                 }
                 // A long soak says how far it is.
                 let finished = done.fetch_add(1, Ordering::Relaxed) + 1;

@@ -262,8 +262,9 @@ pub struct MutationResult {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Applied,
-    /// Its effect is already on the server (the same id twice in one batch, or an identical record that
-    /// another mutation created). Safe to drop from the outbox.
+    /// Its effect is already on the server (the same id twice in one batch, an identical record that
+    /// another mutation created, or an edit or step someone else already made). Safe to drop from the
+    /// outbox.
     Duplicate,
     /// Final: sending it again gives the same answer. The client keeps it for the person to see.
     Rejected {

@@ -1,6 +1,7 @@
 //! What must hold after every run, once the faults have stopped and everyone has synced:
-//! - **nothing lost**: every change saved on a device is on the server, or was refused and is still on
-//!   the device that made it, shown to its person (kept in the outbox as refused);
+//! - **nothing lost**: every change saved on a device is on the server (applied, or found already made),
+//!   or was refused and is still on the device that made it, shown to its person (kept in the outbox as
+//!   refused);
 //! - **nothing duplicated**: no change took effect twice (every history entry of a request is one change:
 //!   the time it was saved, by whom, what it did);
 //! - **nothing silently overwritten**: an edit changed on the server only the fields its person changed
@@ -77,7 +78,8 @@ async fn nothing_lost_or_blocked(
                         .any(|later| later.creates && later.request == made.request)
             };
             match (outcomes.get(&made.mutation), kept) {
-                (Some(Outcome::Applied), None) => {}
+                // Duplicate: its effect was already there (someone made the same change first).
+                (Some(Outcome::Applied | Outcome::Duplicate), None) => {}
                 (Some(Outcome::Rejected { .. }), None) if corrected() => {}
                 (Some(Outcome::Rejected { reason }), Some(entry))
                     if entry.state
@@ -86,7 +88,7 @@ async fn nothing_lost_or_blocked(
                         }) => {}
                 (server, device_copy) => {
                     return Err(format!(
-                        "LOST: {}'s change {} to {} — the server says {server:?}, the device keeps {:?}",
+                        "LOST: {}'s change {} ({made:?}) to {} — the server says {server:?}, the device keeps {:?}",
                         device.name,
                         made.mutation,
                         made.request,

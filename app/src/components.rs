@@ -1,6 +1,7 @@
 //! Widgets and texts that several pages use. Pages import from here, never from one another.
 
 pub mod cards;
+pub mod data_rights;
 pub mod event;
 pub mod forms;
 pub mod notes;

@@ -54,6 +54,9 @@ pub enum Permission {
     Configure,
     /// Exports of the residents registry: names, phones and addresses in one file.
     ExportResidents,
+    /// A resident's requests under the GDPR: everything held about them in one file (art. 15), and
+    /// their erasure (art. 17).
+    HandleDataRequests,
     /// Attendance and the public name of one event: all a kiosk tablet may do.
     KioskOf(Uuid),
 }
@@ -77,7 +80,7 @@ impl Principal {
                 ReadAllRequests | ReviewEntries | ManageEvents | EnrolDevices => {
                     role != Role::Volunteer
                 }
-                ManageUsers | ReadAuditLog | Configure | ExportResidents => {
+                ManageUsers | ReadAuditLog | Configure | ExportResidents | HandleDataRequests => {
                     role == Role::Coordinator
                 }
                 KioskOf(_) => false,
@@ -351,6 +354,8 @@ mod tests {
         assert!(coordinator.may(Permission::Configure));
         assert!(!organiser.may(Permission::ExportResidents));
         assert!(coordinator.may(Permission::ExportResidents));
+        assert!(!organiser.may(Permission::HandleDataRequests));
+        assert!(coordinator.may(Permission::HandleDataRequests));
     }
 
     #[test]

@@ -9,7 +9,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::sync::protocol;
-use crate::{account, audit, consent, dictionary, event, help_request, kiosk, report, retention};
+use crate::{
+    account, audit, consent, data_rights, dictionary, event, help_request, kiosk, report, retention,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -120,6 +122,11 @@ endpoints! {
     /// The coordinator confirms the anonymisation under the period they saw.
     ApplyRetention: Post "/api/v1/retention/apply",
         retention::ApplyRetention => retention::RetentionApplied;
+    /// Everything the centre holds about one resident (GDPR art. 15), as a ZIP download.
+    DownloadSubjectAccess: Get "/api/v1/residents/{id}/subject-access.zip";
+    /// Erases one resident on their request (GDPR art. 17), with the reason.
+    EraseResident: Post "/api/v1/residents/{id}/erasure",
+        data_rights::EraseSubject => data_rights::ErasureCounts;
 }
 
 /// `R::ROUTE` with its `{…}` segments filled from `segments`, in order.

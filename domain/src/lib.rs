@@ -7,6 +7,7 @@ pub mod api;
 pub mod attendance;
 pub mod audit;
 pub mod consent;
+pub mod data_rights;
 pub mod dictionary;
 pub mod event;
 pub mod export;

@@ -121,3 +121,39 @@ test("a coordinator sees what the retention period makes due and confirms the an
   await expect(page.getByText("Jan Wiśniewski")).toHaveCount(0);
   await expect(page.getByText("[dane usunięte]")).toHaveCount(2);
 });
+
+test("a coordinator hands a resident everything held about them, then erases it on their request", async ({ server, page }) => {
+  test.setTimeout(120_000);
+  const { api, csrf } = await apiAs(server, ACCOUNTS.organiser.username);
+  await push(api, csrf, [
+    { kind: "resident.create", payload: { resident_id: crypto.randomUUID(), name: "Zofia Kowalska", phone: "600 100 200", district: "okolna", target_groups: ["seniors"] } },
+    { kind: "resident.create", payload: { resident_id: crypto.randomUUID(), name: "Celina Zając", district: "okolna", target_groups: [] } },
+  ]);
+  await api.dispose();
+
+  await openOnline(page, server.url, ACCOUNTS.coordinator.username);
+  await navigateTo(page, "Mieszkańcy");
+  const zofia = page.getByTestId("resident-card").filter({ hasText: "Zofia Kowalska" });
+  const downloading = page.waitForEvent("download");
+  await zofia.getByRole("link", { name: "Pobierz wszystkie dane tej osoby (RODO art. 15)" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^dane-osoby-[0-9a-f-]{36}\.zip$/);
+  expect(await download.failure()).toBeNull();
+
+  // No erasure without its grounds.
+  await zofia.getByRole("button", { name: "Usuń dane na żądanie osoby (RODO art. 17)" }).click();
+  const reason = zofia.getByLabel("Podstawa usunięcia (np. wniosek z dnia…)");
+  await zofia.getByRole("button", { name: "Usuń trwale dane tej osoby" }).click();
+  await expect(zofia.getByText("To pole jest wymagane.")).toBeVisible();
+  await expect(reason).toBeFocused();
+  expect(await violations(page), "erasure form with an error").toEqual([]);
+
+  await reason.fill("Wniosek mieszkanki z 20.11");
+  await zofia.getByRole("button", { name: "Usuń trwale dane tej osoby" }).click();
+  await expect(page.getByTestId("erasure-done")).toHaveText(
+    "Usunięto dane osoby. Zmienione wpisy: mieszkańcy: 1, zgłoszenia: 0, listy obecności: 0, spotkania z listą oczekiwanych: 0, zdjęcia do usunięcia: 0",
+  );
+  // The device pulls the erased entry: it leaves the registry, Celina stays.
+  await expect(page.getByText("Zofia Kowalska")).toHaveCount(0);
+  await expect(page.getByText("Celina Zając")).toBeVisible();
+});

@@ -5,6 +5,7 @@
 mod attendance;
 mod audit;
 mod configuration;
+mod data_rights;
 mod devices;
 mod events;
 mod photos;
@@ -130,6 +131,8 @@ fn endpoints() -> Endpoints {
         .at(v1::ShowRetention, retention::show)
         .at(v1::ChangeRetention, retention::change)
         .at(v1::ApplyRetention, retention::apply)
+        .at(v1::DownloadSubjectAccess, data_rights::download)
+        .at(v1::EraseResident, data_rights::erase)
 }
 
 /// Every API endpoint as (method, route template).

@@ -3,6 +3,7 @@
 pub mod accounts;
 mod attendance;
 pub mod audit;
+pub mod data_rights;
 pub mod devices;
 mod documents;
 mod events;

@@ -13,6 +13,7 @@ use domain::resident::{
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use crate::components::data_rights::DataRights;
 use crate::components::forms::focus_first;
 use crate::components::forms::{problem_text, ChoiceField};
 use crate::components::words::{label, language, save_failure_text};
@@ -31,6 +32,7 @@ pub fn ResidentsPage() -> impl IntoView {
     let merging = RwSignal::new(Vec::<Uuid>::new());
     let failure = RwSignal::new(None::<SaveFailure>);
     let saved = RwSignal::new(false);
+    let erased = RwSignal::new(None::<String>);
     let reviewer = move || state.may(Permission::ReviewEntries);
     let found = Memo::new(move |_| {
         let q = query.get();
@@ -73,6 +75,9 @@ pub fn ResidentsPage() -> impl IntoView {
             <p class="notice notice--ok" role="status">{t!(i18n, change_saved)}</p>
         </Show>
         {move || failure.get().map(|f| view! { <p class="notice notice--error" role="alert">{save_failure_text(i18n, &f)}</p> })}
+        <div role="status" data-testid="erasure-done">
+            {move || erased.get().map(|text| view! { <p class="notice notice--ok">{text}</p> })}
+        </div>
         {move || editing.get().map(|id| view! { <ResidentForm id editing saved /> })}
         <div class="field">
             <label for="resident_search">{t!(i18n, resident_search)}</label>
@@ -99,7 +104,7 @@ pub fn ResidentsPage() -> impl IntoView {
         <p class="muted" role="status">{move || t_string!(i18n, residents_count, count = found.with(|f| f.0)).to_string()}</p>
         <ul class="cards" data-testid="resident-list">
             {move || found.get().1.into_iter().map(|resident| view! {
-                <ResidentCard resident editing merging reviewer=Signal::derive(reviewer) />
+                <ResidentCard resident editing merging erased reviewer=Signal::derive(reviewer) />
             }).collect_view()}
         </ul>
     }
@@ -110,6 +115,7 @@ fn ResidentCard(
     resident: Resident,
     editing: RwSignal<Option<Option<Uuid>>>,
     merging: RwSignal<Vec<Uuid>>,
+    erased: RwSignal<Option<String>>,
     reviewer: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -120,6 +126,7 @@ fn ResidentCard(
     let select_id = format!("merge-{id}");
     let state = use_app_state();
     let failure = RwSignal::new(None::<SaveFailure>);
+    let handles_data_requests = move || state.may(Permission::HandleDataRequests);
     let permits_photos = resident
         .image_consent
         .as_ref()
@@ -175,6 +182,9 @@ fn ResidentCard(
                     </label>
                 </Show>
             </div>
+            <Show when=handles_data_requests>
+                <DataRights resident=id erased />
+            </Show>
         </li>
     }
 }

@@ -1,7 +1,8 @@
 //! The audit log: who did what, when. Written next to the change it describes; read by coordinators.
 
 use domain::audit::{AuditEntry, AuditFilter, AuditPage};
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use super::{now, Store, StoreError};
@@ -63,18 +64,11 @@ impl Store {
             .push_bind(AUDIT_PAGE + 1);
         let rows = query.build().fetch_all(&self.pool).await?;
         let more = rows.len() as i64 > AUDIT_PAGE;
-        let mut entries = Vec::with_capacity(rows.len());
-        for row in rows.iter().take(AUDIT_PAGE as usize) {
-            let details: String = row.get("details");
-            entries.push(AuditEntry {
-                id: row.get("id"),
-                at: row.get("at"),
-                actor: row.get("actor"),
-                action: row.get("action"),
-                target: row.get("target"),
-                details: serde_json::from_str(&details)?,
-            });
-        }
+        let entries = rows
+            .iter()
+            .take(AUDIT_PAGE as usize)
+            .map(entry)
+            .collect::<Result<Vec<_>, _>>()?;
         let older = if more {
             entries.last().map(|e| e.id)
         } else {
@@ -82,4 +76,37 @@ impl Store {
         };
         Ok(AuditPage { entries, older })
     }
+}
+
+/// Every entry whose target is one of `targets`, oldest first: what the log says about one person's
+/// records (`domain::data_rights`).
+pub(super) async fn entries_about(
+    conn: &mut SqliteConnection,
+    targets: &[String],
+) -> Result<Vec<AuditEntry>, StoreError> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT id, at, actor, action, target, details FROM audit_log WHERE target IN (",
+    );
+    let mut list = query.separated(", ");
+    for target in targets {
+        list.push_bind(target.clone());
+    }
+    query.push(") ORDER BY id");
+    let rows = query.build().fetch_all(conn).await?;
+    rows.iter().map(entry).collect()
+}
+
+fn entry(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
+    let details: String = row.get("details");
+    Ok(AuditEntry {
+        id: row.get("id"),
+        at: row.get("at"),
+        actor: row.get("actor"),
+        action: row.get("action"),
+        target: row.get("target"),
+        details: serde_json::from_str(&details)?,
+    })
 }

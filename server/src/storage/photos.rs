@@ -2,6 +2,8 @@
 //! the bytes come by themselves later, are checked against the record, and are stored content-addressed
 //! (`photo_files`). The domain decides reviews, flags and who sees what.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use domain::account::{Permission, Principal};
 use domain::attendance::AttendanceList;
@@ -265,9 +267,50 @@ impl Store {
         self.photo_files.read(variant, sha256)
     }
 
+    /// Deletes the files [`erase`] found unused, once its transaction committed.
+    pub(super) fn remove_photo_files(&self, unused: &[String]) -> Result<(), StoreError> {
+        for sha256 in unused {
+            for variant in [Variant::Original, Variant::Thumbnail] {
+                self.photo_files
+                    .remove(variant, sha256)
+                    .map_err(StoreError::Files)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The photo record by id, whoever asks: for the upload, which checks ownership itself.
     pub async fn photo(&self, id: Uuid) -> Result<Option<Photo>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         documents::load::<Photo>(&mut conn, id).await
     }
+}
+
+/// Stores `erased` (photo records already erased by the domain) without their files, inside the caller's
+/// transaction, and answers the files no photo uses any more: the caller removes them after the commit
+/// ([`Store::remove_photo_files`]). `files` is each photo's stored original, by photo id.
+pub(super) async fn erase(
+    conn: &mut SqliteConnection,
+    erased: &[Photo],
+    files: &HashMap<Uuid, String>,
+) -> Result<Vec<String>, StoreError> {
+    for photo in erased {
+        documents::save(conn, photo).await?;
+        sqlx::query("UPDATE photo SET file_sha256 = NULL WHERE id = ?")
+            .bind(photo.id.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    // A file is shared when two photo records carry the same bytes; it goes with its last user.
+    let mut unused = Vec::new();
+    for sha256 in erased.iter().filter_map(|p| files.get(&p.id)) {
+        let users: i64 = sqlx::query_scalar("SELECT count(*) FROM photo WHERE file_sha256 = ?")
+            .bind(sha256)
+            .fetch_one(&mut *conn)
+            .await?;
+        if users == 0 && !unused.contains(sha256) {
+            unused.push(sha256.clone());
+        }
+    }
+    Ok(unused)
 }

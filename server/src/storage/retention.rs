@@ -6,9 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::retention::{self, RetentionCounts, RetentionPeriod};
 use sqlx::SqliteConnection;
 
-use super::photo_files::Variant;
 use super::reports::load_records;
-use super::{attendance, documents, help_requests, Store, StoreError};
+use super::{attendance, documents, help_requests, photos, Store, StoreError};
 
 const RETENTION_YEARS: &str = "retention_years";
 
@@ -91,38 +90,15 @@ impl Store {
             let mut list = retention::anonymise_attendance_list(list, at);
             attendance::save(&mut tx, &mut list).await?;
         }
-        let mut erased_files = Vec::new();
-        for photo in records
+        let erased: Vec<_> = records
             .photos
             .iter()
             .filter(|p| plan.photos.contains(&p.id))
-        {
-            documents::save(&mut tx, &retention::erase_photo(photo, at)).await?;
-            sqlx::query("UPDATE photo SET file_sha256 = NULL WHERE id = ?")
-                .bind(photo.id.to_string())
-                .execute(&mut *tx)
-                .await?;
-            erased_files.extend(records.photo_files.get(&photo.id).cloned());
-        }
-        // A file is shared when two photo records carry the same bytes; it goes with its last user.
-        let mut unused = Vec::new();
-        for sha256 in erased_files {
-            let users: i64 = sqlx::query_scalar("SELECT count(*) FROM photo WHERE file_sha256 = ?")
-                .bind(&sha256)
-                .fetch_one(&mut *tx)
-                .await?;
-            if users == 0 {
-                unused.push(sha256);
-            }
-        }
+            .map(|p| retention::erase_photo(p, at))
+            .collect();
+        let unused = photos::erase(&mut tx, &erased, &records.photo_files).await?;
         tx.commit().await?;
-        for sha256 in unused {
-            for variant in [Variant::Original, Variant::Thumbnail] {
-                self.photo_files
-                    .remove(variant, &sha256)
-                    .map_err(StoreError::Files)?;
-            }
-        }
+        self.remove_photo_files(&unused)?;
         Ok(Some(plan.counts()))
     }
 }

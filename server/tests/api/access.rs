@@ -12,8 +12,10 @@ use domain::attendance::{Attendee, ListChange, NewAttendance, Proof, Registratio
 use domain::consent::ConsentAnswer;
 use domain::help_request::HelpRequestFields;
 use domain::photo::{sha256_hex, PeopleVisible, PhotoDecision, PhotoFile, PhotoSubject};
+use domain::resident::ResidentFields;
 use domain::sync::protocol::{
-    AttachPhoto, ChangeAttendance, CreateHelpRequest, Mutation, PushRequest, ReviewPhoto,
+    AttachPhoto, ChangeAttendance, CreateHelpRequest, CreateResident, Mutation, PushRequest,
+    ReviewPhoto,
 };
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
@@ -174,6 +176,18 @@ fn matrix() -> Vec<Row> {
         row(Method::GET, "/api/v1/retention", OK, COORDINATORS),
         row(Method::PUT, "/api/v1/retention", OK, COORDINATORS),
         row(Method::POST, "/api/v1/retention/apply", OK, COORDINATORS),
+        row(
+            Method::GET,
+            "/api/v1/residents/{id}/subject-access.zip",
+            OK,
+            COORDINATORS,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/residents/{id}/erasure",
+            OK,
+            COORDINATORS,
+        ),
     ]
 }
 
@@ -311,6 +325,23 @@ impl World {
     async fn event(&mut self) -> Uuid {
         let mut staff = self.staff().await;
         self.app.create_event(&mut staff, "Klub seniora").await
+    }
+
+    /// A resident the staff registered.
+    async fn resident(&mut self) -> Uuid {
+        let mut staff = self.staff().await;
+        let id = Uuid::now_v7();
+        let create = Mutation::CreateResident(CreateResident {
+            resident_id: id,
+            fields: ResidentFields {
+                name: "Zofia Lis".into(),
+                ..Default::default()
+            },
+        });
+        self.app
+            .push_applied(&mut staff, "2026-11-22T09:00:00Z", vec![create])
+            .await;
+        id
     }
 
     /// A fresh, unclaimed enrolment: its id and one-time code.
@@ -541,6 +572,13 @@ async fn prepare(row: &Row, world: &mut World) -> Call {
         ("POST", "/api/v1/retention/apply") => Call::Json(
             route.into(),
             json!({"years": domain::retention::DEFAULT_YEARS}),
+        ),
+        ("GET", "/api/v1/residents/{id}/subject-access.zip") => {
+            Call::Bare(with_id(world.resident().await))
+        }
+        ("POST", "/api/v1/residents/{id}/erasure") => Call::Json(
+            with_id(world.resident().await),
+            json!({"reason": "wniosek mieszkanki"}),
         ),
         (method, route) => panic!("no call for {method} {route}: add what it acts on to `prepare`"),
     }

@@ -6,6 +6,7 @@ mod support;
 mod access;
 mod attendance;
 mod configuration;
+mod data_rights;
 mod hostile;
 mod notes;
 mod photos;

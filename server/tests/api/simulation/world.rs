@@ -3,7 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use app::device::{failure_of, sync_once, LocalData, MemoryStore, Pass, SyncFailure, SyncServer};
+use app::device::{sync_once, LocalData, MemoryStore, Pass, SyncFailure, SyncServer};
 use app::state::SyncProblem;
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -14,18 +14,15 @@ use domain::help_request::{
     Field, HelpRequest, HelpRequestFields, HelpRequestStatus, Person, Urgency,
 };
 use domain::sync::outbox::OutboxEntry;
-use domain::sync::protocol::{
-    ApiError, Mutation, PullQuery, PullResponse, PushRequest, PushResponse,
-};
+use domain::sync::protocol::{Mutation, PullResponse, PushRequest, PushResponse};
 use domain::workflow::{available_actions, changes_between, may_edit, Action, ActionKind, Actor};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::support::{Browser, TestApp};
+use crate::support::{pull_uri, sync_answer as answer, Browser, TestApp};
 
 /// The people: who they are on the server.
 const PEOPLE: [(&str, Role); 4] = [
@@ -286,27 +283,6 @@ impl World {
         let (status, json) = self.call(&self.admin, method, uri, Some(body)).await;
         assert!(status.is_success(), "{uri}: {status} {json}");
     }
-}
-
-/// Reads an answer as a device's sync client does (`failure_of` for anything but success).
-fn answer<T: DeserializeOwned>((status, json): (StatusCode, Value)) -> Result<T, SyncFailure> {
-    if status.is_success() {
-        return serde_json::from_value(json)
-            .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected));
-    }
-    let error: Option<ApiError> = serde_json::from_value(json).ok();
-    Err(failure_of(status.as_u16(), error.as_ref()))
-}
-
-fn pull_uri(since: i64, limit: u32) -> String {
-    v1::url::<v1::Pull>(
-        &[],
-        &PullQuery {
-            since,
-            limit: Some(limit),
-        },
-    )
-    .unwrap()
 }
 
 /// The network as one tab of a device meets it: faults as the seed says.

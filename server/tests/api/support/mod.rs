@@ -1,15 +1,20 @@
 //! A real server (routers and SQLite file in a temporary directory) driven over HTTP, with signed-in
 //! sessions as a browser holds them: cookies plus the CSRF header.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
+use app::device::{failure_of, SyncFailure, SyncServer};
+use app::state::SyncProblem;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use domain::account::{Account, NewAccount, Role};
+use domain::api as v1;
+use domain::sync::protocol::{ApiError, PullQuery, PullResponse, PushRequest, PushResponse};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use server::api::ApiState;
@@ -372,4 +377,70 @@ pub fn declaring_size(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
     out[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
     out[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
     out
+}
+
+/// Reads an answer as a device's sync client does (`failure_of` for anything but success).
+pub fn sync_answer<T: serde::de::DeserializeOwned>(
+    (status, json): (StatusCode, Value),
+) -> Result<T, SyncFailure> {
+    if status.is_success() {
+        return serde_json::from_value(json)
+            .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected));
+    }
+    let error: Option<ApiError> = serde_json::from_value(json).ok();
+    Err(failure_of(status.as_u16(), error.as_ref()))
+}
+
+pub fn pull_uri(since: i64, limit: u32) -> String {
+    v1::url::<v1::Pull>(
+        &[],
+        &PullQuery {
+            since,
+            limit: Some(limit),
+        },
+    )
+    .unwrap()
+}
+
+/// One device's link to the server, without faults: the app's own sync code (`app::device::sync_once`)
+/// runs over it as signed in with `browser`.
+pub struct DeviceLink<'a> {
+    app: &'a TestApp,
+    browser: RefCell<Browser>,
+}
+
+impl<'a> DeviceLink<'a> {
+    pub fn new(app: &'a TestApp, browser: Browser) -> Self {
+        Self {
+            app,
+            browser: RefCell::new(browser),
+        }
+    }
+
+    async fn exchange(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut browser = self.browser.borrow().clone();
+        let answer = self.app.call(&mut browser, method, uri, body).await;
+        self.browser.replace(browser);
+        (answer.status, answer.json)
+    }
+}
+
+impl SyncServer for DeviceLink<'_> {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
+        let body = serde_json::to_value(request).unwrap();
+        let uri = v1::path::<v1::Push>(&[]);
+        sync_answer(self.exchange(Method::POST, &uri, Some(body)).await)
+    }
+
+    async fn pull(&self, since: i64, limit: u32) -> Result<PullResponse, SyncFailure> {
+        sync_answer(
+            self.exchange(Method::GET, &pull_uri(since, limit), None)
+                .await,
+        )
+    }
 }

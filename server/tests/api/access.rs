@@ -11,17 +11,16 @@ use domain::account::Role;
 use domain::attendance::{Attendee, ListChange, NewAttendance, Proof, Registration, Signature};
 use domain::consent::ConsentAnswer;
 use domain::help_request::HelpRequestFields;
-use domain::photo::{sha256_hex, PeopleVisible, PhotoDecision, PhotoFile, PhotoSubject};
+use domain::photo::{PeopleVisible, PhotoDecision, PhotoSubject};
 use domain::resident::ResidentFields;
 use domain::sync::protocol::{
-    AttachPhoto, ChangeAttendance, CreateHelpRequest, CreateResident, Mutation, PushRequest,
-    ReviewPhoto,
+    ChangeAttendance, CreateHelpRequest, CreateResident, Mutation, PushRequest, ReviewPhoto,
 };
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::support::{small_jpeg, Answer, Browser, TestApp, PASSWORD};
+use crate::support::{small_jpeg, small_jpeg_attached, Answer, Browser, TestApp, PASSWORD};
 
 /// Who calls: the principals of docs/security.md, in the order of each row's expectations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -355,18 +354,12 @@ impl World {
     async fn attach_photo(&mut self, mut author: Browser) -> (Uuid, Vec<u8>) {
         let event = self.event().await;
         let (id, jpeg) = (Uuid::now_v7(), small_jpeg());
-        let attach = Mutation::AttachPhoto(AttachPhoto {
-            photo_id: id,
-            subject: PhotoSubject::Event(event),
-            caption: "Spotkanie".into(),
-            people: PeopleVisible::NoIdentifiablePeople,
-            file: PhotoFile {
-                sha256: sha256_hex(&jpeg),
-                bytes: jpeg.len() as u64,
-                width: 64,
-                height: 48,
-            },
-        });
+        let attach = small_jpeg_attached(
+            id,
+            PhotoSubject::Event(event),
+            "Spotkanie",
+            PeopleVisible::NoIdentifiablePeople,
+        );
         self.app
             .push_applied(&mut author, "2026-11-22T10:00:00Z", vec![attach])
             .await;

@@ -9,15 +9,13 @@ use chrono::Utc;
 use domain::account::Role;
 use domain::attendance::{Attendee, ListChange, NewAttendance, Proof, Signature};
 use domain::help_request::HelpRequestFields;
-use domain::photo::{sha256_hex, PeopleVisible, PhotoFile, PhotoSubject};
+use domain::photo::{PeopleVisible, PhotoSubject};
 use domain::resident::ResidentFields;
-use domain::sync::protocol::{
-    AttachPhoto, ChangeAttendance, CreateHelpRequest, CreateResident, Mutation,
-};
+use domain::sync::protocol::{ChangeAttendance, CreateHelpRequest, CreateResident, Mutation};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{small_jpeg, Browser, DeviceLink, TestApp};
+use crate::support::{small_jpeg, small_jpeg_attached, Browser, DeviceLink, TestApp};
 
 const AT: &str = "2026-11-20T10:00:00Z";
 const ZOFIA: &str = "Zofia Lis";
@@ -123,18 +121,12 @@ async fn centre() -> Centre {
     )
     .await;
     let (zofias_photo, jpeg) = (Uuid::now_v7(), small_jpeg());
-    let attach = Mutation::AttachPhoto(AttachPhoto {
-        photo_id: zofias_photo,
-        subject: PhotoSubject::HelpRequest(zofias_request),
-        caption: "Zakupy".into(),
-        people: PeopleVisible::NoIdentifiablePeople,
-        file: PhotoFile {
-            sha256: sha256_hex(&jpeg),
-            bytes: jpeg.len() as u64,
-            width: 64,
-            height: 48,
-        },
-    });
+    let attach = small_jpeg_attached(
+        zofias_photo,
+        PhotoSubject::HelpRequest(zofias_request),
+        "Zakupy",
+        PeopleVisible::NoIdentifiablePeople,
+    );
     app.push_applied(&mut volunteer, AT, vec![attach]).await;
     let path = format!("/api/v1/photos/{zofias_photo}/original");
     let uploaded = app

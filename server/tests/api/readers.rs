@@ -10,15 +10,15 @@ use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
 use domain::consent::ConsentKind;
 use domain::dictionary::DictionaryKind;
 use domain::help_request::HelpRequestFields;
-use domain::photo::{sha256_hex, PeopleVisible, PhotoFile, PhotoSubject};
+use domain::photo::{PeopleVisible, PhotoSubject};
 use domain::resident::ResidentFields;
 use domain::sync::protocol::{
-    AttachPhoto, ChangeAttendance, CreateHelpRequest, CreateResident, Mutation, PullResponse,
-    Record, RecordKind, WriteMeetingNote,
+    ChangeAttendance, CreateHelpRequest, CreateResident, Mutation, PullResponse, Record,
+    RecordKind, WriteMeetingNote,
 };
 use uuid::Uuid;
 
-use crate::support::{small_jpeg, Browser, TestApp};
+use crate::support::{small_jpeg_attached, Browser, TestApp};
 
 /// When the devices say the entries were made; the rules compared here do not depend on it.
 const AT: &str = "2025-05-20T10:00:00Z";
@@ -209,19 +209,12 @@ fn request(id: Uuid, resident: Uuid, description: &str) -> Mutation {
 }
 
 fn photo(id: Uuid, subject: PhotoSubject) -> Mutation {
-    let jpeg = small_jpeg();
-    Mutation::AttachPhoto(AttachPhoto {
-        photo_id: id,
+    small_jpeg_attached(
+        id,
         subject,
-        caption: "Zakupy dostarczone".into(),
-        people: PeopleVisible::NoIdentifiablePeople,
-        file: PhotoFile {
-            sha256: sha256_hex(&jpeg),
-            bytes: jpeg.len() as u64,
-            width: 64,
-            height: 48,
-        },
-    })
+        "Zakupy dostarczone",
+        PeopleVisible::NoIdentifiablePeople,
+    )
 }
 
 #[tokio::test]

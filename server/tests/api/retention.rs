@@ -2,19 +2,19 @@
 //! due, nothing changes until they confirm, and the confirmation anonymises old records (which devices
 //! pull) while open matters, recent people and the yearly numbers stay.
 
-use crate::support::{small_jpeg, Browser, TestApp};
+use crate::support::{small_jpeg, small_jpeg_attached, Browser, TestApp};
 use axum::http::{Method, StatusCode};
 use chrono::{Datelike, Utc};
 use domain::account::Role;
 use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
 use domain::help_request::HelpRequestFields;
-use domain::photo::{sha256_hex, PeopleVisible, PhotoFile, PhotoSubject};
+use domain::photo::{PeopleVisible, PhotoSubject};
 use domain::report::{local_date, Dashboard};
 use domain::resident::ResidentFields;
 use domain::retention::{RetentionApplied, RetentionOverview, ANONYMISED};
 use domain::sync::protocol::{
-    ActOnHelpRequest, AttachPhoto, ChangeAttendance, CreateHelpRequest, CreateResident,
-    EditResident, Mutation, Outcome, PullResponse, Record, RejectReason,
+    ActOnHelpRequest, ChangeAttendance, CreateHelpRequest, CreateResident, EditResident, Mutation,
+    Outcome, PullResponse, Record, RejectReason,
 };
 use domain::workflow::Action;
 use serde_json::json;
@@ -191,18 +191,12 @@ async fn a_confirmed_retention_anonymises_old_matters_and_keeps_open_ones_and_th
     app.push_applied(
         &mut volunteer,
         &at("05-10T16:00:00Z"),
-        vec![Mutation::AttachPhoto(AttachPhoto {
-            photo_id: photo,
-            subject: PhotoSubject::HelpRequest(closed),
-            caption: "Pani Zofia w kuchni".into(),
-            people: PeopleVisible::WithConsent,
-            file: PhotoFile {
-                sha256: sha256_hex(&jpeg),
-                bytes: jpeg.len() as u64,
-                width: 64,
-                height: 48,
-            },
-        })],
+        vec![small_jpeg_attached(
+            photo,
+            PhotoSubject::HelpRequest(closed),
+            "Pani Zofia w kuchni",
+            PeopleVisible::WithConsent,
+        )],
     )
     .await;
     let uploaded = app

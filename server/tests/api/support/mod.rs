@@ -14,7 +14,10 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use domain::account::{Account, NewAccount, Role};
 use domain::api as v1;
-use domain::sync::protocol::{ApiError, PullQuery, PullResponse, PushRequest, PushResponse};
+use domain::photo::{sha256_hex, PeopleVisible, PhotoFile, PhotoSubject};
+use domain::sync::protocol::{
+    ApiError, AttachPhoto, Mutation, PullQuery, PullResponse, PushRequest, PushResponse,
+};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use server::api::ApiState;
@@ -353,6 +356,28 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// The record of a photo of [`small_jpeg`]'s bytes, as a device pushes it before it uploads them.
+pub fn small_jpeg_attached(
+    photo_id: Uuid,
+    subject: PhotoSubject,
+    caption: &str,
+    people: PeopleVisible,
+) -> Mutation {
+    let jpeg = small_jpeg();
+    Mutation::AttachPhoto(AttachPhoto {
+        photo_id,
+        subject,
+        caption: caption.into(),
+        people,
+        file: PhotoFile {
+            sha256: sha256_hex(&jpeg),
+            bytes: jpeg.len() as u64,
+            width: 64,
+            height: 48,
+        },
+    })
 }
 
 /// A small real JPEG, as a camera would not make it but a decoder accepts it.

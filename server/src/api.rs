@@ -30,6 +30,7 @@ use domain::sync::protocol::ApiError;
 use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use uuid::Uuid;
 
 use crate::auth::{self, LoginThrottle, SecurityConfig};
 use crate::storage::Store;
@@ -300,6 +301,26 @@ fn missing(what: &str) -> Rejection {
         "not_found",
         format!("No such {what}."),
     )
+}
+
+/// The id a route names in its `{id}`: text that is no id names nothing, as an unknown id does (404).
+fn path_id(id: &str, what: &str) -> Result<Uuid, Rejection> {
+    Uuid::parse_str(id).map_err(|_| missing(what))
+}
+
+/// A file the browser saves as `filename`.
+fn attachment(content_type: &str, filename: &str, body: impl IntoResponse) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// `/api/v2/...` from a newer client, or a path this version does not have.

@@ -3,18 +3,17 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::{Extension, Json};
 use domain::account::Permission;
 use domain::attendance::{Attendance, AttendanceList, Proof, RecordedBy};
 use domain::consent::{ConsentKind, ConsentText, ConsentTextRequest};
 use domain::dictionary::{DictionaryKind, Language};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::session::audit;
-use super::{body, missing, ApiState, Rejection};
+use super::{attachment, body, missing, path_id, ApiState, Rejection};
 use crate::auth::Caller;
 use crate::spreadsheet::CsvFile;
 
@@ -37,7 +36,7 @@ pub async fn attendance_csv(
     Path(id): Path<String>,
 ) -> Result<Response, Rejection> {
     caller.require(Permission::ReviewEntries)?;
-    let id = Uuid::parse_str(&id).map_err(|_| missing("event"))?;
+    let id = path_id(&id, "event")?;
     let event = state
         .store
         .event(id)
@@ -78,17 +77,7 @@ pub async fn attendance_csv(
         "lista-obecnosci-{}.csv",
         event.fields.starts_at.format("%Y-%m-%d")
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(attachment("text/csv; charset=utf-8", &filename, csv))
 }
 
 fn attendance_sheet(

@@ -6,27 +6,22 @@ use std::io::{Cursor, Write};
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::{Extension, Json};
 use chrono::Utc;
 use domain::account::Permission;
 use domain::data_rights::{EraseSubject, ErasureCounts, SubjectAccess};
 use serde_json::json;
-use uuid::Uuid;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use super::session::audit;
-use super::{body, missing, ApiState, Rejection};
+use super::{attachment, body, missing, path_id, ApiState, Rejection};
 use crate::auth::Caller;
 use crate::storage::data_rights::PhotoFile;
 use crate::storage::photo_files::Variant;
 use crate::storage::Store;
-
-fn resident_id(id: &str) -> Result<Uuid, Rejection> {
-    Uuid::parse_str(id).map_err(|_| missing("resident"))
-}
 
 /// What the person receives: their data as JSON (field names as the API's), the originals of their
 /// photos, and a note in Polish saying what is where.
@@ -71,7 +66,7 @@ pub async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, Rejection> {
     caller.require(Permission::HandleDataRequests)?;
-    let id = resident_id(&id)?;
+    let id = path_id(&id, "resident")?;
     let (access, files) = state
         .store
         .subject_access(id, Utc::now())
@@ -106,17 +101,8 @@ pub async fn download(
         summary,
     )
     .await;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"dane-osoby-{id}.zip\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let filename = format!("dane-osoby-{id}.zip");
+    Ok(attachment("application/zip", &filename, bytes))
 }
 
 /// `POST /api/v1/residents/{id}/erasure` `{reason}`: erases the resident and what names them.
@@ -127,7 +113,7 @@ pub async fn erase(
     request: Result<Json<EraseSubject>, JsonRejection>,
 ) -> Result<Json<ErasureCounts>, Rejection> {
     caller.require(Permission::HandleDataRequests)?;
-    let id = resident_id(&id)?;
+    let id = path_id(&id, "resident")?;
     let request = body(request)?;
     let reason = request.reason().map_err(|e| Rejection::invalid([e]))?;
     let erased = state

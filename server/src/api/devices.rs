@@ -18,7 +18,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::session::{audit, open_session};
-use super::{body, missing, ApiState, Rejection};
+use super::{body, missing, path_id, ApiState, Rejection};
 use crate::auth::{new_enrolment_code, new_exit_pin, throttled, token_hash, Caller};
 use crate::storage::accounts::SessionOwner;
 use crate::storage::devices::Claim;
@@ -89,7 +89,7 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Rejection> {
     caller.require(Permission::EnrolDevices)?;
-    let id = Uuid::parse_str(&id).map_err(|_| missing("enrolment"))?;
+    let id = path_id(&id, "enrolment")?;
     if !state.store.revoke_enrolment(id).await? {
         return Err(missing("enrolment"));
     }

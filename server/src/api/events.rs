@@ -12,7 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::session::audit;
-use super::{body, missing, ApiState, Rejection};
+use super::{body, missing, path_id, ApiState, Rejection};
 use crate::auth::Caller;
 
 pub async fn list_events(
@@ -39,7 +39,7 @@ pub async fn update_event(
     Path(id): Path<String>,
     request: Result<Json<EventFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Event>), Rejection> {
-    let id = Uuid::parse_str(&id).map_err(|_| missing("event"))?;
+    let id = path_id(&id, "event")?;
     save_event(state, caller, Some(id), request).await
 }
 

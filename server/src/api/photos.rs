@@ -12,17 +12,12 @@ use domain::account::Permission;
 use domain::photo::{sha256_hex, MAX_UPLOAD_BYTES};
 use domain::workflow::Actor;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::session::audit;
-use super::{missing, ApiState, Rejection};
+use super::{missing, path_id, ApiState, Rejection};
 use crate::auth::Caller;
 use crate::photo_image::{self, ImageRejection};
 use crate::storage::photo_files::Variant;
-
-fn photo_id(id: &str) -> Result<Uuid, Rejection> {
-    Uuid::parse_str(id).map_err(|_| missing("photo"))
-}
 
 fn body_rejection(rejection: BytesRejection) -> Rejection {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -59,7 +54,7 @@ pub async fn upload(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Rejection> {
     let account = caller.person_with(Permission::RecordEntries)?;
-    let id = photo_id(&id)?;
+    let id = path_id(&id, "photo")?;
     let bytes = body.map_err(body_rejection)?;
     let photo = state
         .store
@@ -131,7 +126,7 @@ async fn file(
     variant: Variant,
 ) -> Result<Response, Rejection> {
     let account = caller.person_with(Permission::RecordEntries)?;
-    let id = photo_id(id)?;
+    let id = path_id(id, "photo")?;
     let viewable = state
         .store
         .photo_for(id, &Actor::from(account))

@@ -3,8 +3,8 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::{Extension, Json};
 use domain::account::Permission;
 use domain::dictionary::Dictionary;
@@ -15,7 +15,7 @@ use domain::report::{
 use serde_json::json;
 
 use super::session::audit;
-use super::{missing, ApiState, Rejection};
+use super::{attachment, missing, ApiState, Rejection};
 use crate::auth::Caller;
 use crate::spreadsheet;
 use crate::storage::reports::ReportRecords;
@@ -137,17 +137,7 @@ pub async fn download(
         ExportFormat::Csv => "text/csv; charset=utf-8",
         ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(attachment(content_type, &filename, bytes))
 }
 
 /// The period's spreadsheets, attendance sheets and gallery photos in one ZIP.
@@ -189,15 +179,5 @@ async fn evidence_pack(
         "teczka-dokumentacji-{}-{}.zip",
         scope.period.from, scope.period.to
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(attachment("application/zip", &filename, bytes))
 }

@@ -9,10 +9,9 @@ use domain::account::{
     AccountRecord, NewAccount, PasswordReset, Permission,
 };
 use serde_json::json;
-use uuid::Uuid;
 
 use super::session::audit;
-use super::{body, missing, ApiState, Rejection};
+use super::{body, missing, path_id, ApiState, Rejection};
 use crate::auth::{hash_password, Caller};
 use crate::storage::accounts::AccountError as CreateError;
 
@@ -54,10 +53,6 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-fn parse_id(id: &str) -> Result<Uuid, Rejection> {
-    Uuid::parse_str(id).map_err(|_| missing("user"))
-}
-
 pub async fn update(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -65,7 +60,7 @@ pub async fn update(
     request: Result<Json<AccountChanges>, JsonRejection>,
 ) -> Result<Json<AccountRecord>, Rejection> {
     caller.require(Permission::ManageUsers)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id, "user")?;
     let mut changes = body(request)?;
     if let Some(name) = &changes.display_name {
         validate_display_name(name).map_err(|problem| Rejection::invalid([problem]))?;
@@ -109,7 +104,7 @@ pub async fn reset_password(
     request: Result<Json<PasswordReset>, JsonRejection>,
 ) -> Result<StatusCode, Rejection> {
     caller.require(Permission::ManageUsers)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id, "user")?;
     let reset = body(request)?;
     let record = state
         .store

@@ -14,7 +14,15 @@ test(`sync-push: ${COUNT} queued mutations`, async ({ page, context }) => {
     await openOnline(page, server.url);
     await server.stop();
     await context.setOffline(true);
-    await queueHelpRequests(page, COUNT, "Zakupy: chleb, mleko, warzywa, leki z apteki.");
+    await queueHelpRequests(
+      page,
+      Array.from({ length: COUNT }, (_, n) => ({
+        resident_name: `Mieszkaniec ${n}`,
+        district: "jedwabnik",
+        category: "shopping",
+        description: "Zakupy: chleb, mleko, warzywa, leki z apteki.",
+      })),
+    );
     await page.reload();
     await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", String(COUNT));
 

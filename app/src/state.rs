@@ -10,9 +10,11 @@ use domain::event::Event;
 use domain::help_request::HelpRequest;
 use domain::kiosk::KioskPackage;
 use domain::meeting_note::MeetingNote;
+use domain::need_to_know::{need, Reach, Reader};
 use domain::photo::{LocalPhoto, Photo, StorageUse};
 use domain::resident::Resident;
 use domain::sync::merge::SyncState;
+use domain::sync::protocol::RecordKind;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -168,6 +170,20 @@ impl AppState {
                     role: a.role,
                 }
                 .may(permission)
+            })
+        })
+    }
+
+    /// Whether this device holds every record of `kind`, or only those of the person's own work
+    /// (`need_to_know`): what a page may say about what is missing from it.
+    pub fn holds_all(&self, kind: RecordKind) -> bool {
+        self.account.with(|account| {
+            account.as_ref().is_some_and(|a| {
+                let reader = Reader::of(Principal::User {
+                    id: a.id,
+                    role: a.role,
+                });
+                reader.is_some_and(|reader| need(kind, reader).reach == Reach::Everything)
             })
         })
     }

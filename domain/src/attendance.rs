@@ -314,6 +314,9 @@ pub enum Proof {
     Paper,
     /// Signed with a finger; the signature was removed when the retention period ended.
     Erased,
+    /// Signed with a finger; the signature stays with the organisers (`need_to_know`): on a volunteer's
+    /// device, someone else's line.
+    Withheld,
 }
 
 /// Who put an entry on the list.

@@ -289,7 +289,7 @@ pub fn attendance(scope: &ReportScope, data: &ReportData, dictionary: &Dictionar
         let Some(list) = list else { continue };
         for (n, entry) in list.present().enumerate() {
             let proof = match entry.proof {
-                Proof::Signature { .. } => "podpis",
+                Proof::Signature { .. } | Proof::Withheld => "podpis",
                 Proof::Paper => "lista papierowa",
                 Proof::Erased => "podpis (usunięty po okresie przechowywania)",
             };

@@ -14,6 +14,7 @@ pub mod export;
 pub mod help_request;
 pub mod kiosk;
 pub mod meeting_note;
+pub mod need_to_know;
 pub mod photo;
 pub mod report;
 pub mod request_list;

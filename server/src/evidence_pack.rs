@@ -81,6 +81,8 @@ fn attendance_sheet(event: &Event, list: &AttendanceList, dictionary: &Dictionar
             ),
             Proof::Paper => "podpis na liście papierowej".to_owned(),
             Proof::Erased => "podpis usunięty po okresie przechowywania".to_owned(),
+            // The server holds every signature; only a volunteer's pulled copy withholds one.
+            Proof::Withheld => "podpis".to_owned(),
         };
         let consent = match entry.image_consent {
             Some(c) if c.given => "tak",

@@ -23,13 +23,14 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use domain::account::{Permission, Principal};
+use domain::account::Principal;
 use domain::attendance::Author;
 use domain::dictionary::{Dictionary, DictionaryEntry};
 use domain::help_request::Person;
+use domain::need_to_know::{need, Reach, Reader, Scope};
 use domain::sync::protocol::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest,
-    Readers, Record, RecordKind, RejectReason,
+    ReadableKeys, Record, RecordKind, RejectReason,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -136,27 +137,34 @@ impl Store {
         Ok(results)
     }
 
-    /// Changes committed after `since` that `reader` may see, oldest first, at most `limit` of them. Who
-    /// sees a record is its kind's rule (`RecordKind::readers`): the choice lists, the registry, events
-    /// and their lists and the consent texts go to everyone who records entries; help requests, photos and
-    /// meeting notes to organisers and coordinators, and to anyone else only within their own scope
-    /// (`own_scope`). A change under a name no kind has goes to nobody.
+    /// Changes committed after `since` that `reader` may hold, oldest first, at most `limit` of them, cut
+    /// to the fields the reader needs: both as `need_to_know::need` says. The last page also names, for
+    /// each kind the reader holds only part of, every record they may hold now (`PullResponse::readable`).
+    /// A change under a name no kind has goes to nobody.
     pub async fn pull(
         &self,
-        reader: Principal,
+        principal: Principal,
         since: i64,
         limit: u32,
     ) -> Result<PullResponse, StoreError> {
-        let (sees_all, reader_id) = match reader {
-            Principal::User { id, .. } => (reader.may(Permission::ReadAllRequests), id.to_string()),
-            Principal::Anonymous | Principal::Kiosk { .. } => (false, String::new()),
+        let Some(reader) = Reader::of(principal) else {
+            return Ok(PullResponse {
+                changes: Vec::new(),
+                next_cursor: since,
+                has_more: false,
+                readable: Vec::new(),
+            });
         };
-        let rows = sqlx::query(&PULL_QUERY)
+        let account = match principal {
+            Principal::User { id, .. } => id,
+            Principal::Anonymous | Principal::Kiosk { .. } => Uuid::nil(),
+        };
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(&PULL_QUERIES[&reader])
+            .bind(account.to_string())
             .bind(since)
-            .bind(sees_all)
-            .bind(&reader_id)
             .bind(i64::from(limit) + 1)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
         let has_more = rows.len() > limit as usize;
         let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
@@ -165,14 +173,21 @@ impl Store {
             let data: String = row.get("data");
             changes.push(Change {
                 cursor: row.get("cursor"),
-                record: Record::from_log(&entity, &data)?,
+                record: as_needed(Record::from_log(&entity, &data)?, reader, account),
             });
         }
+        // Read in the same transaction as the page, so the keys name what the page brought.
+        let readable = if has_more {
+            Vec::new()
+        } else {
+            readable_keys(&mut tx, reader, account).await?
+        };
         let next_cursor = changes.last().map_or(since, |c| c.cursor);
         Ok(PullResponse {
             changes,
             next_cursor,
             has_more,
+            readable,
         })
     }
 
@@ -361,66 +376,96 @@ async fn apply(
     }
 }
 
-/// What a reader who does not read every request may pull of a kind read by
-/// `Readers::ReviewersAndOwnScope`, as an SQL condition on `change_log` (`?3` is the reader's account id,
-/// `readable_request` the requests they recorded or are assigned to); `None` for the kinds everyone who
-/// records reads.
-fn own_scope(kind: RecordKind) -> Option<&'static str> {
-    match kind {
-        RecordKind::HelpRequest => Some("entity_key IN (SELECT id FROM readable_request)"),
-        RecordKind::Photo => Some(
-            "entity_key IN (SELECT id FROM photo WHERE taken_by = ?3 OR subject_kind = 'event' \
-             OR subject_id IN (SELECT id FROM readable_request))",
-        ),
-        RecordKind::MeetingNote => {
-            Some("entity_key IN (SELECT id FROM meeting_note WHERE author = ?3 OR approved = 1)")
+/// The keys of the records a scope grants, as SQL (`?1` is the reader's account id).
+fn scope_keys(scope: Scope) -> &'static str {
+    match scope {
+        Scope::TheirRequests => {
+            "SELECT id FROM help_request WHERE json_extract(data, '$.anonymised_at') IS NULL \
+             AND (recorded_by = ?1 \
+               OR id IN (SELECT help_request_id FROM help_request_assignee WHERE account_id = ?1))"
         }
-        RecordKind::DictionaryEntry
-        | RecordKind::Resident
-        | RecordKind::Event
-        | RecordKind::AttendanceList
-        | RecordKind::ConsentText => None,
+        Scope::ResidentsOfTheirRequests => {
+            "SELECT id FROM resident WHERE merged_into IS NULL \
+             AND json_extract(data, '$.anonymised_at') IS NULL \
+             AND (recorded_by = ?1 OR id IN (SELECT resident_id FROM help_request WHERE recorded_by = ?1 \
+               OR id IN (SELECT help_request_id FROM help_request_assignee WHERE account_id = ?1)))"
+        }
+        Scope::PhotosOfTheirWork => {
+            "SELECT id FROM photo WHERE taken_by = ?1 OR subject_kind = 'event' \
+             OR subject_id IN (SELECT id FROM help_request WHERE recorded_by = ?1) \
+             OR subject_id IN (SELECT help_request_id FROM help_request_assignee WHERE account_id = ?1)"
+        }
+        Scope::OwnOrApprovedNotes => "SELECT id FROM meeting_note WHERE author = ?1 OR approved = 1",
+        Scope::OpenLists => "SELECT event_id FROM attendance_list WHERE approved = 0",
     }
 }
 
-/// The pull's query, built once from the kinds' reader rules: `?1` the cursor, `?2` whether the reader
-/// reads every request, `?3` their account id, `?4` the row limit. Kind names are this program's own
-/// constants, so they are written into the SQL as literals.
-static PULL_QUERY: LazyLock<String> = LazyLock::new(|| {
-    let names = |readers| {
-        RecordKind::names_read_by(readers)
-            .iter()
-            .map(|name| format!("'{name}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!(
-        "WITH readable_request (id) AS ( \
-             SELECT id FROM help_request WHERE recorded_by = ?3 \
-             UNION SELECT help_request_id FROM help_request_assignee WHERE account_id = ?3) \
-         SELECT cursor, entity, data FROM change_log WHERE cursor > ?1 AND ( \
-             entity IN ({}) OR (entity IN ({}) AND (?2 OR {})) \
-         ) ORDER BY cursor LIMIT ?4",
-        names(Readers::EveryoneWhoRecords),
-        names(Readers::ReviewersAndOwnScope),
-        own_scopes()
-    )
+/// Each reader's pull query, built once from `need_to_know::need`: `?1` the reader's account id, `?2` the
+/// cursor, `?3` the row limit. Kind names are this program's own constants, so they are written into the
+/// SQL as literals.
+static PULL_QUERIES: LazyLock<HashMap<Reader, String>> = LazyLock::new(|| {
+    Reader::ALL
+        .into_iter()
+        .map(|reader| {
+            let granted: Vec<String> = RecordKind::ALL
+                .into_iter()
+                .filter_map(|kind| match need(kind, reader).reach {
+                    Reach::Nothing => None,
+                    Reach::Everything => Some(format!("entity = '{}'", kind.as_str())),
+                    Reach::Within(scope) => Some(format!(
+                        "(entity = '{}' AND entity_key IN ({}))",
+                        kind.as_str(),
+                        scope_keys(scope)
+                    )),
+                })
+                .collect();
+            let condition = if granted.is_empty() {
+                "0".to_owned()
+            } else {
+                granted.join(" OR ")
+            };
+            let query = format!(
+                "SELECT cursor, entity, data FROM change_log WHERE cursor > ?2 AND ({condition}) \
+                 ORDER BY cursor LIMIT ?3"
+            );
+            (reader, query)
+        })
+        .collect()
 });
 
-/// Every kind's own scope, as one SQL condition; a scoped kind without one is read by reviewers only.
-fn own_scopes() -> String {
-    let scopes: Vec<String> = RecordKind::ALL
-        .into_iter()
-        .filter(|kind| kind.readers() == Readers::ReviewersAndOwnScope)
-        .filter_map(|kind| {
-            own_scope(kind).map(|scope| format!("(entity = '{}' AND {scope})", kind.as_str()))
-        })
-        .collect();
-    if scopes.is_empty() {
-        "0".to_owned()
-    } else {
-        scopes.join(" OR ")
+/// A pulled record cut to the fields `reader` (account `account`) needs.
+fn as_needed(record: Record, reader: Reader, account: Uuid) -> Record {
+    let fields = need(record.kind(), reader).fields;
+    match record {
+        Record::AttendanceList(list) => Record::AttendanceList(list.as_needed(fields, account)),
+        whole => whole,
     }
+}
+
+/// For each kind `reader` holds only part of, the keys of every record of it they may hold now.
+async fn readable_keys(
+    conn: &mut SqliteConnection,
+    reader: Reader,
+    account: Uuid,
+) -> Result<Vec<ReadableKeys>, StoreError> {
+    let mut readable = Vec::new();
+    for kind in RecordKind::ALL {
+        let keys = match need(kind, reader).reach {
+            Reach::Everything => continue,
+            Reach::Nothing => Vec::new(),
+            Reach::Within(scope) => {
+                sqlx::query_scalar::<_, String>(scope_keys(scope))
+                    .bind(account.to_string())
+                    .fetch_all(&mut *conn)
+                    .await?
+            }
+        };
+        readable.push(ReadableKeys {
+            entity: kind.as_str().to_owned(),
+            keys,
+        });
+    }
+    Ok(readable)
 }
 
 /// Moves the records a mutation targets to a new cursor as they are. A mutation answered anything but a
@@ -434,14 +479,18 @@ async fn relog_target(
     let Ok(mutation) = Mutation::from_envelope(envelope) else {
         return Ok(());
     };
-    let key = mutation.entity_id().to_string();
+    relog(conn, &mutation.entity_id().to_string()).await
+}
+
+/// Moves the logged records under `key` to a new cursor as they are.
+async fn relog(conn: &mut SqliteConnection, key: &str) -> Result<(), StoreError> {
     let logged: Vec<(String, String)> =
         sqlx::query_as("SELECT entity, data FROM change_log WHERE entity_key = ?")
-            .bind(&key)
+            .bind(key)
             .fetch_all(&mut *conn)
             .await?;
     for (entity, data) in logged {
-        log_entry(conn, &entity, &key, &data).await?;
+        log_entry(conn, &entity, key, &data).await?;
     }
     Ok(())
 }

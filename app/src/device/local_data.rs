@@ -3,6 +3,8 @@
 //! and on the in-memory store in native tests. Every change that belongs together is one transaction, so a
 //! closed tab never leaves half of it behind.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use domain::account::{Account, Role};
 use domain::attendance::{AttendanceList, Author, ListChange};
@@ -17,8 +19,8 @@ use domain::sync::merge::{merge_pulled, Synced};
 use domain::sync::outbox::{Acknowledgement, OutboxEntry, OutboxState};
 use domain::sync::protocol::{
     ActOnHelpRequest, ChangeAttendance, CreateHelpRequest, CreateResident, EditHelpRequest,
-    EditResident, MergeResidents, Mutation, PullResponse, Record, RecordKind, ReviewMeetingNote,
-    ReviewPhoto, WithdrawImageConsent, WriteMeetingNote,
+    EditResident, MergeResidents, Mutation, PullResponse, ReadableKeys, Record, RecordKind,
+    ReviewMeetingNote, ReviewPhoto, WithdrawImageConsent, WriteMeetingNote,
 };
 use domain::workflow::{applied_locally, apply_action, apply_edit, changes_between, Action, Actor};
 use serde::de::DeserializeOwned;
@@ -191,6 +193,40 @@ where
         .await
 }
 
+/// Deletes the records of a kind the reader may no longer hold (`PullResponse::readable`), except those an
+/// outbox entry still names: what the person changed is sent first (and a refused change stays to be seen).
+async fn forget_unreadable(
+    tx: &impl StoreTransaction,
+    readable: &ReadableKeys,
+    outbox: &[OutboxEntry],
+) -> Result<(), StoreError> {
+    let Some(kind) = RecordKind::ALL
+        .into_iter()
+        .find(|kind| kind.as_str() == readable.entity)
+    else {
+        return Ok(());
+    };
+    let area = match kind {
+        RecordKind::HelpRequest
+        | RecordKind::DictionaryEntry
+        | RecordKind::Resident
+        | RecordKind::Event
+        | RecordKind::AttendanceList
+        | RecordKind::Photo
+        | RecordKind::MeetingNote => Area::of(kind),
+        // Kept in the meta area beside the device's own bookkeeping, and no one's personal data.
+        RecordKind::ConsentText => return Ok(()),
+    };
+    let readable: HashSet<&str> = readable.keys.iter().map(String::as_str).collect();
+    let unsent: HashSet<String> = outbox.iter().map(|e| e.entity_id.to_string()).collect();
+    for key in tx.keys(area).await? {
+        if !readable.contains(key.as_str()) && !unsent.contains(&key) {
+            tx.delete(area, &key).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The device's data in a store.
 pub struct LocalData<S> {
     store: S,
@@ -335,6 +371,9 @@ impl<S: DeviceStore> LocalData<S> {
                         .await?
                 }
             }
+        }
+        for readable in &page.readable {
+            forget_unreadable(&tx, readable, &outbox).await?;
         }
         tx.put(Area::Meta, META_CURSOR, &page.next_cursor).await?;
         tx.commit().await?;

@@ -100,6 +100,11 @@ impl StoreTransaction for MemoryTransaction<'_> {
             .collect::<Result<_, _>>()?)
     }
 
+    async fn keys(&self, area: Area) -> Result<Vec<String>, StoreError> {
+        self.in_scope(area)?;
+        Ok(self.areas.borrow()[&area].keys().cloned().collect())
+    }
+
     async fn put<T: Serialize>(&self, area: Area, key: &str, value: &T) -> Result<(), StoreError> {
         self.in_scope(area)?;
         if !self.writable {

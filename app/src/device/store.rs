@@ -137,6 +137,8 @@ pub trait StoreTransaction {
         key: &str,
     ) -> Result<Option<T>, StoreError>;
     async fn all<T: DeserializeOwned>(&self, area: Area) -> Result<Vec<T>, StoreError>;
+    /// The keys of every value in `area`, as strings (every key the app writes is one).
+    async fn keys(&self, area: Area) -> Result<Vec<String>, StoreError>;
     async fn put<T: Serialize>(&self, area: Area, key: &str, value: &T) -> Result<(), StoreError>;
     async fn delete(&self, area: Area, key: &str) -> Result<(), StoreError>;
     async fn commit(self) -> Result<(), StoreError>;

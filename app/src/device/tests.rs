@@ -17,8 +17,8 @@ use domain::photo::{PeopleVisible, Photo, PhotoFile, PhotoReview, PhotoSubject};
 use domain::resident::{Resident, ResidentFields};
 use domain::sync::merge::{sync_state, SyncState};
 use domain::sync::protocol::{
-    Change, MutationResult, Outcome, PullResponse, PushRequest, PushResponse, Record, RecordKind,
-    RejectReason,
+    Change, MutationResult, Outcome, PullResponse, PushRequest, PushResponse, ReadableKeys, Record,
+    RecordKind, RejectReason,
 };
 use domain::workflow::Actor;
 use futures::executor::block_on;
@@ -75,6 +75,7 @@ fn page(records: Vec<Record>, next_cursor: i64, has_more: bool) -> PullResponse 
         changes,
         next_cursor,
         has_more,
+        readable: Vec::new(),
     }
 }
 
@@ -287,6 +288,64 @@ fn a_pulled_copy_does_not_replace_a_change_still_waiting_to_be_sent() {
         let request = after.requests.iter().find(|r| r.id == mine).unwrap();
         assert_eq!(request.fields.description, "Opis z serwera");
         assert_eq!(request.revision, 2);
+    });
+}
+
+#[test]
+fn a_record_the_reader_may_no_longer_hold_leaves_the_device_unless_a_change_to_it_waits() {
+    block_on(async {
+        let device = device();
+        let request = |n: u128, description: &str| {
+            HelpRequest::recorded(
+                Uuid::from_u128(n),
+                fields(description),
+                volunteer().person,
+                at(0),
+            )
+        };
+        let (kept, unassigned) = (request(500, "Nadal moja"), request(501, "Już nie moja"));
+        device
+            .apply_pull(
+                0,
+                &page(
+                    vec![
+                        Record::HelpRequest(kept.clone()),
+                        Record::HelpRequest(unassigned.clone()),
+                        district("okolna"),
+                    ],
+                    3,
+                    false,
+                ),
+            )
+            .await
+            .unwrap();
+        let unsent = device
+            .record_help_request(&volunteer(), fields("Zapisana bez zasięgu"), at(1))
+            .await
+            .unwrap();
+
+        let mut last = page(Vec::new(), 3, false);
+        last.readable = vec![ReadableKeys {
+            entity: RecordKind::HelpRequest.as_str().to_owned(),
+            keys: vec![kept.id.to_string()],
+        }];
+        assert!(device.apply_pull(3, &last).await.unwrap());
+
+        let after = device.snapshot().await.unwrap();
+        let mut held: Vec<Uuid> = after.requests.iter().map(|r| r.id).collect();
+        held.sort();
+        let mut expected = vec![kept.id, unsent];
+        expected.sort();
+        assert_eq!(
+            held, expected,
+            "the unassigned request is gone, the unsent one waits"
+        );
+        assert_eq!(
+            after.dictionary.len(),
+            1,
+            "kinds the page does not name stay"
+        );
+        assert_eq!(device.unsent_count().await.unwrap(), 1);
     });
 }
 

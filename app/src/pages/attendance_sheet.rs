@@ -42,6 +42,7 @@ pub fn AttendanceSheetPage() -> impl IntoView {
                         }
                         Proof::Paper => view! { <span>{t!(i18n, signed_on_paper)}</span> }.into_any(),
                         Proof::Erased => view! { <span>{t!(i18n, signature_erased)}</span> }.into_any(),
+                        Proof::Withheld => view! { <span>{t!(i18n, signature_withheld)}</span> }.into_any(),
                     };
                     view! {
                         <tr data-testid="sheet-row">

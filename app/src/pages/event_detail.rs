@@ -243,6 +243,7 @@ fn AttendanceRow(
         }
         Proof::Paper => view! { <span>{t!(i18n, signed_on_paper)}</span> }.into_any(),
         Proof::Erased => view! { <span>{t!(i18n, signature_erased)}</span> }.into_any(),
+        Proof::Withheld => view! { <span>{t!(i18n, signature_withheld)}</span> }.into_any(),
     };
     let when = entry
         .recorded_at

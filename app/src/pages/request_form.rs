@@ -8,6 +8,7 @@ use domain::help_request::{
     MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_PLACE_CHARS,
 };
 use domain::resident::search;
+use domain::sync::protocol::RecordKind;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -267,7 +268,13 @@ fn RequestFields(
     view! {
         <div class="field">
             <label for="resident_name">{t!(i18n, field_resident_name)}</label>
-            <p class="field__hint" id="resident_name-hint">{t!(i18n, field_resident_name_hint)}</p>
+            <p class="field__hint" id="resident_name-hint">
+                {move || if state.holds_all(RecordKind::Resident) {
+                    t_string!(i18n, field_resident_name_hint).to_string()
+                } else {
+                    t_string!(i18n, field_resident_name_hint_own).to_string()
+                }}
+            </p>
             <input
                 id="resident_name"
                 name="resident_name"

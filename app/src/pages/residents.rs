@@ -10,6 +10,7 @@ use domain::resident::{
     search, DataConsent, Resident, ResidentError, ResidentField, ResidentFields, MAX_ADDRESS_CHARS,
     MAX_NAME_CHARS, MAX_NOTES_CHARS, MAX_PHONE_CHARS,
 };
+use domain::sync::protocol::RecordKind;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -71,6 +72,9 @@ pub fn ResidentsPage() -> impl IntoView {
                 {t!(i18n, resident_add)}
             </button>
         </div>
+        <Show when=move || !state.holds_all(RecordKind::Resident)>
+            <p class="notice" data-testid="residents-own-only">{t!(i18n, residents_own_only)}</p>
+        </Show>
         <Show when=move || saved.get()>
             <p class="notice notice--ok" role="status">{t!(i18n, change_saved)}</p>
         </Show>

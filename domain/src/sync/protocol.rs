@@ -329,6 +329,18 @@ pub struct PullResponse {
     pub next_cursor: i64,
     /// More changes wait after `next_cursor`: pull again at once.
     pub has_more: bool,
+    /// On the last page only: for each kind the reader receives only part of (`need_to_know`), the keys
+    /// of every record of it they may hold now. The device removes the others it holds (access ended),
+    /// except those its outbox still has to send.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readable: Vec<ReadableKeys>,
+}
+
+/// The records of one kind a reader may hold now, by key (`Record::key`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadableKeys {
+    pub entity: String,
+    pub keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -353,9 +365,9 @@ pub enum Record {
     MeetingNote(MeetingNote),
 }
 
-/// The kinds of record the pull carries. Each says who may read it (`readers`); a kind added to `Record`
-/// without a reader rule does not compile, and a change the server logged under a name no kind has is
-/// sent to nobody.
+/// The kinds of record the pull carries. Who receives each is `need_to_know::need`; a kind added to
+/// `Record` without a row there does not compile, and a change the server logged under a name no kind has
+/// is sent to nobody.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordKind {
     HelpRequest,
@@ -366,17 +378,6 @@ pub enum RecordKind {
     ConsentText,
     Photo,
     MeetingNote,
-}
-
-/// Who may pull the records of a kind. What no rule grants, nobody gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Readers {
-    /// Everyone who records entries: what field work needs offline (the choice lists, the registry,
-    /// events and their attendance lists, the consent texts).
-    EveryoneWhoRecords,
-    /// Those who read every request (organisers, coordinators); anyone else only the records the
-    /// server's scope for the kind names for them (what they recorded, are assigned to, wrote).
-    ReviewersAndOwnScope,
 }
 
 impl RecordKind {
@@ -404,28 +405,6 @@ impl RecordKind {
             RecordKind::MeetingNote => "meeting_note",
         }
     }
-
-    pub fn readers(self) -> Readers {
-        match self {
-            RecordKind::DictionaryEntry
-            | RecordKind::Resident
-            | RecordKind::Event
-            | RecordKind::AttendanceList
-            | RecordKind::ConsentText => Readers::EveryoneWhoRecords,
-            RecordKind::HelpRequest | RecordKind::Photo | RecordKind::MeetingNote => {
-                Readers::ReviewersAndOwnScope
-            }
-        }
-    }
-
-    /// The wire names of the kinds `readers` may pull.
-    pub fn names_read_by(readers: Readers) -> Vec<&'static str> {
-        Self::ALL
-            .into_iter()
-            .filter(|kind| kind.readers() == readers)
-            .map(RecordKind::as_str)
-            .collect()
-    }
 }
 
 impl Record {
@@ -439,6 +418,20 @@ impl Record {
             Record::ConsentText(_) => RecordKind::ConsentText,
             Record::Photo(_) => RecordKind::Photo,
             Record::MeetingNote(_) => RecordKind::MeetingNote,
+        }
+    }
+
+    /// The key the record is logged, pulled and kept under.
+    pub fn key(&self) -> String {
+        match self {
+            Record::HelpRequest(request) => request.id.to_string(),
+            Record::DictionaryEntry(entry) => entry.key(),
+            Record::Resident(resident) => resident.id.to_string(),
+            Record::Event(event) => event.id.to_string(),
+            Record::AttendanceList(list) => list.event_id.to_string(),
+            Record::ConsentText(text) => text.kind.as_str().to_owned(),
+            Record::Photo(photo) => photo.id.to_string(),
+            Record::MeetingNote(note) => note.id.to_string(),
         }
     }
 
@@ -565,13 +558,5 @@ mod tests {
         }
         let unknown = Record::from_log("secret_record", "{}").unwrap_err();
         assert!(unknown.to_string().contains("unknown variant"));
-    }
-
-    #[test]
-    fn each_kind_has_one_reader_rule_and_the_rules_split_the_kinds() {
-        let everyone = RecordKind::names_read_by(Readers::EveryoneWhoRecords);
-        let scoped = RecordKind::names_read_by(Readers::ReviewersAndOwnScope);
-        assert_eq!(everyone.len() + scoped.len(), RecordKind::ALL.len());
-        assert_eq!(scoped, ["help_request", "photo", "meeting_note"]);
     }
 }

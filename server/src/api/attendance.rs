@@ -95,7 +95,7 @@ fn attendance_sheet(
             String::new()
         };
         let proof = match &entry.proof {
-            Proof::Signature { .. } => "podpis na tablecie",
+            Proof::Signature { .. } | Proof::Withheld => "podpis na tablecie",
             Proof::Paper => "podpis na liście papierowej",
             Proof::Erased => "podpis usunięty po okresie przechowywania",
         };

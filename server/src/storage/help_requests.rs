@@ -43,12 +43,29 @@ impl Document for HelpRequest {
     }
 }
 
-/// Writes the request's new state (moving it to a new cursor for the pull) and its assignees.
+/// Writes the request's new state (moving it to a new cursor for the pull) and its assignees. Its resident
+/// and photos move to a new cursor too: a volunteer the request now reaches (newly assigned, or its
+/// resident newly linked) has pulled past them, and receives them with the request (`need_to_know`).
 pub(super) async fn save(
     conn: &mut SqliteConnection,
     request: &HelpRequest,
 ) -> Result<(), StoreError> {
     documents::save(conn, request).await?;
+    let photos: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM photo WHERE subject_kind = 'help_request' AND subject_id = ?",
+    )
+    .bind(request.id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    for key in request
+        .fields
+        .resident_id
+        .map(|id| id.to_string())
+        .into_iter()
+        .chain(photos)
+    {
+        super::relog(conn, &key).await?;
+    }
     sqlx::query("DELETE FROM help_request_assignee WHERE help_request_id = ?")
         .bind(request.id.to_string())
         .execute(&mut *conn)

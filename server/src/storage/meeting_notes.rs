@@ -23,7 +23,7 @@ impl Document for MeetingNote {
         self.id
     }
 
-    /// Devices pull other people's notes once approved (`own_scope`).
+    /// Devices pull other people's notes once approved (`scope_keys`).
     fn columns(&self) -> Vec<(&'static str, Column)> {
         vec![
             ("event_id", Column::Text(self.event_id.to_string())),

@@ -29,7 +29,7 @@ impl Document for Photo {
         self.id
     }
 
-    /// The pull finds a volunteer's photos by subject and author (`own_scope`); the upload is checked
+    /// The pull finds a volunteer's photos by subject and author (`scope_keys`); the upload is checked
     /// against the declared hash.
     fn columns(&self) -> Vec<(&'static str, Column)> {
         let (subject_kind, subject_id) = subject_columns(self.subject);

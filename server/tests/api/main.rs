@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod access_ends;
 mod attendance;
 mod configuration;
 mod data_rights;

@@ -1,15 +1,18 @@
-//! Who receives what through the pull: one record of every kind, made through the API, pulled by every
-//! kind of reader, and compared with a table written out below. A record kind added to the protocol does
-//! not compile here until the table says who receives it, and fails the test until a record of it is made.
+//! Who receives what through the pull, built from the need-to-know table (`domain::need_to_know::need`):
+//! records of every kind made through the API, pulled by every kind of reader. The table says how far a
+//! kind reaches each reader; this file says, independently of the server's queries, which of the records
+//! made here lie within each scope. A record kind added to the protocol fails the test until a record of
+//! it is made; a scope added to the table does not compile here until it says what lies within it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::{Method, StatusCode};
 use domain::account::Role;
-use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
+use domain::attendance::{Attendee, ListChange, NewAttendance, Proof, Signature};
 use domain::consent::ConsentKind;
 use domain::dictionary::DictionaryKind;
 use domain::help_request::HelpRequestFields;
+use domain::need_to_know::{self, need, Reach, Scope};
 use domain::photo::{PeopleVisible, PhotoSubject};
 use domain::resident::ResidentFields;
 use domain::sync::protocol::{
@@ -22,6 +25,8 @@ use crate::support::{small_jpeg_attached, Browser, TestApp};
 
 /// When the devices say the entries were made; the rules compared here do not depend on it.
 const AT: &str = "2025-05-20T10:00:00Z";
+/// The phone a resident gave when signing at the kiosk: it stays with the organisers.
+const SIGNED_PHONE: &str = "600 700 800";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Reader {
@@ -42,16 +47,34 @@ const READERS: [Reader; 5] = [
     Reader::Kiosk,
 ];
 
+impl Reader {
+    fn in_table(self) -> need_to_know::Reader {
+        match self {
+            Reader::VolunteerA | Reader::VolunteerB => need_to_know::Reader::Volunteer,
+            Reader::Organiser => need_to_know::Reader::Organiser,
+            Reader::Coordinator => need_to_know::Reader::Coordinator,
+            Reader::Kiosk => need_to_know::Reader::Kiosk,
+        }
+    }
+}
+
 /// The records the test makes through the API, and those the migrations seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Made {
     RequestByA,
     RequestByB,
+    /// Entered by A; named by A's and B's requests.
     Resident,
+    /// Entered by the organiser; no volunteer's request names them.
+    ResidentOfNobody,
     /// Every entry of the default dictionaries.
     DefaultDictionary,
-    Event,
-    AttendanceList,
+    /// Both events.
+    Events,
+    /// The list still being taken: a signature with a phone and a paper line, both by the organiser.
+    OpenList,
+    /// The other event's list, approved.
+    ApprovedList,
     /// The consent texts the migrations publish, one per consent kind.
     ConsentTexts,
     /// A's photo of A's request.
@@ -66,80 +89,43 @@ impl Made {
     fn kind(self) -> RecordKind {
         match self {
             Made::RequestByA | Made::RequestByB => RecordKind::HelpRequest,
-            Made::Resident => RecordKind::Resident,
+            Made::Resident | Made::ResidentOfNobody => RecordKind::Resident,
             Made::DefaultDictionary => RecordKind::DictionaryEntry,
-            Made::Event => RecordKind::Event,
-            Made::AttendanceList => RecordKind::AttendanceList,
+            Made::Events => RecordKind::Event,
+            Made::OpenList | Made::ApprovedList => RecordKind::AttendanceList,
             Made::ConsentTexts => RecordKind::ConsentText,
             Made::PhotoOfRequestByA | Made::PhotoOfEventByA => RecordKind::Photo,
             Made::NoteByA => RecordKind::MeetingNote,
         }
     }
-}
 
-/// What each reader receives of one kind.
-struct Receives {
-    volunteer_a: &'static [Made],
-    volunteer_b: &'static [Made],
-    organiser: &'static [Made],
-    coordinator: &'static [Made],
-    kiosk: &'static [Made],
-}
-
-impl Receives {
-    fn by(&self, reader: Reader) -> &'static [Made] {
-        match reader {
-            Reader::VolunteerA => self.volunteer_a,
-            Reader::VolunteerB => self.volunteer_b,
-            Reader::Organiser => self.organiser,
-            Reader::Coordinator => self.coordinator,
-            Reader::Kiosk => self.kiosk,
+    /// Whether this record lies within `scope` for `reader`: the facts of the records made below.
+    fn within(self, scope: Scope, reader: Reader) -> bool {
+        use Made::*;
+        use Reader::*;
+        match scope {
+            Scope::TheirRequests => {
+                matches!(
+                    (self, reader),
+                    (RequestByA, VolunteerA) | (RequestByB, VolunteerB)
+                )
+            }
+            Scope::ResidentsOfTheirRequests => self == Resident,
+            Scope::PhotosOfTheirWork => match self {
+                PhotoOfRequestByA => reader == VolunteerA,
+                _ => self == PhotoOfEventByA,
+            },
+            Scope::OwnOrApprovedNotes => self == NoteByA && reader == VolunteerA,
+            Scope::OpenLists => self == OpenList,
         }
     }
-}
 
-/// Who receives which of the records made below, kind by kind: the readers' rules as they stand.
-fn receives(kind: RecordKind) -> Receives {
-    use Made::*;
-    /// What everyone who records entries receives, whoever made it.
-    fn field_work(made: &'static [Made]) -> Receives {
-        Receives {
-            volunteer_a: made,
-            volunteer_b: made,
-            organiser: made,
-            coordinator: made,
-            kiosk: &[],
+    fn reaches(self, reader: Reader) -> bool {
+        match need(self.kind(), reader.in_table()).reach {
+            Reach::Nothing => false,
+            Reach::Everything => true,
+            Reach::Within(scope) => self.within(scope, reader),
         }
-    }
-    match kind {
-        RecordKind::HelpRequest => Receives {
-            volunteer_a: &[RequestByA],
-            volunteer_b: &[RequestByB],
-            organiser: &[RequestByA, RequestByB],
-            coordinator: &[RequestByA, RequestByB],
-            kiosk: &[],
-        },
-        RecordKind::DictionaryEntry => field_work(&[DefaultDictionary]),
-        RecordKind::Resident => field_work(&[Resident]),
-        RecordKind::Event => field_work(&[Event]),
-        RecordKind::AttendanceList => field_work(&[AttendanceList]),
-        RecordKind::ConsentText => field_work(&[ConsentTexts]),
-        // Photos of events reach every volunteer (which ones they may open is decided with the thumbnail).
-        RecordKind::Photo => Receives {
-            volunteer_a: &[PhotoOfRequestByA, PhotoOfEventByA],
-            volunteer_b: &[PhotoOfEventByA],
-            organiser: &[PhotoOfRequestByA, PhotoOfEventByA],
-            coordinator: &[PhotoOfRequestByA, PhotoOfEventByA],
-            kiosk: &[],
-        },
-        // Other volunteers receive a note once approved; this one is not.
-        RecordKind::MeetingNote => Receives {
-            volunteer_a: &[NoteByA],
-            volunteer_b: &[],
-            organiser: &[NoteByA],
-            coordinator: &[NoteByA],
-            kiosk: &[],
-        },
     }
 }
 
@@ -151,26 +137,13 @@ fn pull_answer(reader: Reader) -> StatusCode {
     }
 }
 
-/// How the pull identifies a record of each kind.
-fn key(record: &Record) -> String {
-    match record {
-        Record::HelpRequest(request) => request.id.to_string(),
-        Record::DictionaryEntry(entry) => entry.key(),
-        Record::Resident(resident) => resident.id.to_string(),
-        Record::Event(event) => event.id.to_string(),
-        Record::AttendanceList(list) => list.event_id.to_string(),
-        Record::ConsentText(text) => text.kind.as_str().to_owned(),
-        Record::Photo(photo) => photo.id.to_string(),
-        Record::MeetingNote(note) => note.id.to_string(),
-    }
-}
-
-/// Every record `reader` receives, by kind; nothing when the pull is refused (its status is returned).
+/// Every record `reader` receives, by kind and key; nothing when the pull is refused (its status is
+/// returned).
 async fn pull_everything(
     app: &TestApp,
     reader: &mut Browser,
-) -> (StatusCode, BTreeMap<&'static str, BTreeSet<String>>) {
-    let mut received: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+) -> (StatusCode, BTreeMap<&'static str, BTreeMap<String, Record>>) {
+    let mut received: BTreeMap<&'static str, BTreeMap<String, Record>> = BTreeMap::new();
     let mut since = 0;
     loop {
         let uri = format!("/api/v1/sync/pull?since={since}&limit=1000");
@@ -180,11 +153,12 @@ async fn pull_everything(
         }
         let page: PullResponse = serde_json::from_value(answer.json).unwrap();
         for change in page.changes {
-            let new = received
+            let key = change.record.key();
+            let earlier = received
                 .entry(change.record.kind().as_str())
                 .or_default()
-                .insert(key(&change.record));
-            assert!(new, "{} pulled twice", key(&change.record));
+                .insert(key.clone(), change.record);
+            assert!(earlier.is_none(), "{key} pulled twice");
         }
         since = page.next_cursor;
         if !page.has_more {
@@ -208,6 +182,16 @@ fn request(id: Uuid, resident: Uuid, description: &str) -> Mutation {
     })
 }
 
+fn resident(id: Uuid, name: &str) -> Mutation {
+    Mutation::CreateResident(CreateResident {
+        resident_id: id,
+        fields: ResidentFields {
+            name: name.into(),
+            ..Default::default()
+        },
+    })
+}
+
 fn photo(id: Uuid, subject: PhotoSubject) -> Mutation {
     small_jpeg_attached(
         id,
@@ -217,35 +201,59 @@ fn photo(id: Uuid, subject: PhotoSubject) -> Mutation {
     )
 }
 
+fn on_list(event: Uuid, resident: Uuid, name: &str, proof: Proof, phone: &str) -> Mutation {
+    Mutation::ChangeAttendance(ChangeAttendance {
+        event_id: event,
+        change: ListChange::Record(NewAttendance {
+            attendance_id: Uuid::now_v7(),
+            attendee: Attendee {
+                resident_id: Some(resident),
+                name: name.into(),
+                phone: phone.into(),
+                ..Default::default()
+            },
+            proof,
+            // Not asked, so the resident stays as recorded.
+            image_consent: None,
+            walk_in: false,
+            registration: None,
+            reason: None,
+        }),
+    })
+}
+
+fn a_signature() -> Proof {
+    let mut signature = Signature::default();
+    signature.begin_stroke(100.0, 300.0);
+    signature.extend_stroke(160.0, 120.0);
+    Proof::Signature { signature }
+}
+
 #[tokio::test]
-async fn each_record_kind_reaches_exactly_the_readers_its_rule_names() {
+async fn each_record_reaches_exactly_the_readers_the_need_to_know_table_names_with_the_fields_it_names(
+) {
     let app = TestApp::new().await;
-    app.add_account("anna", Role::Volunteer).await;
-    app.add_account("bartek", Role::Volunteer).await;
-    app.add_account("organizator", Role::Organiser).await;
-    app.add_account("koordynator", Role::Coordinator).await;
+    let anna = app.add_account("anna", Role::Volunteer).await;
+    let bartek = app.add_account("bartek", Role::Volunteer).await;
+    let olga = app.add_account("organizator", Role::Organiser).await;
+    let kasia = app.add_account("koordynator", Role::Coordinator).await;
     let mut volunteer_a = app.signed_in("anna").await;
     let mut volunteer_b = app.signed_in("bartek").await;
     let mut organiser = app.signed_in("organizator").await;
     let mut coordinator = app.signed_in("koordynator").await;
 
     let event = app.create_event(&mut organiser, "Klub seniora").await;
+    let other_event = app.create_event(&mut organiser, "Warsztaty").await;
     let (mut kiosk, _) = app.kiosk(&mut organiser, event).await;
-    let resident = Uuid::now_v7();
+    let (resident_of_a, resident_of_nobody) = (Uuid::now_v7(), Uuid::now_v7());
     let (request_by_a, request_by_b) = (Uuid::now_v7(), Uuid::now_v7());
     let (photo_of_request, photo_of_event, note) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     app.push_applied(
         &mut volunteer_a,
         AT,
         vec![
-            Mutation::CreateResident(CreateResident {
-                resident_id: resident,
-                fields: ResidentFields {
-                    name: "Irena Kowalska".into(),
-                    ..Default::default()
-                },
-            }),
-            request(request_by_a, resident, "Zakupy na tydzień"),
+            resident(resident_of_a, "Irena Kowalska"),
+            request(request_by_a, resident_of_a, "Zakupy na tydzień"),
             photo(photo_of_request, PhotoSubject::HelpRequest(request_by_a)),
             photo(photo_of_event, PhotoSubject::Event(event)),
             Mutation::WriteMeetingNote(WriteMeetingNote {
@@ -259,29 +267,35 @@ async fn each_record_kind_reaches_exactly_the_readers_its_rule_names() {
     app.push_applied(
         &mut volunteer_b,
         AT,
-        vec![request(request_by_b, resident, "Wizyta w urzędzie")],
+        vec![request(request_by_b, resident_of_a, "Wizyta w urzędzie")],
     )
     .await;
-    // Marked present by hand, without asking for image consent, so the resident stays as recorded.
     app.push_applied(
         &mut organiser,
         AT,
-        vec![Mutation::ChangeAttendance(ChangeAttendance {
-            event_id: event,
-            change: ListChange::Record(NewAttendance {
-                attendance_id: Uuid::now_v7(),
-                attendee: Attendee {
-                    resident_id: Some(resident),
-                    name: "Irena Kowalska".into(),
-                    ..Default::default()
-                },
-                proof: Proof::Paper,
-                image_consent: None,
-                walk_in: false,
-                registration: None,
-                reason: None,
+        vec![
+            resident(resident_of_nobody, "Tadeusz Nowak"),
+            // Signed with a finger on the organiser's tablet.
+            on_list(
+                event,
+                resident_of_nobody,
+                "Tadeusz Nowak",
+                a_signature(),
+                SIGNED_PHONE,
+            ),
+            on_list(event, resident_of_a, "Irena Kowalska", Proof::Paper, ""),
+            on_list(
+                other_event,
+                resident_of_a,
+                "Irena Kowalska",
+                Proof::Paper,
+                "",
+            ),
+            Mutation::ChangeAttendance(ChangeAttendance {
+                event_id: other_event,
+                change: ListChange::Approve,
             }),
-        })],
+        ],
     )
     .await;
 
@@ -289,7 +303,11 @@ async fn each_record_kind_reaches_exactly_the_readers_its_rule_names() {
     let made: BTreeMap<Made, BTreeSet<String>> = [
         (Made::RequestByA, [request_by_a.to_string()].into()),
         (Made::RequestByB, [request_by_b.to_string()].into()),
-        (Made::Resident, [resident.to_string()].into()),
+        (Made::Resident, [resident_of_a.to_string()].into()),
+        (
+            Made::ResidentOfNobody,
+            [resident_of_nobody.to_string()].into(),
+        ),
         (
             Made::DefaultDictionary,
             DictionaryKind::ALL
@@ -297,8 +315,12 @@ async fn each_record_kind_reaches_exactly_the_readers_its_rule_names() {
                 .flat_map(|kind| dictionary.all(kind).map(|entry| entry.key()))
                 .collect(),
         ),
-        (Made::Event, [event.to_string()].into()),
-        (Made::AttendanceList, [event.to_string()].into()),
+        (
+            Made::Events,
+            [event.to_string(), other_event.to_string()].into(),
+        ),
+        (Made::OpenList, [event.to_string()].into()),
+        (Made::ApprovedList, [other_event.to_string()].into()),
         (
             Made::ConsentTexts,
             ConsentKind::ALL
@@ -322,38 +344,37 @@ async fn each_record_kind_reaches_exactly_the_readers_its_rule_names() {
         );
     }
 
+    // The coordinator's copies are whole (the table says so); each reader's must be them, cut as the table
+    // says.
+    let (_, whole) = pull_everything(&app, &mut coordinator.clone()).await;
     let mut failures = Vec::new();
-    for (reader, browser) in READERS.into_iter().zip([
-        &mut volunteer_a,
-        &mut volunteer_b,
-        &mut organiser,
-        &mut coordinator,
-        &mut kiosk,
+    for (reader, (browser, account)) in READERS.into_iter().zip([
+        (&mut volunteer_a, anna.id),
+        (&mut volunteer_b, bartek.id),
+        (&mut organiser, olga.id),
+        (&mut coordinator, kasia.id),
+        (&mut kiosk, Uuid::nil()),
     ]) {
         let (status, received) = pull_everything(&app, browser).await;
         if status != pull_answer(reader) {
             failures.push(format!("{reader:?}: the pull answers {status}"));
         }
         for kind in RecordKind::ALL {
-            let expected_made = receives(kind).by(reader);
-            for m in expected_made {
-                assert_eq!(m.kind(), kind, "{m:?} is not a {}", kind.as_str());
-            }
-            let expected: BTreeSet<String> = expected_made
+            let expected: BTreeSet<String> = made
                 .iter()
-                .flat_map(|m| made[m].iter().cloned())
+                .filter(|(m, _)| m.kind() == kind && m.reaches(reader))
+                .flat_map(|(_, keys)| keys.iter().cloned())
                 .collect();
-            let got = received.get(kind.as_str()).cloned().unwrap_or_default();
+            let got_records = received.get(kind.as_str()).cloned().unwrap_or_default();
+            let got: BTreeSet<String> = got_records.keys().cloned().collect();
             if got != expected {
-                let named = |keys: &BTreeSet<String>| -> Vec<String> {
+                let named = |keys: &BTreeSet<String>| -> BTreeSet<String> {
                     keys.iter()
                         .map(|key| {
                             made.iter()
                                 .find(|(_, keys)| keys.contains(key))
                                 .map_or(key.clone(), |(m, _)| format!("{m:?}"))
                         })
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
                         .collect()
                 };
                 failures.push(format!(
@@ -363,6 +384,27 @@ async fn each_record_kind_reaches_exactly_the_readers_its_rule_names() {
                     named(&expected)
                 ));
             }
+            let fields = need(kind, reader.in_table()).fields;
+            for (key, record) in got_records {
+                let cut = match whole[kind.as_str()][&key].clone() {
+                    Record::AttendanceList(list) => {
+                        Record::AttendanceList(list.as_needed(fields, account))
+                    }
+                    other => other,
+                };
+                if record != cut {
+                    failures.push(format!(
+                        "{reader:?} receives {} {key} with other fields than the table's",
+                        kind.as_str()
+                    ));
+                }
+            }
+        }
+        // Spelled out for the one kind cut today: no one else's signature or phone on a volunteer's phone.
+        if reader.in_table() == need_to_know::Reader::Volunteer {
+            let list = format!("{:?}", received.get("attendance_list"));
+            assert!(!list.contains(SIGNED_PHONE), "{reader:?}: {list}");
+            assert!(!list.contains("Signature {"), "{reader:?}: {list}");
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -392,12 +392,20 @@ async fn residents_are_shared_and_only_organisers_merge_duplicates() {
             .await,
         Outcome::Applied
     );
-    let residents = p.residents(&mut volunteer).await;
+    let residents = p.residents(&mut organiser).await;
     let kept = residents.iter().find(|r| r.id == first).unwrap();
     assert_eq!(kept.fields.name, "Anna Kowalska");
     assert_eq!(kept.fields.phone, "600 100 200");
     let merged = residents.iter().find(|r| r.id == second).unwrap();
     assert_eq!(merged.merged_into, Some(first));
+    // The volunteer's device holds the entry their request now names, and no longer the duplicate.
+    let theirs: Vec<Uuid> = p
+        .residents(&mut volunteer)
+        .await
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(theirs, [first]);
     let moved = p.requests(&mut volunteer).await.remove(0);
     assert_eq!(moved.fields.resident_id, Some(first));
 }

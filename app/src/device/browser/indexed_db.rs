@@ -159,6 +159,16 @@ impl StoreTransaction for IndexedDbTx<'_> {
         Ok(records.collect::<Result<_, _>>()?)
     }
 
+    async fn keys(&self, area: Area) -> Result<Vec<String>, StoreError> {
+        let keys = self
+            .tx
+            .object_store(area.name())?
+            .get_all_keys::<String>()
+            .primitive()?
+            .await?;
+        Ok(keys.collect::<Result<_, _>>()?)
+    }
+
     async fn put<T: Serialize>(&self, area: Area, key: &str, value: &T) -> Result<(), StoreError> {
         let store = self.tx.object_store(area.name())?;
         match area.key_path() {

@@ -168,6 +168,7 @@ impl Server {
             next_cursor: changes.last().map_or(since, |c| c.cursor),
             changes,
             has_more,
+            readable: Vec::new(),
         }
     }
 }

@@ -821,6 +821,7 @@ impl World {
             changes: Vec::new(),
             next_cursor: 0,
             has_more: true,
+            readable: Vec::new(),
         };
         while everything.has_more {
             let page: PullResponse = answer(
@@ -836,6 +837,7 @@ impl World {
             everything.changes.extend(page.changes);
             everything.next_cursor = page.next_cursor;
             everything.has_more = page.has_more;
+            everything.readable = page.readable;
         }
         everything
     }

@@ -442,6 +442,11 @@ impl<'a> DeviceLink<'a> {
         }
     }
 
+    /// The browser the device's calls go through (for a test's own calls as the same person).
+    pub fn browser(&self) -> Browser {
+        self.browser.borrow().clone()
+    }
+
     async fn exchange(
         &self,
         method: Method,

@@ -1,0 +1,58 @@
+import { localRecords } from "./support/device";
+import { ACCOUNTS, apiAs, expect, openOnline, test } from "./support/server";
+import { event, push } from "./support/seed";
+
+const PHONE = "600 111 222";
+const ADDRESS = "Sosnowa 9 m. 4";
+
+test("a volunteer's phone holds the people of their own requests, and no one else's phone, address or signature", async ({ server, page }) => {
+  // Someone the organisers know, who signed a list with their phone: none of it is the volunteer's work.
+  const organiser = await apiAs(server, ACCOUNTS.organiser.username);
+  const meeting = await event(organiser.api, organiser.csrf, "Klub seniora", new Date(Date.now() + 86_400_000).toISOString(), ["goal_6"]);
+  const tadeusz = crypto.randomUUID();
+  await push(organiser.api, organiser.csrf, [
+    {
+      kind: "resident.create",
+      payload: { resident_id: tadeusz, name: "Tadeusz Tajny", phone: PHONE, address: ADDRESS, district: "okolna", target_groups: [] },
+    },
+    {
+      kind: "attendance.change",
+      payload: {
+        event_id: meeting,
+        change: {
+          change: "record",
+          attendance_id: crypto.randomUUID(),
+          attendee: { resident_id: tadeusz, name: "Tadeusz Tajny", phone: PHONE, district: "okolna" },
+          proof: "signature",
+          signature: { strokes: [[[100, 300], [160, 120], [220, 300]]] },
+          image_consent: null,
+          walk_in: false,
+        },
+      },
+    },
+  ]);
+  await organiser.api.dispose();
+  const volunteer = await apiAs(server, ACCOUNTS.volunteer.username);
+  await push(volunteer.api, volunteer.csrf, [
+    {
+      kind: "help_request.create",
+      payload: { help_request_id: crypto.randomUUID(), resident_name: "Zofia Zielińska", district: "okolna", category: "shopping", description: "Zakupy" },
+    },
+  ]);
+  await volunteer.api.dispose();
+
+  await openOnline(page, server.url);
+  await expect(page.getByTestId("request-card").filter({ hasText: "Zofia Zielińska" })).toBeVisible();
+  const held = await localRecords(page, ["residents", "attendance", "help_requests"]);
+  expect(held.residents.map((r) => r.name)).toEqual(["Zofia Zielińska"]);
+  const everything = JSON.stringify(held);
+  expect(everything).not.toContain(PHONE);
+  expect(everything).not.toContain(ADDRESS);
+  // The list still being taken shows who is on it, without their signature.
+  expect(held.attendance).toHaveLength(1);
+  expect(held.attendance[0].entries.map((e: { attendee: { name: string }; proof: string }) => [e.attendee.name, e.proof])).toEqual([["Tadeusz Tajny", "withheld"]]);
+  expect(everything).not.toContain("strokes");
+
+  await page.goto(`${server.url}/event?id=${meeting}`);
+  await expect(page.getByTestId("attendance-row").filter({ hasText: "Tadeusz Tajny" })).toContainText("podpisano (podpis przechowują organizatorzy)");
+});

@@ -1,0 +1,272 @@
+//! Access that ends leaves the device (docs/security.md, "What reaches each device"): a phone running the
+//! device's own sync code against the server, through the same API the browser calls. What the person
+//! changed on the phone reaches the server first; then the record leaves.
+
+use app::device::{sync_once, LocalData, MemoryStore, Pass};
+use axum::http::{Method, StatusCode};
+use chrono::Utc;
+use domain::account::{Account, Role};
+use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
+use domain::help_request::{HelpRequestFields, Person};
+use domain::photo::{PeopleVisible, PhotoSubject};
+use domain::sync::protocol::{
+    ActOnHelpRequest, ChangeAttendance, CreateHelpRequest, Mutation, PullResponse, Record,
+};
+use domain::workflow::{Action, Actor};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::support::{pull_uri, small_jpeg_attached, DeviceLink, TestApp};
+
+const AT: &str = "2025-05-20T10:00:00Z";
+
+fn request_for(id: Uuid, name: &str) -> Mutation {
+    Mutation::CreateHelpRequest(CreateHelpRequest {
+        help_request_id: id,
+        fields: HelpRequestFields {
+            resident_name: name.into(),
+            district: "okolna".into(),
+            category: "shopping".into(),
+            description: "Zakupy na tydzień".into(),
+            ..Default::default()
+        },
+    })
+}
+
+fn act(id: Uuid, seen_revision: u32, action: Action) -> Mutation {
+    Mutation::ActOnHelpRequest(ActOnHelpRequest {
+        help_request_id: id,
+        seen_revision,
+        action,
+    })
+}
+
+fn actor(account: &Account) -> Actor {
+    Actor {
+        person: Person {
+            id: account.id,
+            name: account.display_name.clone(),
+        },
+        role: account.role,
+    }
+}
+
+/// What the phone holds, as text: a name or a key in it is on the device.
+async fn held(phone: &LocalData<MemoryStore>) -> String {
+    format!("{:?}", phone.snapshot().await.unwrap())
+}
+
+fn pass() -> Pass {
+    Pass {
+        device_id: Uuid::now_v7(),
+        pulls: true,
+        now: Utc::now(),
+    }
+}
+
+#[tokio::test]
+async fn a_request_the_volunteer_declines_leaves_their_phone_with_its_resident_and_photo_after_their_steps_arrive(
+) {
+    let app = TestApp::new().await;
+    let anna = app.add_account("anna", Role::Volunteer).await;
+    app.add_account("olga", Role::Organiser).await;
+    let mut organiser = app.signed_in("olga").await;
+    let phone = LocalData::new(MemoryStore::default());
+    let link = DeviceLink::new(&app, app.signed_in("anna").await);
+    let pass = pass();
+
+    let request = Uuid::now_v7();
+    let photo = Uuid::now_v7();
+    app.push_applied(
+        &mut organiser,
+        AT,
+        vec![
+            request_for(request, "Zofia Zielińska"),
+            small_jpeg_attached(
+                photo,
+                PhotoSubject::HelpRequest(request),
+                "Lista zakupów",
+                PeopleVisible::NoIdentifiablePeople,
+            ),
+            act(request, 1, Action::Approve),
+        ],
+    )
+    .await;
+    sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
+    let before = held(&phone).await;
+    assert!(!before.contains("Zofia"), "not hers yet: {before}");
+
+    // Assigned: the request comes with its resident and photo, pulled long before.
+    let volunteers = vec![Person {
+        id: anna.id,
+        name: anna.display_name.clone(),
+    }];
+    app.push_applied(
+        &mut organiser,
+        AT,
+        vec![act(request, 2, Action::Assign { volunteers })],
+    )
+    .await;
+    sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
+    let snapshot = phone.snapshot().await.unwrap();
+    assert_eq!(snapshot.requests.len(), 1);
+    assert_eq!(snapshot.residents.len(), 1);
+    assert_eq!(snapshot.residents[0].fields.name, "Zofia Zielińska");
+    assert_eq!(snapshot.photos.len(), 1);
+
+    // Offline, she accepts and then declines; both reach the server before the request leaves.
+    for action in [Action::Accept, Action::Decline] {
+        phone
+            .act_on_help_requests(&actor(&anna), vec![request], action, Utc::now())
+            .await
+            .unwrap();
+    }
+    sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
+    let after = held(&phone).await;
+    for gone in ["Zofia", &request.to_string(), &photo.to_string()] {
+        assert!(!after.contains(gone), "{gone} is still on the phone");
+    }
+    assert_eq!(phone.unsent_count().await.unwrap(), 0);
+    let answer = app
+        .call(&mut organiser, Method::GET, &pull_uri(0, 1000), None)
+        .await;
+    let page: PullResponse = serde_json::from_value(answer.json).unwrap();
+    let on_server = page
+        .changes
+        .into_iter()
+        .find_map(|change| match change.record {
+            Record::HelpRequest(r) if r.id == request => Some(r),
+            _ => None,
+        })
+        .expect("the request");
+    let by_her = on_server
+        .history
+        .iter()
+        .filter(|entry| entry.by.id == anna.id);
+    assert_eq!(by_her.count(), 2, "{:?}", on_server.history);
+    assert!(on_server.assignees.is_empty());
+}
+
+#[tokio::test]
+async fn an_approved_list_leaves_volunteers_phones_and_an_erased_resident_leaves_with_their_request(
+) {
+    let app = TestApp::new().await;
+    let anna = app.add_account("anna", Role::Volunteer).await;
+    app.add_account("olga", Role::Organiser).await;
+    app.add_account("kasia", Role::Coordinator).await;
+    let mut organiser = app.signed_in("olga").await;
+    let mut coordinator = app.signed_in("kasia").await;
+    let phone = LocalData::new(MemoryStore::default());
+    let link = DeviceLink::new(&app, app.signed_in("anna").await);
+    let pass = pass();
+    let event = app.create_event(&mut organiser, "Klub seniora").await;
+    let request = Uuid::now_v7();
+
+    sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
+    let dictionary = app.store.dictionary().await.unwrap();
+    phone
+        .change_attendance(
+            actor(&anna),
+            event,
+            ListChange::Record(NewAttendance {
+                attendance_id: Uuid::now_v7(),
+                attendee: Attendee {
+                    name: "Tadeusz Nowak".into(),
+                    ..Default::default()
+                },
+                proof: Proof::Paper,
+                image_consent: None,
+                walk_in: false,
+                registration: None,
+                reason: None,
+            }),
+            &dictionary,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    app.push_applied(
+        &mut link.browser(),
+        AT,
+        vec![request_for(request, "Halina Paprocka")],
+    )
+    .await;
+    sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
+    let snapshot = phone.snapshot().await.unwrap();
+    assert_eq!(snapshot.attendance.len(), 1);
+    assert_eq!(snapshot.requests.len(), 1);
+    let halina = snapshot
+        .residents
+        .iter()
+        .find(|r| r.fields.name == "Halina Paprocka")
+        .expect("the resident of her request")
+        .id;
+
+    app.push_applied(
+        &mut organiser,
+        AT,
+        vec![Mutation::ChangeAttendance(ChangeAttendance {
+            event_id: event,
+            change: ListChange::Approve,
+        })],
+    )
+    .await;
+    let uri = format!("/api/v1/residents/{halina}/erasure");
+    let body = Some(json!({"reason": "wniosek mieszkanki"}));
+    let answer = app.call(&mut coordinator, Method::POST, &uri, body).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+
+    sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
+    let after = phone.snapshot().await.unwrap();
+    assert!(after.attendance.is_empty(), "{:?}", after.attendance);
+    assert!(after.requests.is_empty(), "{:?}", after.requests);
+    let held = format!("{after:?}");
+    assert!(!held.contains("Halina"), "{held}");
+    assert_eq!(after.events.len(), 1, "the event itself stays");
+}
+
+#[tokio::test]
+async fn a_lowered_role_takes_the_records_only_the_old_role_could_hold() {
+    let app = TestApp::new().await;
+    let ewa = app.add_account("ewa", Role::Organiser).await;
+    app.add_account("anna", Role::Volunteer).await;
+    app.add_account("kasia", Role::Coordinator).await;
+    let mut coordinator = app.signed_in("kasia").await;
+    let mut volunteer = app.signed_in("anna").await;
+    let (hers, annas) = (Uuid::now_v7(), Uuid::now_v7());
+    let phone = LocalData::new(MemoryStore::default());
+    let link = DeviceLink::new(&app, app.signed_in("ewa").await);
+    let pass = pass();
+    phone.signed_in_as(&ewa).await.unwrap();
+    app.push_applied(
+        &mut link.browser(),
+        AT,
+        vec![request_for(hers, "Jan Nowak")],
+    )
+    .await;
+    app.push_applied(
+        &mut volunteer,
+        AT,
+        vec![request_for(annas, "Irena Kowalska")],
+    )
+    .await;
+    sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
+    assert!(held(&phone).await.contains("Irena Kowalska"));
+
+    let uri = format!("/api/v1/users/{}", ewa.id);
+    let body = Some(json!({"role": "volunteer"}));
+    let answer = app.call(&mut coordinator, Method::PATCH, &uri, body).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+
+    // The change ended her sessions; she signs in again on the same phone.
+    let link = DeviceLink::new(&app, app.signed_in("ewa").await);
+    let lowered = Account {
+        role: Role::Volunteer,
+        ..ewa
+    };
+    phone.signed_in_as(&lowered).await.unwrap();
+    sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
+    let after = held(&phone).await;
+    assert!(after.contains("Jan Nowak"), "her own request stays");
+    assert!(!after.contains("Irena Kowalska"), "{after}");
+}

@@ -736,4 +736,4 @@ impl AttendanceList {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

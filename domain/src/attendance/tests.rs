@@ -50,7 +50,7 @@ fn kiosk() -> Author {
     Author::Kiosk { event_id: EVENT }
 }
 
-fn signed(id: u128, resident: Option<u128>, name: &str) -> ListChange {
+pub(crate) fn signed(id: u128, resident: Option<u128>, name: &str) -> ListChange {
     ListChange::Record(NewAttendance {
         attendance_id: Uuid::from_u128(id),
         attendee: Attendee {

@@ -1,6 +1,5 @@
 use super::*;
-use crate::attendance::{Attendee, Author, ListChange, NewAttendance, Registration, Signature};
-use crate::consent::ConsentAnswer;
+use crate::attendance::{Author, ListChange};
 use crate::dictionary::tests::sample;
 use crate::help_request::Person;
 use crate::workflow::Actor;
@@ -19,37 +18,14 @@ fn volunteer() -> Author {
     })
 }
 
+/// A walk-in's signature (with their registration), who gave `phone`.
 fn signed(id: u128, name: &str, phone: &str) -> ListChange {
-    let mut signature = Signature::default();
-    signature.begin_stroke(100.0, 300.0);
-    signature.extend_stroke(160.0, 120.0);
-    signature.extend_stroke(220.0, 300.0);
-    ListChange::Record(NewAttendance {
-        attendance_id: Uuid::from_u128(id),
-        attendee: Attendee {
-            resident_id: None,
-            name: name.into(),
-            phone: phone.into(),
-            district: "okolna".into(),
-        },
-        proof: Proof::Signature { signature },
-        image_consent: Some(ConsentAnswer {
-            given: false,
-            text_version: 1,
-        }),
-        walk_in: true,
-        registration: Some(Registration {
-            data_processing: ConsentAnswer {
-                given: true,
-                text_version: 1,
-            },
-            kiosk_listing: ConsentAnswer {
-                given: false,
-                text_version: 1,
-            },
-        }),
-        reason: None,
-    })
+    let mut change = crate::attendance::tests::signed(id, None, name);
+    if let ListChange::Record(new) = &mut change {
+        new.attendee.phone = phone.into();
+        new.attendee.district = "okolna".into();
+    }
+    change
 }
 
 /// A list with a line the kiosk took and a line the volunteer took on their phone.

@@ -7,31 +7,16 @@ use axum::http::{Method, StatusCode};
 use chrono::Utc;
 use domain::account::{Account, Role};
 use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
-use domain::help_request::{HelpRequestFields, Person};
+use domain::help_request::Person;
 use domain::photo::{PeopleVisible, PhotoSubject};
-use domain::sync::protocol::{
-    ActOnHelpRequest, ChangeAttendance, CreateHelpRequest, Mutation, PullResponse, Record,
-};
+use domain::sync::protocol::{ActOnHelpRequest, ChangeAttendance, Mutation, PullResponse, Record};
 use domain::workflow::{Action, Actor};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::{pull_uri, small_jpeg_attached, DeviceLink, TestApp};
+use crate::support::{pull_uri, request_for, small_jpeg_attached, DeviceLink, TestApp};
 
 const AT: &str = "2025-05-20T10:00:00Z";
-
-fn request_for(id: Uuid, name: &str) -> Mutation {
-    Mutation::CreateHelpRequest(CreateHelpRequest {
-        help_request_id: id,
-        fields: HelpRequestFields {
-            resident_name: name.into(),
-            district: "okolna".into(),
-            category: "shopping".into(),
-            description: "Zakupy na tydzień".into(),
-            ..Default::default()
-        },
-    })
-}
 
 fn act(id: Uuid, seen_revision: u32, action: Action) -> Mutation {
     Mutation::ActOnHelpRequest(ActOnHelpRequest {
@@ -81,7 +66,7 @@ async fn a_request_the_volunteer_declines_leaves_their_phone_with_its_resident_a
         &mut organiser,
         AT,
         vec![
-            request_for(request, "Zofia Zielińska"),
+            request_for(request, "Zofia Zielińska", "Zakupy na tydzień"),
             small_jpeg_attached(
                 photo,
                 PhotoSubject::HelpRequest(request),
@@ -188,7 +173,7 @@ async fn an_approved_list_leaves_volunteers_phones_and_an_erased_resident_leaves
     app.push_applied(
         &mut link.browser(),
         AT,
-        vec![request_for(request, "Halina Paprocka")],
+        vec![request_for(request, "Halina Paprocka", "Zakupy na tydzień")],
     )
     .await;
     sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
@@ -241,13 +226,13 @@ async fn a_lowered_role_takes_the_records_only_the_old_role_could_hold() {
     app.push_applied(
         &mut link.browser(),
         AT,
-        vec![request_for(hers, "Jan Nowak")],
+        vec![request_for(hers, "Jan Nowak", "Zakupy na tydzień")],
     )
     .await;
     app.push_applied(
         &mut volunteer,
         AT,
-        vec![request_for(annas, "Irena Kowalska")],
+        vec![request_for(annas, "Irena Kowalska", "Zakupy na tydzień")],
     )
     .await;
     sync_once(&phone, &link, &pass, |_| {}).await.unwrap();

@@ -7,15 +7,15 @@ use app::device::{sync_once, LocalData, MemoryStore, Pass};
 use axum::http::{Method, StatusCode};
 use chrono::Utc;
 use domain::account::Role;
-use domain::attendance::{Attendee, ListChange, NewAttendance, Proof, Signature};
+use domain::attendance::{Attendee, Proof, Signature};
 use domain::help_request::HelpRequestFields;
 use domain::photo::{PeopleVisible, PhotoSubject};
 use domain::resident::ResidentFields;
-use domain::sync::protocol::{ChangeAttendance, CreateHelpRequest, CreateResident, Mutation};
+use domain::sync::protocol::{CreateHelpRequest, CreateResident, Mutation};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::support::{small_jpeg, small_jpeg_attached, Browser, DeviceLink, TestApp};
+use crate::support::{on_list, small_jpeg, small_jpeg_attached, Browser, DeviceLink, TestApp};
 
 const AT: &str = "2026-11-20T10:00:00Z";
 const ZOFIA: &str = "Zofia Lis";
@@ -67,23 +67,13 @@ fn signed(event: Uuid, resident: Uuid, name: &str, phone: &str, x: f64) -> Mutat
     let mut signature = Signature::default();
     signature.begin_stroke(x, 300.0);
     signature.extend_stroke(x + 60.0, 120.0);
-    Mutation::ChangeAttendance(ChangeAttendance {
-        event_id: event,
-        change: ListChange::Record(NewAttendance {
-            attendance_id: Uuid::now_v7(),
-            attendee: Attendee {
-                resident_id: Some(resident),
-                name: name.into(),
-                phone: phone.into(),
-                district: "okolna".into(),
-            },
-            walk_in: false,
-            registration: None,
-            proof: Proof::Signature { signature },
-            image_consent: None,
-            reason: None,
-        }),
-    })
+    let attendee = Attendee {
+        resident_id: Some(resident),
+        name: name.into(),
+        phone: phone.into(),
+        district: "okolna".into(),
+    };
+    on_list(event, attendee, Proof::Signature { signature })
 }
 
 /// Zofia and Jan, each with a help request, both signed in on one meeting's list; a photo of Zofia's

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::{Method, StatusCode};
 use domain::account::Role;
-use domain::attendance::{Attendee, ListChange, NewAttendance, Proof, Signature};
+use domain::attendance::{Attendee, ListChange, Proof, Signature};
 use domain::consent::ConsentKind;
 use domain::dictionary::DictionaryKind;
 use domain::help_request::HelpRequestFields;
@@ -21,7 +21,7 @@ use domain::sync::protocol::{
 };
 use uuid::Uuid;
 
-use crate::support::{small_jpeg_attached, Browser, TestApp};
+use crate::support::{on_list, small_jpeg_attached, Browser, TestApp};
 
 /// When the devices say the entries were made; the rules compared here do not depend on it.
 const AT: &str = "2025-05-20T10:00:00Z";
@@ -201,25 +201,14 @@ fn photo(id: Uuid, subject: PhotoSubject) -> Mutation {
     )
 }
 
-fn on_list(event: Uuid, resident: Uuid, name: &str, proof: Proof, phone: &str) -> Mutation {
-    Mutation::ChangeAttendance(ChangeAttendance {
-        event_id: event,
-        change: ListChange::Record(NewAttendance {
-            attendance_id: Uuid::now_v7(),
-            attendee: Attendee {
-                resident_id: Some(resident),
-                name: name.into(),
-                phone: phone.into(),
-                ..Default::default()
-            },
-            proof,
-            // Not asked, so the resident stays as recorded.
-            image_consent: None,
-            walk_in: false,
-            registration: None,
-            reason: None,
-        }),
-    })
+fn listed(event: Uuid, resident: Uuid, name: &str, proof: Proof, phone: &str) -> Mutation {
+    let attendee = Attendee {
+        resident_id: Some(resident),
+        name: name.into(),
+        phone: phone.into(),
+        ..Default::default()
+    };
+    on_list(event, attendee, proof)
 }
 
 fn a_signature() -> Proof {
@@ -276,15 +265,15 @@ async fn each_record_reaches_exactly_the_readers_the_need_to_know_table_names_wi
         vec![
             resident(resident_of_nobody, "Tadeusz Nowak"),
             // Signed with a finger on the organiser's tablet.
-            on_list(
+            listed(
                 event,
                 resident_of_nobody,
                 "Tadeusz Nowak",
                 a_signature(),
                 SIGNED_PHONE,
             ),
-            on_list(event, resident_of_a, "Irena Kowalska", Proof::Paper, ""),
-            on_list(
+            listed(event, resident_of_a, "Irena Kowalska", Proof::Paper, ""),
+            listed(
                 other_event,
                 resident_of_a,
                 "Irena Kowalska",

@@ -1,15 +1,15 @@
 //! The help-request workflow and the residents registry through the sync API, against real SQLite:
 //! what each person's device pushes and what it pulls back.
 
-use crate::support::{Browser, TestApp};
+use crate::support::{request_for, Browser, TestApp};
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::account::Role;
-use domain::help_request::{HelpRequest, HelpRequestFields, HelpRequestStatus, Person};
+use domain::help_request::{HelpRequest, HelpRequestStatus, Person};
 use domain::resident::{Resident, ResidentFields};
 use domain::sync::protocol::{
-    ActOnHelpRequest, CreateHelpRequest, CreateResident, EditHelpRequest, MergeResidents, Mutation,
-    Outcome, PullResponse, PushRequest, PushResponse, Record, RejectReason,
+    ActOnHelpRequest, CreateResident, EditHelpRequest, MergeResidents, Mutation, Outcome,
+    PullResponse, PushRequest, PushResponse, Record, RejectReason,
 };
 use domain::workflow::{Action, ActionKind, FieldChange, HistoryEvent, Refusal};
 use uuid::Uuid;
@@ -103,16 +103,7 @@ impl People {
 }
 
 fn create(id: Uuid) -> Mutation {
-    Mutation::CreateHelpRequest(CreateHelpRequest {
-        help_request_id: id,
-        fields: HelpRequestFields {
-            resident_name: "Łukasz Nowak".into(),
-            district: "okolna".into(),
-            category: "transport".into(),
-            description: "Wizyta w przychodni".into(),
-            ..Default::default()
-        },
-    })
+    request_for(id, "Łukasz Nowak", "Wizyta w przychodni")
 }
 
 fn act(id: Uuid, seen_revision: u32, action: Action) -> Mutation {

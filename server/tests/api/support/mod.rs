@@ -14,9 +14,12 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use domain::account::{Account, NewAccount, Role};
 use domain::api as v1;
+use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
+use domain::help_request::HelpRequestFields;
 use domain::photo::{sha256_hex, PeopleVisible, PhotoFile, PhotoSubject};
 use domain::sync::protocol::{
-    ApiError, AttachPhoto, Mutation, PullQuery, PullResponse, PushRequest, PushResponse,
+    ApiError, AttachPhoto, ChangeAttendance, CreateHelpRequest, Mutation, PullQuery, PullResponse,
+    PushRequest, PushResponse,
 };
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -359,6 +362,37 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 }
 
 /// The record of a photo of [`small_jpeg`]'s bytes, as a device pushes it before it uploads them.
+/// A help request for someone the registry does not have yet (the server adds them), in the default
+/// dictionaries' terms.
+pub fn request_for(id: Uuid, resident_name: &str, description: &str) -> Mutation {
+    Mutation::CreateHelpRequest(CreateHelpRequest {
+        help_request_id: id,
+        fields: HelpRequestFields {
+            resident_name: resident_name.into(),
+            district: "okolna".into(),
+            category: "shopping".into(),
+            description: description.into(),
+            ..Default::default()
+        },
+    })
+}
+
+/// `attendee` put on `event`'s list by staff with `proof`, image consent not asked.
+pub fn on_list(event: Uuid, attendee: Attendee, proof: Proof) -> Mutation {
+    Mutation::ChangeAttendance(ChangeAttendance {
+        event_id: event,
+        change: ListChange::Record(NewAttendance {
+            attendance_id: Uuid::now_v7(),
+            attendee,
+            proof,
+            image_consent: None,
+            walk_in: false,
+            registration: None,
+            reason: None,
+        }),
+    })
+}
+
 pub fn small_jpeg_attached(
     photo_id: Uuid,
     subject: PhotoSubject,

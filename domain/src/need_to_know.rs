@@ -3,11 +3,21 @@
 //! device what it no longer grants (the pull's `readable` keys), and `docs/security.md` carries it as
 //! `table()` writes it (a test compares them). What the table does not grant, nobody gets.
 
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use crate::account::{Principal, Role};
 use crate::attendance::{AttendanceList, Proof, RecordedBy};
 use crate::sync::protocol::RecordKind;
+
+/// How long a help request stays on the devices of the volunteers it reaches after it was closed (done,
+/// cancelled or rejected): time to log late hours and look back, then it leaves.
+pub const CLOSED_REQUEST_DAYS: i64 = 30;
+
+/// Requests closed before this moment no longer reach volunteers' devices at `now`.
+pub fn closed_requests_leave_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::days(CLOSED_REQUEST_DAYS)
+}
 
 /// Who pulls: a person by role, or a kiosk tablet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,12 +71,13 @@ pub enum Reach {
 /// The records of one kind a person's own work touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// The help requests they recorded or are assigned to, until anonymised.
+    /// The help requests they recorded or are assigned to, until `CLOSED_REQUEST_DAYS` after they were
+    /// closed, or anonymised.
     TheirRequests,
-    /// The residents their requests name, and the entries they added to the registry themselves, until
-    /// merged into another entry or anonymised.
+    /// The residents those requests name, and the entries they added to the registry themselves that no
+    /// request names, until merged into another entry or anonymised.
     ResidentsOfTheirRequests,
-    /// Photos they took, photos of their requests, and photos of events.
+    /// Photos they took, photos of those requests, and photos of events.
     PhotosOfTheirWork,
     /// Notes they wrote, and notes an organiser approved.
     OwnOrApprovedNotes,
@@ -151,22 +162,25 @@ fn why(kind: RecordKind) -> &'static str {
 impl Need {
     fn describe(self) -> String {
         let reach = match self.reach {
-            Reach::Nothing => "—",
-            Reach::Everything => "all",
-            Reach::Within(Scope::TheirRequests) => {
-                "those they recorded or are assigned to, until anonymised"
-            }
+            Reach::Nothing => "—".to_owned(),
+            Reach::Everything => "all".to_owned(),
+            Reach::Within(Scope::TheirRequests) => format!(
+                "those they recorded or are assigned to, until {CLOSED_REQUEST_DAYS} days after closing \
+                 or anonymised"
+            ),
             Reach::Within(Scope::ResidentsOfTheirRequests) => {
-                "those their requests name, and those they entered, until merged or anonymised"
+                "those their requests name, and those they entered that no request names, until merged \
+                 or anonymised"
+                    .to_owned()
             }
             Reach::Within(Scope::PhotosOfTheirWork) => {
-                "those they took, of their requests, of events"
+                "those they took, of their requests, of events".to_owned()
             }
-            Reach::Within(Scope::OwnOrApprovedNotes) => "their own, and approved ones",
-            Reach::Within(Scope::OpenLists) => "lists not yet approved",
+            Reach::Within(Scope::OwnOrApprovedNotes) => "their own, and approved ones".to_owned(),
+            Reach::Within(Scope::OpenLists) => "lists not yet approved".to_owned(),
         };
         match self.fields {
-            Fields::Whole => reach.to_owned(),
+            Fields::Whole => reach,
             Fields::OthersLinesWithoutContactsOrSignatures => format!(
                 "{reach}; their own lines whole, of others only name, district, image consent \
                  (no phone, signature, registration, reasons, history)"

@@ -27,7 +27,7 @@ use domain::account::Principal;
 use domain::attendance::Author;
 use domain::dictionary::{Dictionary, DictionaryEntry};
 use domain::help_request::Person;
-use domain::need_to_know::{need, Reach, Reader, Scope};
+use domain::need_to_know::{closed_requests_leave_before, need, Reach, Reader, Scope};
 use domain::sync::protocol::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest,
     ReadableKeys, Record, RecordKind, RejectReason,
@@ -140,12 +140,14 @@ impl Store {
     /// Changes committed after `since` that `reader` may hold, oldest first, at most `limit` of them, cut
     /// to the fields the reader needs: both as `need_to_know::need` says. The last page also names, for
     /// each kind the reader holds only part of, every record they may hold now (`PullResponse::readable`).
-    /// A change under a name no kind has goes to nobody.
+    /// A change under a name no kind has goes to nobody. `now` decides which closed requests still reach
+    /// volunteers.
     pub async fn pull(
         &self,
         principal: Principal,
         since: i64,
         limit: u32,
+        now: DateTime<Utc>,
     ) -> Result<PullResponse, StoreError> {
         let Some(reader) = Reader::of(principal) else {
             return Ok(PullResponse {
@@ -159,9 +161,11 @@ impl Store {
             Principal::User { id, .. } => id,
             Principal::Anonymous | Principal::Kiosk { .. } => Uuid::nil(),
         };
+        let closed_before = accounts::stamp(closed_requests_leave_before(now));
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(&PULL_QUERIES[&reader])
             .bind(account.to_string())
+            .bind(&closed_before)
             .bind(since)
             .bind(i64::from(limit) + 1)
             .fetch_all(&mut *tx)
@@ -180,7 +184,7 @@ impl Store {
         let readable = if has_more {
             Vec::new()
         } else {
-            readable_keys(&mut tx, reader, account).await?
+            readable_keys(&mut tx, reader, account, &closed_before).await?
         };
         let next_cursor = changes.last().map_or(since, |c| c.cursor);
         Ok(PullResponse {
@@ -376,32 +380,47 @@ async fn apply(
     }
 }
 
-/// The keys of the records a scope grants, as SQL (`?1` is the reader's account id).
+/// The keys of the records a scope grants, as SQL: `?1` is the reader's account id, `?2` the moment before
+/// which closed requests no longer reach volunteers (`need_to_know::closed_requests_leave_before`).
 fn scope_keys(scope: Scope) -> &'static str {
     match scope {
-        Scope::TheirRequests => {
-            "SELECT id FROM help_request WHERE json_extract(data, '$.anonymised_at') IS NULL \
-             AND (recorded_by = ?1 \
-               OR id IN (SELECT help_request_id FROM help_request_assignee WHERE account_id = ?1))"
-        }
+        Scope::TheirRequests => THEIR_REQUESTS,
         Scope::ResidentsOfTheirRequests => {
-            "SELECT id FROM resident WHERE merged_into IS NULL \
-             AND json_extract(data, '$.anonymised_at') IS NULL \
-             AND (recorded_by = ?1 OR id IN (SELECT resident_id FROM help_request WHERE recorded_by = ?1 \
-               OR id IN (SELECT help_request_id FROM help_request_assignee WHERE account_id = ?1)))"
+            static RESIDENTS: LazyLock<String> = LazyLock::new(|| {
+                format!(
+                    "SELECT id FROM resident WHERE merged_into IS NULL \
+                     AND json_extract(data, '$.anonymised_at') IS NULL \
+                     AND (id IN (SELECT resident_id FROM help_request WHERE id IN ({THEIR_REQUESTS})) \
+                       OR (recorded_by = ?1 AND id NOT IN \
+                         (SELECT resident_id FROM help_request WHERE resident_id IS NOT NULL)))"
+                )
+            });
+            &RESIDENTS
         }
         Scope::PhotosOfTheirWork => {
-            "SELECT id FROM photo WHERE taken_by = ?1 OR subject_kind = 'event' \
-             OR subject_id IN (SELECT id FROM help_request WHERE recorded_by = ?1) \
-             OR subject_id IN (SELECT help_request_id FROM help_request_assignee WHERE account_id = ?1)"
+            static PHOTOS: LazyLock<String> = LazyLock::new(|| {
+                format!(
+                    "SELECT id FROM photo WHERE taken_by = ?1 OR subject_kind = 'event' \
+                     OR (subject_kind = 'help_request' AND subject_id IN ({THEIR_REQUESTS}))"
+                )
+            });
+            &PHOTOS
         }
-        Scope::OwnOrApprovedNotes => "SELECT id FROM meeting_note WHERE author = ?1 OR approved = 1",
+        Scope::OwnOrApprovedNotes => {
+            "SELECT id FROM meeting_note WHERE author = ?1 OR approved = 1"
+        }
         Scope::OpenLists => "SELECT event_id FROM attendance_list WHERE approved = 0",
     }
 }
 
-/// Each reader's pull query, built once from `need_to_know::need`: `?1` the reader's account id, `?2` the
-/// cursor, `?3` the row limit. Kind names are this program's own constants, so they are written into the
+/// The requests a volunteer recorded or is assigned to, not closed before `?2` nor anonymised.
+const THEIR_REQUESTS: &str = "SELECT id FROM help_request \
+     WHERE json_extract(data, '$.anonymised_at') IS NULL AND (closed_at IS NULL OR closed_at >= ?2) \
+     AND (recorded_by = ?1 \
+       OR id IN (SELECT help_request_id FROM help_request_assignee WHERE account_id = ?1))";
+
+/// Each reader's pull query, built once from `need_to_know::need`: `?1` and `?2` as in `scope_keys`, `?3`
+/// the cursor, `?4` the row limit. Kind names are this program's own constants, so they are written into the
 /// SQL as literals.
 static PULL_QUERIES: LazyLock<HashMap<Reader, String>> = LazyLock::new(|| {
     Reader::ALL
@@ -425,8 +444,8 @@ static PULL_QUERIES: LazyLock<HashMap<Reader, String>> = LazyLock::new(|| {
                 granted.join(" OR ")
             };
             let query = format!(
-                "SELECT cursor, entity, data FROM change_log WHERE cursor > ?2 AND ({condition}) \
-                 ORDER BY cursor LIMIT ?3"
+                "SELECT cursor, entity, data FROM change_log WHERE cursor > ?3 AND ({condition}) \
+                 ORDER BY cursor LIMIT ?4"
             );
             (reader, query)
         })
@@ -447,6 +466,7 @@ async fn readable_keys(
     conn: &mut SqliteConnection,
     reader: Reader,
     account: Uuid,
+    closed_before: &str,
 ) -> Result<Vec<ReadableKeys>, StoreError> {
     let mut readable = Vec::new();
     for kind in RecordKind::ALL {
@@ -456,6 +476,7 @@ async fn readable_keys(
             Reach::Within(scope) => {
                 sqlx::query_scalar::<_, String>(scope_keys(scope))
                     .bind(account.to_string())
+                    .bind(closed_before)
                     .fetch_all(&mut *conn)
                     .await?
             }

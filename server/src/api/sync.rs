@@ -4,6 +4,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
+use chrono::Utc;
 use domain::account::{Permission, Principal};
 use domain::attendance::Author;
 use domain::help_request::Person;
@@ -58,7 +59,7 @@ pub async fn pull(
         .clamp(1, MAX_PULL_LIMIT);
     let page = state
         .store
-        .pull(caller.principal(), request.since, limit)
+        .pull(caller.principal(), request.since, limit, Utc::now())
         .await?;
     Ok(Json(page))
 }

@@ -43,7 +43,8 @@ impl Document for HelpRequest {
     }
 }
 
-/// Writes the request's new state (moving it to a new cursor for the pull) and its assignees. Its resident
+/// Writes the request's new state (moving it to a new cursor for the pull), its assignees and when the server
+/// saw it closed (`need_to_know::CLOSED_REQUEST_DAYS` counts from then). Its resident
 /// and photos move to a new cursor too: a volunteer the request now reaches (newly assigned, or its
 /// resident newly linked) has pulled past them, and receives them with the request (`need_to_know`).
 pub(super) async fn save(
@@ -51,6 +52,15 @@ pub(super) async fn save(
     request: &HelpRequest,
 ) -> Result<(), StoreError> {
     documents::save(conn, request).await?;
+    sqlx::query(
+        "UPDATE help_request SET closed_at = CASE WHEN ?2 THEN COALESCE(closed_at, ?3) ELSE NULL END \
+         WHERE id = ?1",
+    )
+    .bind(request.id.to_string())
+    .bind(request.status.is_final())
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
     let photos: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM photo WHERE subject_kind = 'help_request' AND subject_id = ?",
     )

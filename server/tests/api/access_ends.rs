@@ -4,10 +4,11 @@
 
 use app::device::{sync_once, LocalData, MemoryStore, Pass};
 use axum::http::{Method, StatusCode};
-use chrono::Utc;
-use domain::account::{Account, Role};
+use chrono::{Duration, Utc};
+use domain::account::{Account, Principal, Role};
 use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
 use domain::help_request::Person;
+use domain::need_to_know::CLOSED_REQUEST_DAYS;
 use domain::photo::{PeopleVisible, PhotoSubject};
 use domain::sync::protocol::{ActOnHelpRequest, ChangeAttendance, Mutation, PullResponse, Record};
 use domain::workflow::{Action, Actor};
@@ -254,4 +255,60 @@ async fn a_lowered_role_takes_the_records_only_the_old_role_could_hold() {
     let after = held(&phone).await;
     assert!(after.contains("Jan Nowak"), "her own request stays");
     assert!(!after.contains("Irena Kowalska"), "{after}");
+}
+
+#[tokio::test]
+async fn a_closed_request_leaves_the_volunteers_phone_when_its_days_there_are_over() {
+    let app = TestApp::new().await;
+    let anna = app.add_account("anna", Role::Volunteer).await;
+    app.add_account("olga", Role::Organiser).await;
+    let mut organiser = app.signed_in("olga").await;
+    let phone = LocalData::new(MemoryStore::default());
+    let link = DeviceLink::new(&app, app.signed_in("anna").await);
+    let request = Uuid::now_v7();
+    app.push_applied(
+        &mut link.browser(),
+        AT,
+        vec![request_for(request, "Zofia Zielińska", "Zakupy na tydzień")],
+    )
+    .await;
+    let comment = "Tym zajmuje się MOPS".to_owned();
+    app.push_applied(
+        &mut organiser,
+        AT,
+        vec![act(request, 1, Action::Reject { comment })],
+    )
+    .await;
+    sync_once(&phone, &link, &pass(), |_| {}).await.unwrap();
+    assert!(held(&phone).await.contains("Tym zajmuje się MOPS"));
+
+    // The server's clock, moved on: the days count from when the server saw the request closed.
+    let pulled_at = |days| Utc::now() + Duration::days(days);
+    let anna = Principal::User {
+        id: anna.id,
+        role: Role::Volunteer,
+    };
+    let cursor = phone.pull_cursor().await.unwrap();
+    let still = app
+        .store
+        .pull(anna, cursor, 1000, pulled_at(CLOSED_REQUEST_DAYS - 1))
+        .await
+        .unwrap();
+    assert!(phone.apply_pull(cursor, &still).await.unwrap());
+    assert!(held(&phone).await.contains("Zofia Zielińska"));
+
+    let over = app
+        .store
+        .pull(anna, cursor, 1000, pulled_at(CLOSED_REQUEST_DAYS + 1))
+        .await
+        .unwrap();
+    assert!(phone.apply_pull(cursor, &over).await.unwrap());
+    let after = held(&phone).await;
+    assert!(!after.contains("Zofia"), "{after}");
+    let from_scratch = app
+        .store
+        .pull(anna, 0, 1000, pulled_at(CLOSED_REQUEST_DAYS + 1))
+        .await
+        .unwrap();
+    assert!(!format!("{from_scratch:?}").contains("Zofia"));
 }

@@ -15,7 +15,7 @@ use domain::workflow::{Action, Actor};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::{pull_uri, request_for, small_jpeg_attached, DeviceLink, TestApp};
+use crate::support::{pull_uri, request_for, small_jpeg_attached, Browser, DeviceLink, TestApp};
 
 const AT: &str = "2025-05-20T10:00:00Z";
 
@@ -42,6 +42,15 @@ async fn held(phone: &LocalData<MemoryStore>) -> String {
     format!("{:?}", phone.snapshot().await.unwrap())
 }
 
+/// A centre with a volunteer, Anna, and an organiser, signed in.
+async fn centre() -> (TestApp, Account, Browser) {
+    let app = TestApp::new().await;
+    let anna = app.add_account("anna", Role::Volunteer).await;
+    app.add_account("olga", Role::Organiser).await;
+    let organiser = app.signed_in("olga").await;
+    (app, anna, organiser)
+}
+
 fn pass() -> Pass {
     Pass {
         device_id: Uuid::now_v7(),
@@ -53,10 +62,7 @@ fn pass() -> Pass {
 #[tokio::test]
 async fn a_request_the_volunteer_declines_leaves_their_phone_with_its_resident_and_photo_after_their_steps_arrive(
 ) {
-    let app = TestApp::new().await;
-    let anna = app.add_account("anna", Role::Volunteer).await;
-    app.add_account("olga", Role::Organiser).await;
-    let mut organiser = app.signed_in("olga").await;
+    let (app, anna, mut organiser) = centre().await;
     let phone = LocalData::new(MemoryStore::default());
     let link = DeviceLink::new(&app, app.signed_in("anna").await);
     let pass = pass();
@@ -136,11 +142,8 @@ async fn a_request_the_volunteer_declines_leaves_their_phone_with_its_resident_a
 #[tokio::test]
 async fn an_approved_list_leaves_volunteers_phones_and_an_erased_resident_leaves_with_their_request(
 ) {
-    let app = TestApp::new().await;
-    let anna = app.add_account("anna", Role::Volunteer).await;
-    app.add_account("olga", Role::Organiser).await;
+    let (app, anna, mut organiser) = centre().await;
     app.add_account("kasia", Role::Coordinator).await;
-    let mut organiser = app.signed_in("olga").await;
     let mut coordinator = app.signed_in("kasia").await;
     let phone = LocalData::new(MemoryStore::default());
     let link = DeviceLink::new(&app, app.signed_in("anna").await);
@@ -259,10 +262,7 @@ async fn a_lowered_role_takes_the_records_only_the_old_role_could_hold() {
 
 #[tokio::test]
 async fn a_closed_request_leaves_the_volunteers_phone_when_its_days_there_are_over() {
-    let app = TestApp::new().await;
-    let anna = app.add_account("anna", Role::Volunteer).await;
-    app.add_account("olga", Role::Organiser).await;
-    let mut organiser = app.signed_in("olga").await;
+    let (app, anna, mut organiser) = centre().await;
     let phone = LocalData::new(MemoryStore::default());
     let link = DeviceLink::new(&app, app.signed_in("anna").await);
     let request = Uuid::now_v7();

@@ -168,8 +168,8 @@ fn nothing_overwritten(
 }
 
 /// Every device holds what the server sends its reader. A device may hold more only where its person
-/// must still act (a refused new request, kept with its refusal) or where the reader may no longer
-/// read a request it once could (taken off a device: issue 20).
+/// must still act (a refused change, kept with its refusal): a request its reader may no longer hold has
+/// left it with the last pull (`PullResponse::readable`).
 async fn everyone_agrees(
     world: &World,
     all_requests: &BTreeMap<Uuid, HelpRequest>,
@@ -196,9 +196,14 @@ async fn everyone_agrees(
                 .outbox
                 .iter()
                 .any(|e| e.entity_id == *id && !e.is_pending());
-            if !refused && !all_requests.contains_key(id) {
+            if !refused {
+                let why = if all_requests.contains_key(id) {
+                    "its reader may no longer hold"
+                } else {
+                    "the server does not have"
+                };
                 return Err(format!(
-                    "DIVERGED: {} holds request {id}, which the server does not have",
+                    "DIVERGED: {} holds request {id}, which {why}",
                     device.name
                 ));
             }

@@ -160,32 +160,28 @@ impl Default for AppState {
 }
 
 impl AppState {
+    /// Who the signed-in person is to the rules (`None` before anyone signs in).
+    fn principal(&self) -> Option<Principal> {
+        self.account.with(|account| {
+            account.as_ref().map(|a| Principal::User {
+                id: a.id,
+                role: a.role,
+            })
+        })
+    }
+
     /// Whether the signed-in person's role grants `permission` (what the navigation and pages offer; the
     /// server decides again).
     pub fn may(&self, permission: Permission) -> bool {
-        self.account.with(|account| {
-            account.as_ref().is_some_and(|a| {
-                Principal::User {
-                    id: a.id,
-                    role: a.role,
-                }
-                .may(permission)
-            })
-        })
+        self.principal().is_some_and(|p| p.may(permission))
     }
 
     /// Whether this device holds every record of `kind`, or only those of the person's own work
     /// (`need_to_know`): what a page may say about what is missing from it.
     pub fn holds_all(&self, kind: RecordKind) -> bool {
-        self.account.with(|account| {
-            account.as_ref().is_some_and(|a| {
-                let reader = Reader::of(Principal::User {
-                    id: a.id,
-                    role: a.role,
-                });
-                reader.is_some_and(|reader| need(kind, reader).reach == Reach::Everything)
-            })
-        })
+        self.principal()
+            .and_then(Reader::of)
+            .is_some_and(|reader| need(kind, reader).reach == Reach::Everything)
     }
 
     /// The device's store has been read into these signals; until then an empty list means "not read

@@ -65,6 +65,8 @@ pub enum SessionCheck {
     Expired,
     /// This device is an enrolled attendance kiosk.
     Kiosk,
+    /// The account was deactivated: this device sent what it had and erased the account's data.
+    Wiped,
 }
 
 /// The event this tablet is the kiosk of, kept on the device so the kiosk works offline all day.

@@ -1,6 +1,7 @@
 //! Who may do what: roles, the principals a request can come from, and the rules for account fields.
 //! The server enforces these on every route; the client uses the same rules to show only what works.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -251,6 +252,21 @@ pub struct AccountRecord {
     pub account: Account,
     pub active: bool,
     pub created_at: String,
+    /// The devices it was signed in on when it was deactivated: each erases its data at its next contact.
+    #[serde(default)]
+    pub device_wipes: Vec<DeviceWipe>,
+}
+
+/// A deactivated account's device, ordered to erase that account's data when it next reaches the server
+/// (after sending what it still has).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceWipe {
+    /// The browser, as it named itself when the person signed in (its User-Agent).
+    pub device: String,
+    pub signed_in_at: DateTime<Utc>,
+    pub ordered_at: DateTime<Utc>,
+    /// When the device confirmed the erasure; `None` while it has not been in touch since.
+    pub wiped_at: Option<DateTime<Utc>>,
 }
 
 /// What a coordinator may change about an account; `None` leaves it as is (and is not sent).

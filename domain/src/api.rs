@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use crate::sync::protocol;
 use crate::{
-    account, audit, consent, data_rights, dictionary, event, help_request, kiosk, report, retention,
+    account, audit, consent, data_rights, dictionary, event, help_request, kiosk, need_to_know,
+    report, retention,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +79,8 @@ endpoints! {
     ChangePassword: Post "/api/v1/account/password", account::PasswordChange => ();
     Push: Post "/api/v1/sync/push", protocol::PushRequest => protocol::PushResponse;
     Pull: Get "/api/v1/sync/pull", protocol::PullQuery => protocol::PullResponse;
+    /// A device ordered to wipe (its account was deactivated) says it erased the account's data.
+    ConfirmWipe: Post "/api/v1/sync/wiped", () => ();
     /// Whom an organiser can assign to a request.
     ListVolunteers: Get "/api/v1/volunteers", () => Vec<help_request::Person>;
     ListUsers: Get "/api/v1/users", () => Vec<account::AccountRecord>;
@@ -115,6 +118,11 @@ endpoints! {
         dictionary::EntryLabels => dictionary::DictionaryEntry;
     UpdateDictionaryEntry: Put "/api/v1/dictionary/{kind}/{code}",
         dictionary::EntryLabels => dictionary::DictionaryEntry;
+    /// How long closed requests stay on volunteers' phones.
+    ShowClosedRequestDays: Get "/api/v1/settings/closed-request-days",
+        () => need_to_know::ClosedRequestDays;
+    ChangeClosedRequestDays: Put "/api/v1/settings/closed-request-days",
+        need_to_know::ClosedRequestDays => need_to_know::ClosedRequestDays;
     ShowRetention: Get "/api/v1/retention", () => retention::RetentionOverview;
     /// A new period; nothing is anonymised until confirmed.
     ChangeRetention: Put "/api/v1/retention",

@@ -4,6 +4,7 @@
 //! `table()` writes it (a test compares them). What the table does not grant, nobody gets.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::account::{Principal, Role};
@@ -11,12 +12,35 @@ use crate::attendance::{AttendanceList, Proof, RecordedBy};
 use crate::sync::protocol::RecordKind;
 
 /// How long a help request stays on the devices of the volunteers it reaches after it was closed (done,
-/// cancelled or rejected): time to log late hours and look back, then it leaves.
-pub const CLOSED_REQUEST_DAYS: i64 = 30;
+/// cancelled or rejected): time to log late hours and look back, then it leaves. The coordinator sets
+/// it; 0 takes a closed request off at the next sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedRequestDays {
+    pub days: u32,
+}
 
-/// Requests closed before this moment no longer reach volunteers' devices at `now`.
-pub fn closed_requests_leave_before(now: DateTime<Utc>) -> DateTime<Utc> {
-    now - Duration::days(CLOSED_REQUEST_DAYS)
+impl ClosedRequestDays {
+    pub const DEFAULT: u32 = 30;
+    /// A year: a closed request's volunteer has no need of it longer.
+    pub const MAX: u32 = 365;
+
+    /// `None` beyond [`Self::MAX`].
+    pub fn new(days: u32) -> Option<Self> {
+        (days <= Self::MAX).then_some(Self { days })
+    }
+
+    /// Requests closed before this moment no longer reach volunteers' devices at `now`.
+    pub fn leave_before(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - Duration::days(i64::from(self.days))
+    }
+}
+
+impl Default for ClosedRequestDays {
+    fn default() -> Self {
+        Self {
+            days: Self::DEFAULT,
+        }
+    }
 }
 
 /// Who pulls: a person by role, or a kiosk tablet.
@@ -71,7 +95,7 @@ pub enum Reach {
 /// The records of one kind a person's own work touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// The help requests they recorded or are assigned to, until `CLOSED_REQUEST_DAYS` after they were
+    /// The help requests they recorded or are assigned to, until `ClosedRequestDays` after they were
     /// closed, or anonymised.
     TheirRequests,
     /// The residents those requests name, and the entries they added to the registry themselves that no
@@ -165,8 +189,9 @@ impl Need {
             Reach::Nothing => "—".to_owned(),
             Reach::Everything => "all".to_owned(),
             Reach::Within(Scope::TheirRequests) => format!(
-                "those they recorded or are assigned to, until {CLOSED_REQUEST_DAYS} days after closing \
-                 or anonymised"
+                "those they recorded or are assigned to, until the days the coordinator sets (default \
+                 {}) after closing, or anonymised",
+                ClosedRequestDays::DEFAULT
             ),
             Reach::Within(Scope::ResidentsOfTheirRequests) => {
                 "those their requests name, and those they entered that no request names, until merged \

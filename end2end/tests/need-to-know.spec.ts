@@ -1,5 +1,7 @@
 import { localRecords } from "./support/device";
-import { ACCOUNTS, apiAs, expect, openOnline, test } from "./support/server";
+import { recordHelpRequest } from "./support/forms";
+import { serverHelpRequests } from "./support/outbox";
+import { ACCOUNTS, apiAs, expect, openOnline, signIn, test } from "./support/server";
 import { event, push } from "./support/seed";
 
 const PHONE = "600 111 222";
@@ -55,4 +57,42 @@ test("a volunteer's phone holds the people of their own requests, and no one els
 
   await page.goto(`${server.url}/event?id=${meeting}`);
   await expect(page.getByTestId("attendance-row").filter({ hasText: "Tadeusz Tajny" })).toContainText("podpisano (podpis przechowują organizatorzy)");
+});
+
+test("a deactivated volunteer's phone sends what it had, then erases that account's data, and the coordinator sees it", async ({ server, page, context, browser }) => {
+  await openOnline(page, server.url);
+  await context.setOffline(true);
+  await recordHelpRequest(page, { name: "Irena Kowalska", district: "okolna", category: "shopping", description: "Leki z apteki" });
+  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "1");
+
+  const coordinator = await apiAs(server, ACCOUNTS.coordinator.username);
+  const users: { id: string; username: string }[] = await (await coordinator.api.get("/api/v1/users")).json();
+  const volunteer = users.find((u) => u.username === ACCOUNTS.volunteer.username)!;
+  const deactivated = await coordinator.api.patch(`/api/v1/users/${volunteer.id}`, {
+    data: { active: false },
+    headers: { "x-csrf-token": coordinator.csrf },
+  });
+  expect(deactivated.status()).toBe(200);
+  await coordinator.api.dispose();
+
+  // The signal returns: the entry goes first, then the account's data leaves the phone.
+  await context.setOffline(false);
+  await expect(page.getByTestId("account-wiped")).toBeVisible({ timeout: 30_000 });
+  await expect(page).toHaveURL(/\/login$/);
+  expect((await serverHelpRequests(server)).map((r) => r.resident_name)).toContain("Irena Kowalska");
+  expect(await page.evaluate(() => localStorage.getItem("sasiedzi.account"))).toBeNull();
+  // The database goes once no tab holds it; its contents went before the server heard of the wipe.
+  await expect
+    .poll(() => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)))
+    .not.toContain(`sasiedzi-${volunteer.id}`);
+
+  const office = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const desk = await office.newPage();
+  await signIn(desk, server.url, ACCOUNTS.coordinator.username);
+  await desk.goto(`${server.url}/admin/users`);
+  const card = desk.locator(`[data-testid="user-card"][data-username="${ACCOUNTS.volunteer.username}"]`);
+  await expect(card.getByTestId("device-wipe")).toHaveAttribute("data-wiped", "true");
+  await expect(card.getByTestId("device-wipe")).toContainText("dane usunięte");
+  await card.screenshot({ path: test.info().outputPath("wiped-device.png") });
+  await office.close();
 });

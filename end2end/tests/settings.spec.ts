@@ -157,3 +157,22 @@ test("a coordinator hands a resident everything held about them, then erases it 
   await expect(page.getByText("Zofia Kowalska")).toHaveCount(0);
   await expect(page.getByText("Celina Zając")).toBeVisible();
 });
+
+test("a coordinator sets how long closed requests stay on volunteers' phones; an impossible number is refused at the field", async ({ server, page }) => {
+  await openOnline(page, server.url, ACCOUNTS.coordinator.username);
+  await navigateTo(page, "Ustawienia");
+  const days = page.getByLabel("Liczba dni");
+  await expect(days).toHaveValue("30");
+
+  await days.fill("400");
+  await page.getByRole("button", { name: "Zapisz liczbę dni" }).click();
+  await expect(page.getByText("Podaj liczbę całkowitą od 0 do 365.")).toBeVisible();
+  await expect(days).toBeFocused();
+  expect(await violations(page), "closed-request days with an error").toEqual([]);
+
+  await days.fill("7");
+  await page.getByRole("button", { name: "Zapisz liczbę dni" }).click();
+  await expect(page.getByTestId("closed-days-saved")).toHaveText("Zapisano: zamknięte prośby znikają z telefonów wolontariuszy po 7 dniach.");
+  await page.reload();
+  await expect(page.getByLabel("Liczba dni")).toHaveValue("7");
+});

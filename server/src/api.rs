@@ -103,6 +103,7 @@ fn endpoints() -> Endpoints {
         .at(v1::ChangePassword, session::change_password)
         .at(v1::Push, sync::push)
         .at(v1::Pull, sync::pull)
+        .at(v1::ConfirmWipe, sync::confirm_wipe)
         .at(v1::ListVolunteers, sync::volunteers)
         .at(v1::ListUsers, users::list)
         .at(v1::CreateUser, users::create)
@@ -128,6 +129,14 @@ fn endpoints() -> Endpoints {
         .at(v1::ShowDashboard, reports::show_dashboard)
         .at(v1::DownloadExport, reports::download)
         .at(v1::AddDictionaryEntry, configuration::add_entry)
+        .at(
+            v1::ShowClosedRequestDays,
+            configuration::closed_request_days,
+        )
+        .at(
+            v1::ChangeClosedRequestDays,
+            configuration::set_closed_request_days,
+        )
         .at(v1::UpdateDictionaryEntry, configuration::update_entry)
         .at(v1::ShowRetention, retention::show)
         .at(v1::ChangeRetention, retention::change)

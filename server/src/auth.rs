@@ -9,7 +9,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -27,6 +27,8 @@ pub const SESSION_COOKIE: &str = "sasiedzi_session";
 /// Readable by the page's script, which echoes it in [`CSRF_HEADER`]; a cross-site page can do neither.
 pub const CSRF_COOKIE: &str = "sasiedzi_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// How much of a User-Agent is kept to name a device.
+const DEVICE_NAME_CHARS: usize = 300;
 
 /// How the server learns about its own deployment.
 #[derive(Debug, Clone, Default)]
@@ -109,7 +111,13 @@ fn decoy_hash() -> &'static str {
 /// The caller of an API request, resolved from the session cookie by [`authenticate`].
 #[derive(Debug, Clone, Default)]
 pub struct Caller {
+    /// A live session: the caller acts as its principal.
     pub session: Option<SessionInfo>,
+    /// The session of a deactivated account, now an order to wipe the device: it grants nothing but
+    /// what [`Caller::sender`] and the wipe's confirmation allow.
+    pub wipe_order: Option<SessionInfo>,
+    /// The browser's name for itself (User-Agent), kept with a new session.
+    pub device: String,
     pub ip: Option<IpAddr>,
     /// The request came over TLS (directly or via a trusted proxy): cookies get `Secure`.
     pub secure: bool,
@@ -154,6 +162,15 @@ impl Caller {
         }
     }
 
+    /// Whose entries this device sends: the signed-in person, if their role records entries, or the
+    /// account of a device ordered to wipe, which sends what it still has first.
+    pub fn sender(&self) -> Result<&Account, Rejection> {
+        match self.wipe_order.as_ref().and_then(|s| s.account.as_ref()) {
+            Some(account) => Ok(account),
+            None => self.person_with(Permission::RecordEntries),
+        }
+    }
+
     /// How the audit log names the caller.
     pub fn actor_label(&self) -> String {
         match self.principal() {
@@ -176,6 +193,16 @@ pub fn not_signed_in() -> Rejection {
     )
 }
 
+/// What a device ordered to wipe hears where a session would be needed: it has sent what it had, and
+/// now erases the account's data and confirms.
+pub fn wipe_ordered() -> Rejection {
+    Rejection::new(
+        StatusCode::GONE,
+        domain::sync::protocol::WIPE_ORDERED,
+        "This account has been deactivated: erase its data on this device.",
+    )
+}
+
 pub fn unauthenticated() -> Response {
     not_signed_in().into_response()
 }
@@ -194,9 +221,13 @@ pub async fn authenticate(
         },
         None => None,
     };
+    let (session, wipe_order) = match session {
+        Some(session) if session.wipe_ordered => (None, Some(session)),
+        session => (session, None),
+    };
     if !is_safe(request.method()) {
         // With a session, its own token; before signing in, the double-submitted cookie.
-        let expected = match &session {
+        let expected = match session.as_ref().or(wipe_order.as_ref()) {
             Some(session) => Some(session.csrf_token.as_str()),
             None => jar.get(CSRF_COOKIE).map(Cookie::value),
         };
@@ -213,8 +244,16 @@ pub async fn authenticate(
             );
         }
     }
+    let device = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|agent| agent.chars().take(DEVICE_NAME_CHARS).collect())
+        .unwrap_or_default();
     let caller = Caller {
         session,
+        wipe_order,
+        device,
         ip: client_ip(&request, &state.config),
         secure: is_secure(request.headers(), &state.config),
     };

@@ -14,6 +14,7 @@ mod photos;
 pub mod reports;
 mod residents;
 mod retention;
+mod settings;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -27,7 +28,7 @@ use domain::account::Principal;
 use domain::attendance::Author;
 use domain::dictionary::{Dictionary, DictionaryEntry};
 use domain::help_request::Person;
-use domain::need_to_know::{closed_requests_leave_before, need, Reach, Reader, Scope};
+use domain::need_to_know::{need, Reach, Reader, Scope};
 use domain::sync::protocol::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest,
     ReadableKeys, Record, RecordKind, RejectReason,
@@ -161,8 +162,9 @@ impl Store {
             Principal::User { id, .. } => id,
             Principal::Anonymous | Principal::Kiosk { .. } => Uuid::nil(),
         };
-        let closed_before = accounts::stamp(closed_requests_leave_before(now));
         let mut tx = self.pool.begin().await?;
+        let days = settings::closed_request_days(&mut tx).await?;
+        let closed_before = accounts::stamp(days.leave_before(now));
         let rows = sqlx::query(&PULL_QUERIES[&reader])
             .bind(account.to_string())
             .bind(&closed_before)
@@ -381,7 +383,7 @@ async fn apply(
 }
 
 /// The keys of the records a scope grants, as SQL: `?1` is the reader's account id, `?2` the moment before
-/// which closed requests no longer reach volunteers (`need_to_know::closed_requests_leave_before`).
+/// which closed requests no longer reach volunteers (`need_to_know::ClosedRequestDays`).
 fn scope_keys(scope: Scope) -> &'static str {
     match scope {
         Scope::TheirRequests => THEIR_REQUESTS,

@@ -403,6 +403,18 @@ impl<S: DeviceStore> LocalData<S> {
         tx.put(Area::Meta, META_LAST_SYNC, &at).await?;
         tx.commit().await
     }
+
+    /// Empties every area at once (the account's wipe order): records, outbox, photos, bookkeeping.
+    pub async fn erase(&self) -> Result<(), StoreError> {
+        let areas = Area::all();
+        let tx = self.store.write(&areas)?;
+        for area in areas {
+            for key in tx.keys(area).await? {
+                tx.delete(area, &key).await?;
+            }
+        }
+        tx.commit().await
+    }
 }
 
 /// Changes the person makes, under the same rules the server applies when they arrive.

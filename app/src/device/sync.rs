@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use domain::sync::outbox::{acknowledge, next_batch, smaller_batch};
 use domain::sync::protocol::{
     ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH,
+    WIPE_ORDERED,
 };
 use uuid::Uuid;
 
@@ -18,6 +19,9 @@ pub enum SyncFailure {
     /// No answer at all: offline, or the server is down.
     Network,
     Problem(SyncProblem),
+    /// The account was deactivated: the server has what this device could send, and orders it to erase
+    /// the account's data (`LocalData::erase`) and confirm.
+    WipeOrdered,
 }
 
 impl From<StoreError> for SyncFailure {
@@ -29,6 +33,7 @@ impl From<StoreError> for SyncFailure {
 /// What an answer that is not a success means to the device: `error` is the API's error body, if any.
 pub fn failure_of(status: u16, error: Option<&ApiError>) -> SyncFailure {
     match error {
+        Some(e) if e.error == WIPE_ORDERED => SyncFailure::WipeOrdered,
         Some(e) if e.error == "unsupported_api_version" => {
             SyncFailure::Problem(SyncProblem::UnsupportedVersion)
         }

@@ -1,9 +1,9 @@
 //! Coordinators' pages: accounts (create, edit, deactivate, reset password) and the audit log.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Local, NaiveDate, Utc};
 use domain::account::{
-    AccountChanges, AccountError, AccountField, AccountRecord, NewAccount, PasswordReset,
-    Permission, Role, MIN_PASSWORD_CHARS,
+    AccountChanges, AccountError, AccountField, AccountRecord, DeviceWipe, NewAccount,
+    PasswordReset, Permission, Role, MIN_PASSWORD_CHARS,
 };
 use domain::api;
 use domain::audit::{AuditEntry, AuditFilter};
@@ -194,11 +194,46 @@ fn RoleField(#[prop(into)] id: String, role: RwSignal<Role>) -> impl IntoView {
     }
 }
 
+/// A deactivated account's devices, and whether each has erased its data yet.
+#[component]
+fn DeviceWipes(wipes: Vec<DeviceWipe>) -> impl IntoView {
+    let i18n = use_i18n();
+    let local = |at: DateTime<Utc>| {
+        at.with_timezone(&Local)
+            .format("%d.%m.%Y %H:%M")
+            .to_string()
+    };
+    (!wipes.is_empty()).then(|| {
+        view! {
+            <p class="card__meta">{t!(i18n, user_devices)}</p>
+            <ul class="device-wipes" data-testid="device-wipes">
+                {wipes.into_iter().map(|wipe| {
+                    let signed_in = local(wipe.signed_in_at);
+                    let state = match wipe.wiped_at {
+                        Some(at) => t_string!(i18n, device_wiped, at = local(at)).to_string(),
+                        None => t_string!(i18n, device_wipe_waiting).to_string(),
+                    };
+                    view! {
+                        <li data-testid="device-wipe" data-wiped=wipe.wiped_at.is_some().to_string()>
+                            <span class="device-wipes__device">{wipe.device}</span>
+                            " · " {t!(i18n, device_signed_in, at = signed_in)} " · "
+                            <strong>{state}</strong>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
 #[component]
 fn AccountCard(row: AccountRecord, on_changed: impl Fn(String) + Copy + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let AccountRecord {
-        account, active, ..
+        account,
+        active,
+        device_wipes,
+        ..
     } = row;
     let role = RwSignal::new(account.role);
     let display_name = RwSignal::new(account.display_name.clone());
@@ -286,6 +321,7 @@ fn AccountCard(row: AccountRecord, on_changed: impl Fn(String) + Copy + 'static)
                 {move || role_text(i18n, account.role)} " · "
                 {if active { t_string!(i18n, user_active).to_string() } else { t_string!(i18n, user_inactive).to_string() }}
             </p>
+            <DeviceWipes wipes=device_wipes />
             <Show when=move || failure.get().is_some()>
                 <p class="notice notice--error" role="alert">{move || failure.get()}</p>
             </Show>

@@ -1,15 +1,16 @@
 //! The coordinator's settings: the dictionaries every form offers, the consent texts the kiosk asks,
-//! and the retention period. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
+//! how long closed requests stay on volunteers' phones, and the retention period. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
 //! changes through the pull.
 
 use domain::api;
 use domain::consent::{ConsentKind, ConsentTextRequest, PublishedConsentText};
 use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelError, LabelField};
+use domain::need_to_know::ClosedRequestDays;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::components::forms::problem_text;
-use crate::components::forms::{failure_text, focus_first, TextField};
+use crate::components::forms::{failure_text, focus_first, LoadFailure, TextField};
 use crate::components::retention::RetentionSettings;
 use crate::device::{self, ApiFailure};
 use crate::i18n::*;
@@ -62,7 +63,88 @@ pub fn SettingsPage() -> impl IntoView {
             {move || view! { <DictionaryEditor kind=kind.get() /> }.into_any()}
         </section>
         {ConsentKind::ALL.map(|kind| view! { <ConsentTextEditor kind /> })}
+        <ClosedRequestSettings />
         <RetentionSettings />
+    }
+}
+
+/// How many days a closed request stays on the phones of its volunteers (`need_to_know`).
+#[component]
+fn ClosedRequestSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let days = RwSignal::new(String::new());
+    let invalid = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    let load_failed = RwSignal::new(None::<ApiFailure>);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match device::call::<api::ShowClosedRequestDays>(&[], &()).await {
+                Ok(current) => {
+                    load_failed.set(None);
+                    days.set(current.days.to_string());
+                }
+                Err(e) => load_failed.set(Some(e)),
+            }
+        });
+    };
+    Effect::new(load);
+    let on_save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        saved.set(None);
+        let Some(wanted) = days
+            .get_untracked()
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .and_then(ClosedRequestDays::new)
+        else {
+            invalid.set(true);
+            focus_first("#closed-request-days");
+            return;
+        };
+        invalid.set(false);
+        leptos::task::spawn_local(async move {
+            match device::call::<api::ChangeClosedRequestDays>(&[], &wanted).await {
+                Ok(now) => {
+                    failure.set(None);
+                    days.set(now.days.to_string());
+                    saved.set(Some(
+                        t_string!(i18n, closed_days_saved, days = now.days).to_string(),
+                    ));
+                }
+                Err(e) => failure.set(Some(failure_text(i18n, &e))),
+            }
+        });
+    };
+    let days_error = move || {
+        invalid.get().then(|| {
+            t_string!(i18n, closed_days_out_of_range, max = ClosedRequestDays::MAX).to_string()
+        })
+    };
+    view! {
+        <section class="report-section" aria-labelledby="closed-days-title">
+            <h2 id="closed-days-title">{t!(i18n, closed_days_title)}</h2>
+            <p class="field__hint">{t!(i18n, closed_days_hint)}</p>
+            <LoadFailure failure=load_failed retry=load />
+            <form class="form" on:submit=on_save novalidate>
+                <div class="field">
+                    <label for="closed-request-days">{t!(i18n, closed_days_field)}</label>
+                    <input id="closed-request-days" type="number" inputmode="numeric" min="0"
+                        max=ClosedRequestDays::MAX class="input--short"
+                        prop:value=move || days.get()
+                        aria-invalid=move || invalid.get().to_string()
+                        aria-describedby="closed-request-days-error"
+                        on:input=move |ev| days.set(event_target_value(&ev)) />
+                    <p class="field__error" id="closed-request-days-error">{days_error}</p>
+                </div>
+                <div class="form__actions">
+                    <button type="submit" class="button button--primary">{t!(i18n, closed_days_save)}</button>
+                </div>
+            </form>
+            <p role="status" data-testid="closed-days-saved">{move || saved.get()}</p>
+            <p class="notice notice--error" role="alert" hidden=move || failure.get().is_none()>{move || failure.get()}</p>
+        </section>
     }
 }
 

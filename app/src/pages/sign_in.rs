@@ -91,6 +91,11 @@ pub fn SignInPage() -> impl IntoView {
         <Show when=move || state.session.get() == SessionCheck::Expired>
             <p class="notice notice--warn" role="status">{t!(i18n, session_expired_sign_in)}</p>
         </Show>
+        <Show when=move || state.session.get() == SessionCheck::Wiped>
+            <p class="notice notice--warn" role="status" data-testid="account-wiped">
+                {t!(i18n, account_wiped)}
+            </p>
+        </Show>
         <Show when=move || failure.get().is_some()>
             <p class="notice notice--error" role="alert" tabindex="-1" data-testid="sign-in-failure">
                 {move || failure.get()}

@@ -111,3 +111,15 @@ fn the_security_doc_carries_the_table_as_the_code_applies_it() {
         table()
     );
 }
+
+#[test]
+fn closed_requests_stay_the_days_the_coordinator_sets_up_to_a_year() {
+    let now = Utc::now();
+    assert_eq!(
+        ClosedRequestDays::default().leave_before(now),
+        now - chrono::Duration::days(30)
+    );
+    assert_eq!(ClosedRequestDays::new(0).unwrap().leave_before(now), now);
+    assert!(ClosedRequestDays::new(ClosedRequestDays::MAX).is_some());
+    assert_eq!(ClosedRequestDays::new(ClosedRequestDays::MAX + 1), None);
+}

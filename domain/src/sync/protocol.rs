@@ -446,6 +446,10 @@ impl Record {
     }
 }
 
+/// The `error` of the answer (`410 Gone`) a device gets from the pull once its account is deactivated:
+/// it has sent what it could, and now erases the account's data and confirms (`api::ConfirmWipe`).
+pub const WIPE_ORDERED: &str = "device_wipe_ordered";
+
 /// The body of every error answer of the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {

@@ -1,6 +1,7 @@
 //! Coordinators configure the centre's dictionaries (districts, locations, help categories, target
 //! groups, plan goals). Codes never change, so old records keep their meaning; retiring an entry keeps its
-//! label for them and takes it out of the forms.
+//! label for them and takes it out of the forms. They also set how long closed requests stay on
+//! volunteers' phones.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -8,6 +9,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use domain::account::Permission;
 use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelError};
+use domain::need_to_know::ClosedRequestDays;
 use serde_json::json;
 
 use super::session::audit;
@@ -40,6 +42,44 @@ async fn save(
     )
     .await;
     Ok((status, Json(entry)))
+}
+
+/// `GET /api/v1/settings/closed-request-days`.
+pub async fn closed_request_days(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<ClosedRequestDays>, Rejection> {
+    caller.require(Permission::Configure)?;
+    Ok(Json(state.store.closed_request_days().await?))
+}
+
+/// `PUT /api/v1/settings/closed-request-days`: takes effect at each volunteer's next pull.
+pub async fn set_closed_request_days(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    request: Result<Json<ClosedRequestDays>, JsonRejection>,
+) -> Result<Json<ClosedRequestDays>, Rejection> {
+    caller.require(Permission::Configure)?;
+    let days = ClosedRequestDays::new(body(request)?.days).ok_or_else(|| {
+        Rejection::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_closed_request_days",
+            format!(
+                "Closed requests stay 0 to {} days on volunteers' phones.",
+                ClosedRequestDays::MAX
+            ),
+        )
+    })?;
+    state.store.set_closed_request_days(days).await?;
+    audit(
+        &state.store,
+        &caller,
+        "closed_request_days_changed",
+        None,
+        json!({"days": days.days}),
+    )
+    .await;
+    Ok(Json(days))
 }
 
 /// `POST /api/v1/dictionary/{kind}`: a new entry at the end of the list.

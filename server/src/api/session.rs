@@ -118,7 +118,7 @@ pub(super) async fn open_session(
     let (token, csrf) = (new_token(), new_token());
     state
         .store
-        .create_session(&token_hash(&token), &csrf, owner)
+        .create_session(&token_hash(&token), &csrf, owner, &caller.device)
         .await?;
     Ok(session_cookies(jar, &token, &csrf, caller.secure))
 }
@@ -139,6 +139,9 @@ pub async fn current(
     Extension(caller): Extension<Caller>,
     jar: CookieJar,
 ) -> Result<Response, Rejection> {
+    if caller.wipe_order.is_some() {
+        return Err(auth::wipe_ordered());
+    }
     let Some(session) = &caller.session else {
         // Before signing in, the page still needs a token to double-submit with the sign-in form.
         let jar = if jar.get(CSRF_COOKIE).is_none() {

@@ -13,9 +13,11 @@ use domain::sync::protocol::{
     MAX_PUSH_BATCH,
 };
 use domain::workflow::Actor;
+use serde_json::json;
 
+use super::session::audit_as;
 use super::{body, query, ApiState, Rejection};
-use crate::auth::Caller;
+use crate::auth::{not_signed_in, wipe_ordered, Caller};
 
 pub async fn push(
     State(state): State<ApiState>,
@@ -25,7 +27,7 @@ pub async fn push(
     // A kiosk pushes the signatures of its own event; the storage layer refuses it anything else.
     let author = match caller.principal() {
         Principal::Kiosk { event_id, .. } => Author::Kiosk { event_id },
-        _ => Author::Staff(Actor::from(caller.person_with(Permission::RecordEntries)?)),
+        _ => Author::Staff(Actor::from(caller.sender()?)),
     };
     let request = body(request)?;
     if request.mutations.len() > MAX_PUSH_BATCH {
@@ -44,6 +46,10 @@ pub async fn pull(
     Extension(caller): Extension<Caller>,
     request: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Json<PullResponse>, Rejection> {
+    // The device pulls after it pushed: everything it could send has arrived.
+    if caller.wipe_order.is_some() {
+        return Err(wipe_ordered());
+    }
     caller.require(Permission::RecordEntries)?;
     let request = query(request)?;
     if request.since < 0 {
@@ -62,6 +68,36 @@ pub async fn pull(
         .pull(caller.principal(), request.since, limit, Utc::now())
         .await?;
     Ok(Json(page))
+}
+
+/// `POST /api/v1/sync/wiped`: the device erased the deactivated account's data; the coordinator sees it.
+pub async fn confirm_wipe(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<StatusCode, Rejection> {
+    let Some(order) = &caller.wipe_order else {
+        return Err(match caller.session {
+            None => not_signed_in(),
+            Some(_) => Rejection::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Only a device ordered to erase a deactivated account's data confirms it.",
+            ),
+        });
+    };
+    if state.store.confirm_wipe(&order.token_hash).await? {
+        let account = caller.sender()?;
+        audit_as(
+            &state.store,
+            Some(account.id),
+            &account.username,
+            "device_wiped",
+            Some(account.username.clone()),
+            json!({"device": caller.device}),
+        )
+        .await;
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Whom an organiser can assign to a request.

@@ -1,9 +1,13 @@
 //! Accounts and sessions (of people and of kiosk tablets).
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use domain::account::{Account, AccountChanges, AccountRecord, NewAccount, Principal, Role};
+
+use domain::account::{
+    Account, AccountChanges, AccountRecord, DeviceWipe, NewAccount, Principal, Role,
+};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -14,6 +18,8 @@ use super::{now, parse_time, parse_uuid, parse_uuid_column, Store, StoreError};
 pub const SESSION_IDLE_DAYS: i64 = 30;
 /// `last_seen_at` is written at most this often, so reads do not turn into writes.
 const TOUCH_AFTER_MINUTES: i64 = 10;
+/// Sessions that are not wipe orders: ending sessions never cancels a wipe its device still has to do.
+const LIVE: &str = "wipe_ordered_at IS NULL";
 
 /// A request's session, as the cookie's token resolves.
 #[derive(Debug, Clone)]
@@ -22,6 +28,9 @@ pub struct SessionInfo {
     pub principal: Principal,
     pub csrf_token: String,
     pub account: Option<Account>,
+    /// The account was deactivated: this device may only send what it has and confirm it erased the
+    /// account's data.
+    pub wipe_ordered: bool,
 }
 
 pub enum SessionOwner {
@@ -151,10 +160,13 @@ impl Store {
         let rows = sqlx::query("SELECT * FROM account ORDER BY active DESC, display_name")
             .fetch_all(&self.pool)
             .await?;
+        let mut wipes = self.device_wipes(None).await?;
         rows.iter()
             .map(|row| {
+                let account = account_from(row)?;
                 Ok(AccountRecord {
-                    account: account_from(row)?,
+                    device_wipes: wipes.remove(&account.id).unwrap_or_default(),
+                    account,
                     active: row.get("active"),
                     created_at: row.get("created_at"),
                 })
@@ -167,17 +179,54 @@ impl Store {
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| {
-            Ok(AccountRecord {
-                account: account_from(&row)?,
-                active: row.get("active"),
-                created_at: row.get("created_at"),
-            })
-        })
-        .transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(AccountRecord {
+            account: account_from(&row)?,
+            active: row.get("active"),
+            created_at: row.get("created_at"),
+            device_wipes: self
+                .device_wipes(Some(id))
+                .await?
+                .remove(&id)
+                .unwrap_or_default(),
+        }))
     }
 
-    /// Applies the changes; a deactivated account loses its sessions at once.
+    /// The wipes ordered on the devices of `account` (of every account with `None`), by account.
+    async fn device_wipes(
+        &self,
+        account: Option<Uuid>,
+    ) -> Result<HashMap<Uuid, Vec<DeviceWipe>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT account_id, device, created_at, wipe_ordered_at, wiped_at FROM session \
+             WHERE wipe_ordered_at IS NOT NULL AND (?1 IS NULL OR account_id = ?1) \
+             ORDER BY wipe_ordered_at, created_at",
+        )
+        .bind(account.map(|id| id.to_string()))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut wipes: HashMap<Uuid, Vec<DeviceWipe>> = HashMap::new();
+        for row in rows {
+            wipes
+                .entry(parse_uuid_column(&row, "account_id")?)
+                .or_default()
+                .push(DeviceWipe {
+                    device: row.get("device"),
+                    signed_in_at: parse_time(row.get("created_at"))?,
+                    ordered_at: parse_time(row.get("wipe_ordered_at"))?,
+                    wiped_at: row
+                        .get::<Option<String>, _>("wiped_at")
+                        .map(parse_time)
+                        .transpose()?,
+                });
+        }
+        Ok(wipes)
+    }
+
+    /// Applies the changes. A deactivated account's sessions turn into wipe orders at once (its devices
+    /// send what they have, then erase its data); a new role ends the sessions.
     pub async fn update_account(
         &self,
         id: Uuid,
@@ -198,12 +247,22 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Ok(None);
         }
-        if changes.active == Some(false) || changes.role.is_some() {
+        if changes.active == Some(false) {
+            sqlx::query(
+                "UPDATE session SET wipe_ordered_at = ? WHERE account_id = ? AND wipe_ordered_at IS NULL",
+            )
+            .bind(now())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        } else if changes.role.is_some() {
             // A new role takes effect on the next sign-in, with a client that knows it.
-            sqlx::query("DELETE FROM session WHERE account_id = ?")
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(&format!(
+                "DELETE FROM session WHERE account_id = ? AND {LIVE}"
+            ))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         self.account(id).await
@@ -224,21 +283,24 @@ impl Store {
                 .bind(id.to_string())
                 .execute(&mut *tx)
                 .await?;
-        sqlx::query("DELETE FROM session WHERE account_id = ? AND token_hash IS NOT ?")
-            .bind(id.to_string())
-            .bind(keep)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(&format!(
+            "DELETE FROM session WHERE account_id = ? AND token_hash IS NOT ? AND {LIVE}"
+        ))
+        .bind(id.to_string())
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(updated.rows_affected() == 1)
     }
 
-    /// Stores a session under the token's hash.
+    /// Stores a session under the token's hash; `device` is the browser's name for itself.
     pub async fn create_session(
         &self,
         token_hash: &str,
         csrf_token: &str,
         owner: &SessionOwner,
+        device: &str,
     ) -> Result<(), StoreError> {
         let at = Utc::now();
         let (account_id, enrolment_id, expires_at) = match owner {
@@ -253,8 +315,8 @@ impl Store {
             } => (None, Some(enrolment_id.to_string()), *expires_at),
         };
         sqlx::query(
-            "INSERT INTO session (token_hash, account_id, enrolment_id, csrf_token, created_at, last_seen_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO session (token_hash, account_id, enrolment_id, csrf_token, created_at, last_seen_at, expires_at, device) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(token_hash)
         .bind(account_id)
@@ -263,17 +325,20 @@ impl Store {
         .bind(stamp(at))
         .bind(stamp(at))
         .bind(stamp(expires_at))
+        .bind(device)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     /// The live session with this token hash; expired ones, of inactive accounts or of revoked
-    /// enrolments, do not count. A person's session slides forward with use.
+    /// enrolments, do not count. A person's session slides forward with use. A wipe order not yet
+    /// carried out counts however old it is, since the device may come back after months.
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>, StoreError> {
         let at = Utc::now();
         let row = sqlx::query(
-            "SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.enrolment_id, e.event_id, e.revoked_at, \
+"SELECT s.csrf_token, s.last_seen_at, s.expires_at, s.enrolment_id, s.wipe_ordered_at, s.wiped_at, \
+                    e.event_id, e.revoked_at, \
                     a.id, a.username, a.display_name, a.role, a.active \
              FROM session s \
              LEFT JOIN account a ON a.id = s.account_id \
@@ -286,6 +351,22 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
+        if row.get::<Option<String>, _>("wipe_ordered_at").is_some() {
+            if row.get::<Option<String>, _>("wiped_at").is_some() {
+                return Ok(None);
+            }
+            let account = account_from(&row)?;
+            return Ok(Some(SessionInfo {
+                token_hash: token_hash.to_owned(),
+                principal: Principal::User {
+                    id: account.id,
+                    role: account.role,
+                },
+                csrf_token: row.get("csrf_token"),
+                account: Some(account),
+                wipe_ordered: true,
+            }));
+        }
         if parse_time(row.get("expires_at"))? <= at {
             self.delete_session(token_hash).await?;
             return Ok(None);
@@ -305,6 +386,7 @@ impl Store {
                 },
                 csrf_token,
                 account: None,
+                wipe_ordered: false,
             }));
         }
         if !row.get::<bool, _>("active") {
@@ -327,24 +409,43 @@ impl Store {
             },
             csrf_token,
             account: Some(account),
+            wipe_ordered: false,
         }))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM session WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(&format!(
+            "DELETE FROM session WHERE token_hash = ? AND {LIVE}"
+        ))
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     /// Ends every session of the account ("sign out of all devices"); returns how many there were.
     pub async fn delete_account_sessions(&self, account_id: Uuid) -> Result<u64, StoreError> {
-        let deleted = sqlx::query("DELETE FROM session WHERE account_id = ?")
-            .bind(account_id.to_string())
-            .execute(&self.pool)
-            .await?;
+        let deleted = sqlx::query(&format!(
+            "DELETE FROM session WHERE account_id = ? AND {LIVE}"
+        ))
+        .bind(account_id.to_string())
+        .execute(&self.pool)
+        .await?;
         Ok(deleted.rows_affected())
+    }
+
+    /// The device of this wipe order says it erased the account's data; `false` when there is no
+    /// such order still open. The row stays, as the coordinator's record of it.
+    pub async fn confirm_wipe(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let confirmed = sqlx::query(
+            "UPDATE session SET wiped_at = ? WHERE token_hash = ? \
+             AND wipe_ordered_at IS NOT NULL AND wiped_at IS NULL",
+        )
+        .bind(now())
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(confirmed.rows_affected() == 1)
     }
 }
 

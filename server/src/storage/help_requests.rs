@@ -44,7 +44,7 @@ impl Document for HelpRequest {
 }
 
 /// Writes the request's new state (moving it to a new cursor for the pull), its assignees and when the server
-/// saw it closed (`need_to_know::CLOSED_REQUEST_DAYS` counts from then). Its resident
+/// saw it closed (`need_to_know::ClosedRequestDays` count from then). Its resident
 /// and photos move to a new cursor too: a volunteer the request now reaches (newly assigned, or its
 /// resident newly linked) has pulled past them, and receives them with the request (`need_to_know`).
 pub(super) async fn save(

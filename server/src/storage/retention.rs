@@ -7,16 +7,12 @@ use domain::retention::{self, RetentionCounts, RetentionPeriod};
 use sqlx::SqliteConnection;
 
 use super::reports::load_records;
-use super::{attendance, documents, help_requests, photos, Store, StoreError};
+use super::{attendance, documents, help_requests, photos, settings, Store, StoreError};
 
 const RETENTION_YEARS: &str = "retention_years";
 
 async fn stored_period(conn: &mut SqliteConnection) -> Result<RetentionPeriod, StoreError> {
-    let value: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE key = ?")
-        .bind(RETENTION_YEARS)
-        .fetch_optional(conn)
-        .await?;
-    match value {
+    match settings::setting(conn, RETENTION_YEARS).await? {
         None => Ok(RetentionPeriod::default()),
         Some(text) => text
             .parse()
@@ -33,15 +29,8 @@ impl Store {
     }
 
     pub async fn set_retention_period(&self, period: RetentionPeriod) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO setting (key, value) VALUES (?, ?) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(RETENTION_YEARS)
-        .bind(period.years.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.set_setting(RETENTION_YEARS, period.years.to_string())
+            .await
     }
 
     /// What the period makes due on `today`, counted.

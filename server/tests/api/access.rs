@@ -15,6 +15,7 @@ use domain::photo::{PeopleVisible, PhotoDecision, PhotoSubject};
 use domain::resident::ResidentFields;
 use domain::sync::protocol::{
     ChangeAttendance, CreateHelpRequest, CreateResident, Mutation, PushRequest, ReviewPhoto,
+    WIPE_ORDERED,
 };
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
@@ -119,6 +120,8 @@ fn matrix() -> Vec<Row> {
         row(Method::POST, "/api/v1/account/password", NO_CONTENT, PEOPLE),
         row(Method::POST, "/api/v1/sync/push", APPLIED, PEOPLE_AND_KIOSK),
         row(Method::GET, "/api/v1/sync/pull", OK, PEOPLE),
+        // Only a deactivated account's device, which no session is, confirms its wipe (access_ends.rs).
+        row(Method::POST, "/api/v1/sync/wiped", NO_CONTENT, [Deny; 5]),
         row(Method::GET, "/api/v1/volunteers", OK, ORGANISERS),
         row(Method::GET, "/api/v1/users", OK, COORDINATORS),
         row(Method::POST, "/api/v1/users", CREATED, COORDINATORS),
@@ -169,6 +172,18 @@ fn matrix() -> Vec<Row> {
         row(
             Method::PUT,
             "/api/v1/dictionary/{kind}/{code}",
+            OK,
+            COORDINATORS,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/settings/closed-request-days",
+            OK,
+            COORDINATORS,
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/settings/closed-request-days",
             OK,
             COORDINATORS,
         ),
@@ -486,9 +501,11 @@ async fn prepare(row: &Row, world: &mut World) -> Call {
     match (row.method.as_str(), route) {
         ("GET", "/api/v1/setup" | "/api/v1/session" | "/api/v1/volunteers" | "/api/v1/users")
         | ("GET", "/api/v1/events" | "/api/v1/enrolments" | "/api/v1/kiosk/event")
-        | ("GET", "/api/v1/audit" | "/api/v1/retention")
+        | ("GET", "/api/v1/audit" | "/api/v1/retention" | "/api/v1/settings/closed-request-days")
         | ("DELETE", "/api/v1/session")
-        | ("POST", "/api/v1/session/sign-out-everywhere") => Call::Bare(route.into()),
+        | ("POST", "/api/v1/session/sign-out-everywhere" | "/api/v1/sync/wiped") => {
+            Call::Bare(route.into())
+        }
         ("POST", "/api/v1/setup") => Call::Json(
             route.into(),
             json!({"username": "pierwsza", "display_name": "Pierwsza", "role": "coordinator", "password": PASSWORD}),
@@ -561,6 +578,9 @@ async fn prepare(row: &Row, world: &mut World) -> Call {
             json!({"label_pl": "Okólna Górna", "label_en": "Upper Okólna", "active": true}),
         ),
         ("PUT", "/api/v1/retention") => Call::Json(route.into(), json!({"years": 6})),
+        ("PUT", "/api/v1/settings/closed-request-days") => {
+            Call::Json(route.into(), json!({"days": 14}))
+        }
         // The period in force, as the coordinator saw it with what it makes due.
         ("POST", "/api/v1/retention/apply") => Call::Json(
             route.into(),
@@ -1220,12 +1240,12 @@ async fn a_deactivated_account_is_signed_out_and_cannot_sign_in() {
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
     assert_eq!(answer.json["active"], false);
-    assert_eq!(
-        app.call(&mut phone, Method::GET, "/api/v1/session", None)
-            .await
-            .status,
-        StatusCode::UNAUTHORIZED
-    );
+    // The phone's session is now an order to erase the account's data there (access_ends.rs).
+    let session = app
+        .call(&mut phone, Method::GET, "/api/v1/session", None)
+        .await;
+    assert_eq!(session.status, StatusCode::GONE);
+    assert_eq!(session.json["error"], WIPE_ORDERED);
     let mut fresh = app.visitor().await;
     let refused = try_sign_in(&app, &mut fresh, "anna", PASSWORD).await;
     assert_eq!(

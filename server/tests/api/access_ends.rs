@@ -2,13 +2,15 @@
 //! device's own sync code against the server, through the same API the browser calls. What the person
 //! changed on the phone reaches the server first; then the record leaves.
 
-use app::device::{sync_once, LocalData, MemoryStore, Pass};
+use app::device::{sync_once, LocalData, MemoryStore, Pass, SyncFailure};
+use app::state::SyncProblem;
 use axum::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
 use domain::account::{Account, Principal, Role};
+use domain::api as v1;
 use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
-use domain::help_request::Person;
-use domain::need_to_know::CLOSED_REQUEST_DAYS;
+use domain::help_request::{HelpRequestFields, Person};
+use domain::need_to_know::ClosedRequestDays;
 use domain::photo::{PeopleVisible, PhotoSubject};
 use domain::sync::protocol::{ActOnHelpRequest, ChangeAttendance, Mutation, PullResponse, Record};
 use domain::workflow::{Action, Actor};
@@ -261,8 +263,30 @@ async fn a_lowered_role_takes_the_records_only_the_old_role_could_hold() {
 }
 
 #[tokio::test]
-async fn a_closed_request_leaves_the_volunteers_phone_when_its_days_there_are_over() {
+async fn a_closed_request_leaves_the_volunteers_phone_when_the_days_the_coordinator_set_are_over() {
     let (app, anna, mut organiser) = centre().await;
+    app.add_account("kasia", Role::Coordinator).await;
+    let mut coordinator = app.signed_in("kasia").await;
+    let setting = v1::path::<v1::ChangeClosedRequestDays>(&[]);
+    let too_long = json!({"days": ClosedRequestDays::MAX + 1});
+    let refused = app
+        .call(&mut coordinator, Method::PUT, &setting, Some(too_long))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let days = 7;
+    let set = app
+        .call(
+            &mut coordinator,
+            Method::PUT,
+            &setting,
+            Some(json!({"days": days})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.json);
+    let shown = app
+        .call(&mut coordinator, Method::GET, &setting, None)
+        .await;
+    assert_eq!(shown.json, json!({"days": days}));
     let phone = LocalData::new(MemoryStore::default());
     let link = DeviceLink::new(&app, app.signed_in("anna").await);
     let request = Uuid::now_v7();
@@ -291,7 +315,7 @@ async fn a_closed_request_leaves_the_volunteers_phone_when_its_days_there_are_ov
     let cursor = phone.pull_cursor().await.unwrap();
     let still = app
         .store
-        .pull(anna, cursor, 1000, pulled_at(CLOSED_REQUEST_DAYS - 1))
+        .pull(anna, cursor, 1000, pulled_at(days - 1))
         .await
         .unwrap();
     assert!(phone.apply_pull(cursor, &still).await.unwrap());
@@ -299,7 +323,7 @@ async fn a_closed_request_leaves_the_volunteers_phone_when_its_days_there_are_ov
 
     let over = app
         .store
-        .pull(anna, cursor, 1000, pulled_at(CLOSED_REQUEST_DAYS + 1))
+        .pull(anna, cursor, 1000, pulled_at(days + 1))
         .await
         .unwrap();
     assert!(phone.apply_pull(cursor, &over).await.unwrap());
@@ -307,8 +331,148 @@ async fn a_closed_request_leaves_the_volunteers_phone_when_its_days_there_are_ov
     assert!(!after.contains("Zofia"), "{after}");
     let from_scratch = app
         .store
-        .pull(anna, 0, 1000, pulled_at(CLOSED_REQUEST_DAYS + 1))
+        .pull(anna, 0, 1000, pulled_at(days + 1))
         .await
         .unwrap();
     assert!(!format!("{from_scratch:?}").contains("Zofia"));
+}
+
+#[tokio::test]
+async fn a_deactivated_accounts_phone_sends_what_it_had_then_erases_everything_and_the_coordinator_sees_it(
+) {
+    let app = TestApp::new().await;
+    let anna = app.add_account("anna", Role::Volunteer).await;
+    app.add_account("kasia", Role::Coordinator).await;
+    let mut coordinator = app.signed_in("kasia").await;
+    let phone = LocalData::new(MemoryStore::default());
+    let link = DeviceLink::new(&app, app.signed_in("anna").await);
+    let pass = pass();
+    let synced = Uuid::now_v7();
+    app.push_applied(
+        &mut link.browser(),
+        AT,
+        vec![request_for(synced, "Zofia Zielińska", "Zakupy na tydzień")],
+    )
+    .await;
+    sync_once(&phone, &link, &pass, |_| {}).await.unwrap();
+    // Without signal, she records one more; meanwhile the coordinator deactivates her account.
+    let unsent = phone
+        .record_help_request(
+            &actor(&anna),
+            HelpRequestFields {
+                resident_name: "Irena Kowalska".into(),
+                district: "okolna".into(),
+                category: "shopping".into(),
+                description: "Leki z apteki".into(),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let uri = v1::path::<v1::UpdateUser>(&[&anna.id]);
+    let answer = app
+        .call(
+            &mut coordinator,
+            Method::PATCH,
+            &uri,
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    let devices = |answer: &crate::support::Answer| answer.json["device_wipes"].clone();
+    assert_eq!(
+        devices(&answer)[0]["wiped_at"],
+        json!(null),
+        "ordered, not done"
+    );
+
+    // Its next contact: what it had arrives, then the server orders the wipe.
+    let contact = sync_once(&phone, &link, &pass, |_| {}).await;
+    assert_eq!(contact, Err(SyncFailure::WipeOrdered));
+    let arrived = app
+        .call(&mut coordinator, Method::GET, &pull_uri(0, 1000), None)
+        .await;
+    assert!(
+        arrived.text.contains(&unsent.to_string()),
+        "the entry made offline reached the server before the wipe"
+    );
+    assert!(phone.unsent_count().await.unwrap() == 0);
+    // Nothing else is open to the order: it is not a session.
+    let mut device = link.browser();
+    let session = app
+        .call(
+            &mut device,
+            Method::GET,
+            &v1::path::<v1::CheckSession>(&[]),
+            None,
+        )
+        .await;
+    assert_eq!(session.status, StatusCode::GONE);
+    let users = app
+        .call(
+            &mut device,
+            Method::GET,
+            &v1::path::<v1::ListUsers>(&[]),
+            None,
+        )
+        .await;
+    assert_eq!(users.status, StatusCode::UNAUTHORIZED);
+
+    phone.erase().await.unwrap();
+    assert_eq!(
+        held(&phone).await,
+        held(&LocalData::new(MemoryStore::default())).await
+    );
+    assert_eq!(phone.pull_cursor().await.unwrap(), 0);
+    let confirmed = app
+        .call(
+            &mut device,
+            Method::POST,
+            &v1::path::<v1::ConfirmWipe>(&[]),
+            None,
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        confirmed.json
+    );
+
+    let accounts = app
+        .call(
+            &mut coordinator,
+            Method::GET,
+            &v1::path::<v1::ListUsers>(&[]),
+            None,
+        )
+        .await;
+    let hers = accounts
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "anna")
+        .unwrap();
+    assert!(hers["device_wipes"][0]["wiped_at"].is_string(), "{hers}");
+    // Done, the order opens nothing any more, and her phone's next contact is a plain "sign in".
+    assert_eq!(
+        sync_once(&phone, &link, &pass, |_| {}).await,
+        Err(SyncFailure::Problem(SyncProblem::SignInRequired))
+    );
+    let audit = app
+        .call(
+            &mut coordinator,
+            Method::GET,
+            "/api/v1/audit?action=device_wiped&actor=anna",
+            None,
+        )
+        .await;
+    assert_eq!(
+        audit.json["entries"].as_array().unwrap().len(),
+        1,
+        "{}",
+        audit.json
+    );
 }

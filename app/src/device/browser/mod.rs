@@ -10,6 +10,7 @@ mod locks;
 pub mod photos;
 mod sync_loop;
 mod view;
+mod wipe;
 
 use chrono::Utc;
 use domain::account::{Account, SessionView};
@@ -19,7 +20,7 @@ use domain::dictionary::Dictionary;
 use domain::help_request::{HelpRequest, HelpRequestFields};
 use domain::meeting_note::NoteDecision;
 use domain::resident::{Resident, ResidentFields};
-use domain::sync::protocol::RecordKind;
+use domain::sync::protocol::{RecordKind, WIPE_ORDERED};
 use domain::workflow::Action;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -61,6 +62,15 @@ pub async fn check_session(state: AppState) {
             // Refused, the tablet stays its own event's kiosk, disconnected, until a code for that
             // event lets it send what it holds.
             let _ = kiosk::claimed(state, event_id, event_title).await;
+        }
+        // The sync loop sends what is left first; with nothing left (the erasure is done but the server
+        // did not hear of it), it only remains to say so again.
+        Err(failure) if failure.code() == WIPE_ORDERED => {
+            if stored_account().is_some() {
+                alarm::wake_sync();
+            } else {
+                wipe::wipe(state).await;
+            }
         }
         Err(ApiFailure::Status { status: 401, .. }) => {
             if state.account.get_untracked().is_some() {

@@ -262,6 +262,11 @@ pub fn start_uploads(state: AppState) {
     });
 }
 
+/// Uploads the photos that are due before the device erases a deactivated account's data.
+pub async fn upload_before_wipe(state: AppState) {
+    locks::exclusive(locks::PHOTO_UPLOADS, Contention::Wait, upload_due(state)).await;
+}
+
 /// Uploads what is due; returns when the next waiting photo is due.
 async fn upload_due(state: AppState) -> Option<chrono::DateTime<Utc>> {
     stored_account()?;

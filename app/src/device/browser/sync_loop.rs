@@ -63,6 +63,10 @@ pub fn start(state: AppState) {
                     });
                     IDLE_PULL_MS
                 }
+                Err(SyncFailure::WipeOrdered) => {
+                    super::wipe::wipe(state).await;
+                    IDLE_PULL_MS
+                }
                 Err(problem) => {
                     failures = failures.saturating_add(1);
                     if matches!(problem, SyncFailure::Problem(SyncProblem::SignInRequired)) {
@@ -71,8 +75,8 @@ pub fn start(state: AppState) {
                     let offline = matches!(problem, SyncFailure::Network);
                     state.sync.update(|s| {
                         s.phase = match problem {
-                            SyncFailure::Network => SyncPhase::Offline,
                             SyncFailure::Problem(p) => SyncPhase::Failed(p),
+                            SyncFailure::Network | SyncFailure::WipeOrdered => SyncPhase::Offline,
                         };
                     });
                     let delay = retry_delay_ms(failures, js_sys::Math::random()) as u32;

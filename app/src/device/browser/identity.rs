@@ -8,13 +8,14 @@ use domain::account::Account;
 use domain::kiosk::KioskPackage;
 use domain::workflow::Actor;
 use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::indexed_db::{self, IndexedDb};
 use crate::device::failure::SaveFailure;
 use crate::device::local_data::LocalData;
 use crate::device::store::StoreError;
-use crate::state::KioskIdentity;
+use crate::state::{AppState, KioskIdentity, SessionCheck, SyncStatus};
 
 const DEVICE_ID_KEY: &str = "sasiedzi.device_id";
 /// The person this device is signed in as, kept so the app opens offline.
@@ -113,4 +114,25 @@ pub fn kiosk_signed_here() -> Vec<Uuid> {
 /// Each person's unsaved form is their own.
 pub fn draft_key(account: Uuid) -> String {
     format!("sasiedzi.draft.help_request.{account}")
+}
+
+/// Forgets the signed-in person on this device: their drafts, the stored account and what the pages show.
+/// With `delete_data`, their database goes too, once no tab holds it open.
+pub fn forget_account(state: AppState, delete_data: bool, session: SessionCheck) {
+    close_db();
+    if let Some(account) = stored_account() {
+        if delete_data {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = indexed_db::delete(&indexed_db::name_for(account.id)).await {
+                    leptos::logging::warn!("local data not deleted: {}", e.0);
+                }
+            });
+        }
+        LocalStorage::delete(draft_key(account.id));
+    }
+    LocalStorage::delete(ACCOUNT_KEY);
+    state.account.set(None);
+    state.session.set(session);
+    state.requests.set(Some(Vec::new()));
+    state.sync.set(SyncStatus::default());
 }

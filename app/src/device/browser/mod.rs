@@ -27,9 +27,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::failure::{ApiFailure, SaveFailure};
-use crate::state::{AppState, SessionCheck, SyncStatus};
+use crate::state::{AppState, SessionCheck};
 use identity::{
-    actor, close_db, db, draft_key, kiosk_identity, kiosk_package, stored_account, ACCOUNT_KEY,
+    actor, db, forget_account, kiosk_identity, kiosk_package, stored_account, ACCOUNT_KEY,
 };
 pub use view::unsent_count;
 use view::{refresh, saved};
@@ -116,22 +116,7 @@ pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailur
         Err(failure) => return Err(failure),
     }
     let everything_sent = unsent_count().await == Some(0);
-    close_db();
-    if let Some(account) = stored_account() {
-        if everything_sent {
-            leptos::task::spawn_local(async move {
-                if let Err(e) = indexed_db::delete(&indexed_db::name_for(account.id)).await {
-                    leptos::logging::warn!("local data not deleted: {}", e.0);
-                }
-            });
-        }
-        LocalStorage::delete(draft_key(account.id));
-    }
-    LocalStorage::delete(ACCOUNT_KEY);
-    state.account.set(None);
-    state.session.set(SessionCheck::Unchecked);
-    state.requests.set(Some(Vec::new()));
-    state.sync.set(SyncStatus::default());
+    forget_account(state, everything_sent, SessionCheck::Unchecked);
     Ok(())
 }
 

@@ -5,6 +5,7 @@ pub mod data_rights;
 pub mod event;
 pub mod forms;
 pub mod notes;
+pub mod opening;
 pub mod photos;
 pub mod retention;
 pub mod signature_pad;

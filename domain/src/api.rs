@@ -110,6 +110,8 @@ endpoints! {
     /// What the kiosk works from offline.
     FetchKioskPackage: Get "/api/v1/kiosk/event", () => kiosk::KioskPackage;
     BrowseAudit: Get "/api/v1/audit", audit::AuditFilter => audit::AuditPage;
+    /// A device reports the openings of personal data it noted (`audit::PersonalRead`).
+    RecordReads: Post "/api/v1/audit/reads", audit::ReadReceipts => ();
     ShowDashboard: Get "/api/v1/reports/dashboard", report::ScopeQuery => report::Dashboard;
     /// `{file}` is `<kind>.<csv|xlsx>` or `evidence_pack.zip`; the query is a `ScopeQuery`.
     DownloadExport: Get "/api/v1/exports/{file}";

@@ -541,6 +541,13 @@ impl AttendanceList {
         self.approval.is_some()
     }
 
+    /// Whether showing the list would show someone's signature (an opening the audit log records).
+    pub fn holds_signatures(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|a| matches!(a.proof, Proof::Signature { .. }))
+    }
+
     /// Waiting for an organiser: someone is on it and it is not approved. An anonymised list no longer
     /// changes, so it waits for nobody.
     pub fn awaits_approval(&self) -> bool {

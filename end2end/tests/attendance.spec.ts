@@ -158,6 +158,9 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await organiser.getByTestId("review-item").getByRole("link", { name: "Klub seniora „Pod lipą”" }).click();
   const rows = organiser.getByTestId("attendance-row");
   await expect(rows).toHaveCount(6);
+  // Signatures show once their opening is noted for the audit log.
+  await expect(organiser.getByTestId("attendance-table").locator("svg.signature")).toHaveCount(0);
+  await organiser.getByRole("button", { name: "Pokaż podpisy" }).click();
   await expect(organiser.getByTestId("attendance-table").locator("svg.signature path")).toHaveCount(6);
   for (const path of await organiser.getByTestId("attendance-table").locator("svg.signature path").all()) {
     expect((await path.getAttribute("d"))!.length).toBeGreaterThan(40);

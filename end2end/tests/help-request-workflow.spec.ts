@@ -184,6 +184,7 @@ test("a resident recorded once is found again offline whatever the diacritics, a
   await cards.nth(1).getByLabel("Zaznacz do scalenia").check();
   await organiser.getByRole("button", { name: "Zachowaj: Łukasz Żółć" }).first().click();
   await expect(cards).toHaveCount(1);
+  await cards.getByRole("button", { name: "Pokaż dane: Łukasz Żółć" }).click();
   await expect(cards).toContainText("600 100 200");
   await syncNow(organiser);
   await organiserContext.close();

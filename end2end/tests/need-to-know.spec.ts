@@ -1,14 +1,15 @@
 import { localRecords } from "./support/device";
 import { recordHelpRequest } from "./support/forms";
 import { serverHelpRequests } from "./support/outbox";
-import { ACCOUNTS, apiAs, expect, openOnline, signIn, test } from "./support/server";
+import { violations } from "./support/axe";
+import { ACCOUNTS, AppServer, apiAs, expect, navigateTo, openOnline, signIn, test } from "./support/server";
 import { event, push } from "./support/seed";
 
 const PHONE = "600 111 222";
 const ADDRESS = "Sosnowa 9 m. 4";
 
-test("a volunteer's phone holds the people of their own requests, and no one else's phone, address or signature", async ({ server, page }) => {
-  // Someone the organisers know, who signed a list with their phone: none of it is the volunteer's work.
+/** Someone the organisers know, who signed a list with their phone: `tadeusz` on the list of `meeting`. */
+async function someoneWhoSignedAList(server: AppServer): Promise<{ meeting: string; tadeusz: string }> {
   const organiser = await apiAs(server, ACCOUNTS.organiser.username);
   const meeting = await event(organiser.api, organiser.csrf, "Klub seniora", new Date(Date.now() + 86_400_000).toISOString(), ["goal_6"]);
   const tadeusz = crypto.randomUUID();
@@ -34,6 +35,12 @@ test("a volunteer's phone holds the people of their own requests, and no one els
     },
   ]);
   await organiser.api.dispose();
+  return { meeting, tadeusz };
+}
+
+test("a volunteer's phone holds the people of their own requests, and no one else's phone, address or signature", async ({ server, page }) => {
+  // Someone the organisers know, who signed a list with their phone: none of it is the volunteer's work.
+  const { meeting } = await someoneWhoSignedAList(server);
   const volunteer = await apiAs(server, ACCOUNTS.volunteer.username);
   await push(volunteer.api, volunteer.csrf, [
     {
@@ -95,4 +102,40 @@ test("a deactivated volunteer's phone sends what it had, then erases that accoun
   await expect(card.getByTestId("device-wipe")).toContainText("dane usunięte");
   await card.screenshot({ path: test.info().outputPath("wiped-device.png") });
   await office.close();
+});
+
+test("what an organiser opens offline, a resident's details or the signatures on a list, reaches the audit log", async ({ server, page }) => {
+  const { meeting, tadeusz } = await someoneWhoSignedAList(server);
+
+  await openOnline(page, server.url, ACCOUNTS.organiser.username);
+  await page.context().setOffline(true);
+  await navigateTo(page, "Mieszkańcy");
+  const card = page.getByTestId("resident-card").filter({ hasText: "Tadeusz Tajny" });
+  // The list names the person; their phone and address show only once the opening is noted.
+  await expect(card).not.toContainText(PHONE);
+  await card.getByRole("button", { name: "Pokaż dane: Tadeusz Tajny" }).click();
+  await expect(card.getByTestId("resident-details")).toContainText(PHONE);
+  await expect(card.getByTestId("resident-details")).toContainText(ADDRESS);
+  expect(await violations(page), "a resident's details opened").toEqual([]);
+  await card.screenshot({ path: test.info().outputPath("resident-details.png") });
+
+  await page.goto(`${server.url}/event?id=${meeting}`);
+  const row = page.getByTestId("attendance-row").filter({ hasText: "Tadeusz Tajny" });
+  await expect(row).toContainText("podpisano (podpis ukryty)");
+  await expect(row.locator("svg.signature")).toHaveCount(0);
+  await page.getByRole("button", { name: "Pokaż podpisy" }).click();
+  await expect(row.locator("svg.signature")).toHaveCount(1);
+  await page.getByTestId("attendance-table").screenshot({ path: test.info().outputPath("signatures-shown.png") });
+
+  // Back online, the device reports both; the coordinator reads who opened what.
+  await page.context().setOffline(false);
+  await page.getByRole("button", { name: "Synchronizuj teraz" }).click();
+  const coordinator = await apiAs(server, ACCOUNTS.coordinator.username);
+  const opened = async (action: string) =>
+    (await (await coordinator.api.get(`/api/v1/audit?action=${action}`)).json()).entries.map(
+      (e: { actor: string; target: string }) => [e.actor, e.target],
+    );
+  await expect.poll(() => opened("resident_record_opened")).toEqual([[ACCOUNTS.organiser.username, tadeusz]]);
+  await expect.poll(() => opened("signatures_opened")).toEqual([[ACCOUNTS.organiser.username, meeting]]);
+  await coordinator.api.dispose();
 });

@@ -134,6 +134,7 @@ test("a coordinator hands a resident everything held about them, then erases it 
   await openOnline(page, server.url, ACCOUNTS.coordinator.username);
   await navigateTo(page, "Mieszkańcy");
   const zofia = page.getByTestId("resident-card").filter({ hasText: "Zofia Kowalska" });
+  await zofia.getByRole("button", { name: "Pokaż dane: Zofia Kowalska" }).click();
   const downloading = page.waitForEvent("download");
   await zofia.getByRole("link", { name: "Pobierz wszystkie dane tej osoby (RODO art. 15)" }).click();
   const download = await downloading;

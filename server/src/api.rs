@@ -126,6 +126,7 @@ fn endpoints() -> Endpoints {
         .at(v1::ClaimKiosk, devices::claim)
         .at(v1::FetchKioskPackage, devices::kiosk_event)
         .at(v1::BrowseAudit, audit::browse)
+        .at(v1::RecordReads, audit::record_reads)
         .at(v1::ShowDashboard, reports::show_dashboard)
         .at(v1::DownloadExport, reports::download)
         .at(v1::AddDictionaryEntry, configuration::add_entry)

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use domain::account::{Account, Role};
 use domain::attendance::{AttendanceList, Author, ListChange};
+use domain::audit::{PersonalRead, ReadReceipt};
 use domain::consent::{ConsentKind, ConsentText, ConsentTexts, PublishedConsentText};
 use domain::dictionary::{Dictionary, DictionaryEntry};
 use domain::event::Event;
@@ -401,6 +402,46 @@ impl<S: DeviceStore> LocalData<S> {
     pub async fn set_last_sync(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
         let tx = self.store.write(&[Area::Meta])?;
         tx.put(Area::Meta, META_LAST_SYNC, &at).await?;
+        tx.commit().await
+    }
+
+    /// Notes that the person opened `read` (the audit log hears of it at the next sync).
+    pub async fn note_read(
+        &self,
+        read: PersonalRead,
+        now: DateTime<Utc>,
+    ) -> Result<ReadReceipt, StoreError> {
+        let receipt = ReadReceipt {
+            id: Uuid::now_v7(),
+            read,
+            opened_at: now,
+        };
+        let tx = self.store.write(&[Area::ReadReceipts])?;
+        tx.put(Area::ReadReceipts, &receipt.id.to_string(), &receipt)
+            .await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// The openings not yet reported, oldest first, at most `limit`.
+    pub async fn read_receipts(&self, limit: usize) -> Result<Vec<ReadReceipt>, StoreError> {
+        let mut receipts: Vec<ReadReceipt> = self
+            .store
+            .read(&[Area::ReadReceipts])?
+            .all(Area::ReadReceipts)
+            .await?;
+        receipts.sort_by_key(|r| r.id);
+        receipts.truncate(limit);
+        Ok(receipts)
+    }
+
+    /// The server has logged these openings.
+    pub async fn reported(&self, receipts: &[ReadReceipt]) -> Result<(), StoreError> {
+        let tx = self.store.write(&[Area::ReadReceipts])?;
+        for receipt in receipts {
+            tx.delete(Area::ReadReceipts, &receipt.id.to_string())
+                .await?;
+        }
         tx.commit().await
     }
 

@@ -32,7 +32,7 @@ mod tests;
 pub use {
     local_data::LocalData,
     memory::MemoryStore,
-    sync::{failure_of, sync_once, Pass, SyncFailure, SyncServer},
+    sync::{failure_of, report_reads, sync_once, Pass, SyncFailure, SyncServer},
 };
 
 use std::fmt::Display;
@@ -40,6 +40,7 @@ use std::fmt::Display;
 use domain::account::Account;
 use domain::api::Endpoint;
 use domain::attendance::{ListChange, NewAttendance};
+use domain::audit::PersonalRead;
 use domain::help_request::{HelpRequest, HelpRequestFields};
 use domain::meeting_note::NoteDecision;
 use domain::photo::{PhotoDecision, PhotoDetails, PhotoSubject};
@@ -210,6 +211,11 @@ pub async fn withdraw_image_consent(state: AppState, resident_id: Uuid) -> Resul
         state,
         resident_id
     )
+}
+
+/// Notes that the person opened `read`, for the audit log; what it shows is shown once this succeeded.
+pub async fn note_read(read: PersonalRead) -> Result<(), SaveFailure> {
+    on_device!(browser::note_read(read), read)
 }
 
 /// The kiosk queues one person's signature.

@@ -40,6 +40,8 @@ pub enum Area {
     LocalPhotos,
     /// …which live here, keyed `<photo id>/original` and `<photo id>/thumbnail`.
     PhotoBlobs,
+    /// Openings of personal data the audit log has not heard of yet (`domain::audit::ReadReceipt`).
+    ReadReceipts,
 }
 
 impl Area {
@@ -65,6 +67,7 @@ impl Area {
             Area::Meta,
             Area::LocalPhotos,
             Area::PhotoBlobs,
+            Area::ReadReceipts,
         ]);
         areas.sort_unstable();
         areas.dedup();
@@ -84,6 +87,7 @@ impl Area {
             Area::Meta => "meta",
             Area::LocalPhotos => "local_photos",
             Area::PhotoBlobs => "photo_blobs",
+            Area::ReadReceipts => "read_receipts",
         }
     }
 
@@ -95,7 +99,8 @@ impl Area {
             | Area::Events
             | Area::Photos
             | Area::MeetingNotes
-            | Area::LocalPhotos => Some("id"),
+            | Area::LocalPhotos
+            | Area::ReadReceipts => Some("id"),
             Area::Attendance => Some("event_id"),
             Area::Outbox => Some("mutation.id"),
             Area::Dictionary | Area::Meta | Area::PhotoBlobs => None,

@@ -1,7 +1,9 @@
-//! One sync pass: push the outbox, oldest first, then pull pages until the server has no more. The same
-//! code runs against the server over HTTP in the browser and against a test's server natively.
+//! One sync pass: push the outbox, oldest first, report what was opened to the audit log, then pull pages
+//! until the server has no more. The same code runs against the server over HTTP in the browser and against
+//! a test's server natively.
 
 use chrono::{DateTime, Utc};
+use domain::audit::{ReadReceipts, MAX_READ_RECEIPTS};
 use domain::sync::outbox::{acknowledge, next_batch, smaller_batch};
 use domain::sync::protocol::{
     ApiError, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PUSH_BATCH,
@@ -44,11 +46,31 @@ pub fn failure_of(status: u16, error: Option<&ApiError>) -> SyncFailure {
     }
 }
 
-/// The server's two sync endpoints, as a device reaches them.
+/// The server's sync endpoints, and the audit log's ear for what was opened, as a device reaches them.
 #[allow(async_fn_in_trait, reason = "a device's futures never cross threads")]
 pub trait SyncServer {
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncFailure>;
     async fn pull(&self, since: i64, limit: u32) -> Result<PullResponse, SyncFailure>;
+    async fn record_reads(&self, reads: &ReadReceipts) -> Result<(), SyncFailure>;
+}
+
+/// Reports the openings of personal data noted on this device, oldest first, until none is left.
+pub async fn report_reads<S: DeviceStore>(
+    data: &LocalData<S>,
+    server: &impl SyncServer,
+) -> Result<(), SyncFailure> {
+    loop {
+        let receipts = data.read_receipts(MAX_READ_RECEIPTS).await?;
+        if receipts.is_empty() {
+            return Ok(());
+        }
+        server
+            .record_reads(&ReadReceipts {
+                receipts: receipts.clone(),
+            })
+            .await?;
+        data.reported(&receipts).await?;
+    }
 }
 
 /// What this pass does besides pushing.
@@ -59,7 +81,8 @@ pub struct Pass {
     pub now: DateTime<Utc>,
 }
 
-/// Pushes everything pending, then pulls; `received` hears the size of each page applied.
+/// Pushes everything pending, reports what was opened, then pulls; `received` hears the size of each
+/// page applied.
 pub async fn sync_once<S: DeviceStore>(
     data: &LocalData<S>,
     server: &impl SyncServer,
@@ -92,6 +115,7 @@ pub async fn sync_once<S: DeviceStore>(
             return Err(SyncFailure::Problem(SyncProblem::Unexpected));
         }
     }
+    report_reads(data, server).await?;
     if pass.pulls {
         loop {
             let since = data.pull_cursor().await?;

@@ -2,12 +2,13 @@
 //! the server acknowledges it, a pulled page meets the changes still waiting, and the cursor moves with the
 //! page it belongs to. The browser tests (`end2end/`) run the same code on IndexedDB.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::account::Role;
 use domain::attendance::AttendanceList;
+use domain::audit::{PersonalRead, ReadReceipts};
 use domain::consent::{ConsentKind, ConsentText, PublishedConsentText};
 use domain::dictionary::{DictionaryEntry, DictionaryKind};
 use domain::event::{Event, EventFields};
@@ -99,6 +100,9 @@ struct TestServer {
     pages: RefCell<VecDeque<PullResponse>>,
     pushes: RefCell<Vec<PushRequest>>,
     pulled_since: RefCell<Vec<i64>>,
+    reads: RefCell<Vec<ReadReceipts>>,
+    /// The network drops every report of openings.
+    reads_lost: Cell<bool>,
 }
 
 impl TestServer {
@@ -109,6 +113,8 @@ impl TestServer {
             pages: RefCell::default(),
             pushes: RefCell::default(),
             pulled_since: RefCell::default(),
+            reads: RefCell::default(),
+            reads_lost: Cell::default(),
         }
     }
 
@@ -139,6 +145,14 @@ impl SyncServer for TestServer {
         self.pulled_since.borrow_mut().push(since);
         let next = self.pages.borrow_mut().pop_front();
         Ok(next.unwrap_or_else(|| page(Vec::new(), since, false)))
+    }
+
+    async fn record_reads(&self, reads: &ReadReceipts) -> Result<(), SyncFailure> {
+        if self.reads_lost.get() {
+            return Err(SyncFailure::Network);
+        }
+        self.reads.borrow_mut().push(reads.clone());
+        Ok(())
     }
 }
 
@@ -220,6 +234,9 @@ fn an_answer_that_acknowledges_nothing_keeps_every_entry_and_says_so() {
             }
             async fn pull(&self, since: i64, _: u32) -> Result<PullResponse, SyncFailure> {
                 Ok(page(Vec::new(), since, false))
+            }
+            async fn record_reads(&self, _: &ReadReceipts) -> Result<(), SyncFailure> {
+                Ok(())
             }
         }
         let failed = sync_once(&device, &Confused, &pass(), |_| {}).await;
@@ -729,5 +746,47 @@ fn discarding_a_refused_new_request_takes_it_off_the_device() {
 
         assert_eq!(device.unsent_count().await.unwrap(), 0);
         assert!(device.snapshot().await.unwrap().requests.is_empty());
+    });
+}
+
+#[test]
+fn an_opening_noted_offline_reaches_the_audit_log_at_the_next_sync_once_and_is_nothing_to_lose() {
+    block_on(async {
+        let device = device();
+        let resident_id = Uuid::from_u128(40);
+        let event_id = Uuid::from_u128(41);
+        device
+            .note_read(PersonalRead::Resident { resident_id }, at(0))
+            .await
+            .unwrap();
+        device
+            .note_read(PersonalRead::SignedAttendance { event_id }, at(1))
+            .await
+            .unwrap();
+        // An opening is no entry of the person's: signing out does not warn about it.
+        assert_eq!(device.unsent_count().await.unwrap(), 0);
+
+        let server = TestServer::answering(Outcome::Applied);
+        server.reads_lost.set(true);
+        let failed = sync_once(&device, &server, &pass(), |_| {}).await;
+        assert_eq!(failed, Err(SyncFailure::Network));
+        assert!(server.pulled_since.borrow().is_empty(), "the pull waits");
+
+        server.reads_lost.set(false);
+        sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
+        let reported: Vec<_> = server.reads.borrow()[0]
+            .receipts
+            .iter()
+            .map(|r| (r.read, r.opened_at))
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                (PersonalRead::Resident { resident_id }, at(0)),
+                (PersonalRead::SignedAttendance { event_id }, at(1)),
+            ]
+        );
+        sync_once(&device, &server, &pass(), |_| {}).await.unwrap();
+        assert_eq!(server.reads.borrow().len(), 1, "reported once");
     });
 }

@@ -6,7 +6,7 @@ use domain::account::{
     PasswordReset, Permission, Role, MIN_PASSWORD_CHARS,
 };
 use domain::api;
-use domain::audit::{AuditEntry, AuditFilter};
+use domain::audit::{AuditEntry, AuditFilter, RESIDENT_RECORD_OPENED, SIGNATURES_OPENED};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -355,7 +355,7 @@ fn AccountCard(row: AccountRecord, on_changed: impl Fn(String) + Copy + 'static)
 }
 
 /// The actions the log knows, for the filter (the server accepts any text; these are what it writes).
-const AUDIT_ACTIONS: [&str; 19] = [
+const AUDIT_ACTIONS: [&str; 22] = [
     "sign_in",
     "sign_in_failed",
     "sign_in_throttled",
@@ -375,6 +375,9 @@ const AUDIT_ACTIONS: [&str; 19] = [
     "export_downloaded",
     "dictionary_changed",
     "consent_text_revised",
+    RESIDENT_RECORD_OPENED,
+    SIGNATURES_OPENED,
+    "photo_downloaded",
 ];
 
 #[component]
@@ -496,6 +499,9 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
         "export_downloaded" => t_string!(i18n, audit_export_downloaded).to_string(),
         "dictionary_changed" => t_string!(i18n, audit_dictionary_changed).to_string(),
         "consent_text_revised" => t_string!(i18n, audit_consent_text_revised).to_string(),
+        RESIDENT_RECORD_OPENED => t_string!(i18n, audit_resident_record_opened).to_string(),
+        SIGNATURES_OPENED => t_string!(i18n, audit_signatures_opened).to_string(),
+        "photo_downloaded" => t_string!(i18n, audit_photo_downloaded).to_string(),
         other => other.to_owned(),
     }
 }

@@ -1,16 +1,19 @@
 //! The attendance list as an A4 sheet (lista obecności) for the file and the yearly report: a header
-//! with the event, date, place and plan goals, then numbered rows with signatures. The print stylesheet
-//! drops everything else from the page.
+//! with the event, date, place and plan goals, then numbered rows with signatures, which show once the
+//! opening is noted for the audit log. The print stylesheet drops everything else from the page.
 
-use domain::attendance::Proof;
+use domain::attendance::{AttendanceList, Proof};
+use domain::audit::PersonalRead;
 use domain::dictionary::DictionaryKind;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::event::{event_in_address, list_of};
+use crate::components::opening::open_noted;
 use crate::components::signature_pad::SignatureImage;
-use crate::components::words::{consent_text, list_status_text};
+use crate::components::words::{consent_text, list_status_text, save_failure_text};
 use crate::components::words::{event_when, label};
+use crate::device::SaveFailure;
 use crate::i18n::*;
 use crate::state::use_app_state;
 
@@ -20,6 +23,27 @@ pub fn AttendanceSheetPage() -> impl IntoView {
     let state = use_app_state();
     let event = event_in_address();
     let list = Memo::new(move |_| event.with(|e| e.as_ref().map(|e| list_of(state, e.id).0)));
+    // The sheet is opened to show the signatures: the audit log hears of it before they appear.
+    let signatures_shown = RwSignal::new(false);
+    let failure = RwSignal::new(None::<SaveFailure>);
+    Effect::new(move |asked: Option<bool>| {
+        if asked == Some(true) {
+            return true;
+        }
+        let event_id = event.with(|e| e.as_ref().map(|e| e.id));
+        let signed = list.with(|l| l.as_ref().is_some_and(AttendanceList::holds_signatures));
+        match event_id {
+            Some(event_id) if signed => {
+                open_noted(
+                    PersonalRead::SignedAttendance { event_id },
+                    signatures_shown,
+                    failure,
+                );
+                true
+            }
+            _ => false,
+        }
+    });
     let print = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(window) = web_sys::window() {
@@ -29,6 +53,7 @@ pub fn AttendanceSheetPage() -> impl IntoView {
     view! {
         {move || match (event.get(), list.get()) {
             (Some(event), Some(list)) => {
+                let shown = signatures_shown.get();
                 let location = event.fields.location.clone();
                 let goals = event.fields.plan_goals.clone();
                 let mut number = 0;
@@ -36,10 +61,11 @@ pub fn AttendanceSheetPage() -> impl IntoView {
                     number += 1;
                     let name = entry.attendee.name.clone();
                     let signature = match &entry.proof {
-                        Proof::Signature { signature } => {
+                        Proof::Signature { signature } if shown => {
                             let label = t_string!(i18n, signature_of, name = name.clone()).to_string();
                             view! { <SignatureImage signature=signature.clone() label /> }.into_any()
                         }
+                        Proof::Signature { .. } => view! { <span>{t!(i18n, signature_hidden)}</span> }.into_any(),
                         Proof::Paper => view! { <span>{t!(i18n, signed_on_paper)}</span> }.into_any(),
                         Proof::Erased => view! { <span>{t!(i18n, signature_erased)}</span> }.into_any(),
                         Proof::Withheld => view! { <span>{t!(i18n, signature_withheld)}</span> }.into_any(),
@@ -54,6 +80,9 @@ pub fn AttendanceSheetPage() -> impl IntoView {
                     }
                 }).collect_view();
                 view! {
+                    <Show when=move || failure.get().is_some()>
+                        <p class="notice notice--error no-print" role="alert">{move || failure.get().map(|f| save_failure_text(i18n, &f))}</p>
+                    </Show>
                     <div class="no-print button-row">
                         <A href=format!("/event?id={}", event.id) attr:class="button">{t!(i18n, back_to_event)}</A>
                         <button type="button" class="button button--primary" on:click=print>{t!(i18n, attendance_print_now)}</button>

@@ -9,6 +9,7 @@ use domain::attendance::{
     Attendance, AttendanceList, Attendee, ListChange, ListEvent, ListHistoryEntry, NewAttendance,
     Proof,
 };
+use domain::audit::PersonalRead;
 use domain::consent::ConsentKind;
 use domain::dictionary::DictionaryKind;
 use domain::event::Event;
@@ -23,6 +24,7 @@ use uuid::Uuid;
 use crate::components::cards::SyncBadge;
 use crate::components::event::{event_in_address, list_of};
 use crate::components::notes::NotesSection;
+use crate::components::opening::open_noted;
 use crate::components::photos::PhotoSection;
 use crate::components::signature_pad::SignatureImage;
 use crate::components::words::{consent_text, list_status_text, recorded_by_text};
@@ -119,6 +121,7 @@ fn AttendanceSection(event: Event) -> impl IntoView {
     let reviewer = move || state.may(Permission::ReviewEntries);
     let failure = RwSignal::new(None::<SaveFailure>);
     let saved = RwSignal::new(false);
+    let signatures_shown = RwSignal::new(false);
     let change = move |change: ListChange| {
         failure.set(None);
         saved.set(false);
@@ -168,7 +171,23 @@ fn AttendanceSection(event: Event) -> impl IntoView {
                     {t!(i18n, attendance_approve)}
                 </button>
             </Show>
-            {view! { <AttendanceTable list=Signal::derive(move || list.get().0) reviewer=Signal::derive(reviewer) on_change=change /> }.into_any()}
+            <Show when=move || list.with(|(l, _)| l.holds_signatures())>
+                <p class="button-row">
+                    <button type="button" class="button" aria-controls="attendance-table"
+                        aria-expanded=move || signatures_shown.get().to_string()
+                        on:click=move |_| {
+                            if signatures_shown.get_untracked() {
+                                signatures_shown.set(false);
+                            } else {
+                                open_noted(PersonalRead::SignedAttendance { event_id }, signatures_shown, failure);
+                            }
+                        }>
+                        {move || if signatures_shown.get() { t_string!(i18n, signatures_hide) } else { t_string!(i18n, signatures_show) }}
+                    </button>
+                    <span class="muted">{t!(i18n, signatures_reads_logged)}</span>
+                </p>
+            </Show>
+            {view! { <AttendanceTable list=Signal::derive(move || list.get().0) reviewer=Signal::derive(reviewer) signatures_shown=signatures_shown.into() on_change=change /> }.into_any()}
             {view! { <MarkPresent list=Signal::derive(move || list.get().0) expected saved on_change=change /> }.into_any()}
             {view! { <ListHistory list=Signal::derive(move || list.get().0) /> }.into_any()}
         </section>
@@ -179,6 +198,8 @@ fn AttendanceSection(event: Event) -> impl IntoView {
 fn AttendanceTable(
     list: Signal<AttendanceList>,
     reviewer: Signal<bool>,
+    /// Signatures show only once their opening is noted for the audit log.
+    signatures_shown: Signal<bool>,
     on_change: impl Fn(ListChange) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -201,7 +222,7 @@ fn AttendanceTable(
     view! {
         <Show when=move || !list.with(|l| l.entries.is_empty())>
             <div class="table-wrap">
-            <table class="attendance-table" data-testid="attendance-table">
+            <table class="attendance-table" id="attendance-table" data-testid="attendance-table">
                 <thead>
                     <tr>
                         <th scope="col">{t!(i18n, attendance_no)}</th>
@@ -214,7 +235,7 @@ fn AttendanceTable(
                 </thead>
                 <tbody>
                     {move || rows().into_iter().map(|(position, entry)| view! {
-                        <AttendanceRow position entry reviewer removing reason on_change />
+                        <AttendanceRow position entry reviewer signatures_shown removing reason on_change />
                     }).collect_view()}
                 </tbody>
             </table>
@@ -228,6 +249,7 @@ fn AttendanceRow(
     position: Option<usize>,
     entry: Attendance,
     reviewer: Signal<bool>,
+    signatures_shown: Signal<bool>,
     removing: RwSignal<Option<Uuid>>,
     reason: RwSignal<String>,
     on_change: impl Fn(ListChange) + Copy + Send + Sync + 'static,
@@ -239,7 +261,13 @@ fn AttendanceRow(
     let signature = match &entry.proof {
         Proof::Signature { signature } => {
             let label = t_string!(i18n, signature_of, name = name.clone()).to_string();
-            view! { <SignatureImage signature=signature.clone() label /> }.into_any()
+            let signature = signature.clone();
+            view! {
+                <Show when=move || signatures_shown.get() fallback=move || view! { <span>{t!(i18n, signature_hidden)}</span> }>
+                    <SignatureImage signature=signature.clone() label=label.clone() />
+                </Show>
+            }
+            .into_any()
         }
         Proof::Paper => view! { <span>{t!(i18n, signed_on_paper)}</span> }.into_any(),
         Proof::Erased => view! { <span>{t!(i18n, signature_erased)}</span> }.into_any(),

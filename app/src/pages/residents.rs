@@ -1,9 +1,10 @@
-//! The residents registry on this device: find a person by name (diacritics ignored), add or correct
-//! one, and (organisers) merge duplicates.
+//! The residents registry on this device: find a person by name (diacritics ignored), open their full
+//! entry (an opening the audit log records), add or correct one, and (organisers) merge duplicates.
 
 use chrono::Local;
 use domain::account::Permission;
 use domain::attendance::ImageConsent;
+use domain::audit::PersonalRead;
 use domain::consent::ConsentKind;
 use domain::dictionary::DictionaryKind;
 use domain::resident::{
@@ -17,6 +18,7 @@ use uuid::Uuid;
 use crate::components::data_rights::DataRights;
 use crate::components::forms::focus_first;
 use crate::components::forms::{problem_text, ChoiceField};
+use crate::components::opening::open_noted;
 use crate::components::words::{label, language, save_failure_text};
 use crate::device::{self, SaveFailure};
 use crate::i18n::*;
@@ -106,6 +108,7 @@ pub fn ResidentsPage() -> impl IntoView {
             }}
         </Show>
         <p class="muted" role="status">{move || t_string!(i18n, residents_count, count = found.with(|f| f.0)).to_string()}</p>
+        <p class="muted">{t!(i18n, residents_reads_logged)}</p>
         <ul class="cards" data-testid="resident-list">
             {move || found.get().1.into_iter().map(|resident| view! {
                 <ResidentCard resident editing merging erased reviewer=Signal::derive(reviewer) />
@@ -131,8 +134,8 @@ fn ResidentCard(
     let state = use_app_state();
     let failure = RwSignal::new(None::<SaveFailure>);
     let handles_data_requests = move || state.may(Permission::HandleDataRequests);
-    let permits_photos = resident
-        .image_consent
+    let image_consent = resident.image_consent.clone();
+    let permits_photos = image_consent
         .as_ref()
         .is_some_and(ImageConsent::permits_photos);
     let withdraw = move |_| {
@@ -142,32 +145,69 @@ fn ResidentCard(
             }
         });
     };
-    view! {
-        <li class="card" data-testid="resident-card">
-            <h2 class="card__title">{f.name.clone()}</h2>
+    let open = RwSignal::new(false);
+    let name = f.name.clone();
+    let title = name.clone();
+    let details_id = format!("resident-details-{id}");
+    let show = move |_| {
+        if open.get_untracked() {
+            open.set(false);
+        } else {
+            open_noted(PersonalRead::Resident { resident_id: id }, open, failure);
+        }
+    };
+    let toggle_text = move || {
+        if open.get() {
+            t_string!(i18n, resident_hide).to_string()
+        } else {
+            t_string!(i18n, resident_show).to_string()
+        }
+    };
+    let details = move || {
+        let f = f.clone();
+        let image_consent = image_consent.clone();
+        view! {
             <p class="card__meta">
-                {(!district.is_empty()).then(|| view! { {move || label(i18n, DictionaryKind::District, &district)} })}
-                {(!f.phone.is_empty()).then(|| format!(" · tel. {}", f.phone))}
-                {(!f.address.is_empty()).then(|| format!(" · {}", f.address))}
+                {(!f.phone.is_empty()).then(|| format!("tel. {}", f.phone))}
+                {(!f.phone.is_empty() && !f.address.is_empty()).then_some(" · ")}
+                {(!f.address.is_empty()).then(|| f.address.clone())}
             </p>
-            {(!groups.is_empty()).then(|| view! {
-                <p class="card__meta">{move || groups.iter().map(|g| label(i18n, DictionaryKind::TargetGroup, g)).collect::<Vec<_>>().join(", ")}</p>
-            })}
             <p class="muted">
                 {match f.consent.clone() {
                     Some(c) => t_string!(i18n, consent_given, version = c.text_version, date = c.given_on.format("%d.%m.%Y").to_string()).to_string(),
                     None => t_string!(i18n, consent_missing).to_string(),
                 }}
             </p>
-            <p class="muted" data-testid="image-consent">{image_consent_text(i18n, resident.image_consent.as_ref())}</p>
-            <Show when=move || failure.get().is_some()>
-                <p class="notice notice--error" role="alert">{move || failure.get().map(|f| save_failure_text(i18n, &f))}</p>
-            </Show>
+            <p class="muted" data-testid="image-consent">{image_consent_text(i18n, image_consent.as_ref())}</p>
             <div class="card__footer">
                 <button type="button" class="button" on:click=move |_| editing.set(Some(Some(id)))>{t!(i18n, resident_edit)}</button>
                 {permits_photos.then(|| view! {
                     <button type="button" class="button" on:click=withdraw>{t!(i18n, consent_withdraw)}</button>
                 })}
+            </div>
+            <Show when=handles_data_requests>
+                <DataRights resident=id erased />
+            </Show>
+        }
+    };
+    view! {
+        <li class="card" data-testid="resident-card">
+            <h2 class="card__title">{title}</h2>
+            <p class="card__meta">
+                {(!district.is_empty()).then(|| view! { {move || label(i18n, DictionaryKind::District, &district)} })}
+            </p>
+            {(!groups.is_empty()).then(|| view! {
+                <p class="card__meta">{move || groups.iter().map(|g| label(i18n, DictionaryKind::TargetGroup, g)).collect::<Vec<_>>().join(", ")}</p>
+            })}
+            <Show when=move || failure.get().is_some()>
+                <p class="notice notice--error" role="alert">{move || failure.get().map(|f| save_failure_text(i18n, &f))}</p>
+            </Show>
+            <div class="card__footer">
+                <button type="button" class="button" aria-expanded=move || open.get().to_string()
+                    aria-controls=details_id.clone() aria-label=move || format!("{}: {name}", toggle_text())
+                    on:click=show>
+                    {toggle_text}
+                </button>
                 <Show when=move || reviewer.get()>
                     <label class="checkbox" for=select_id.clone()>
                         <input type="checkbox" id=select_id.clone()
@@ -186,9 +226,9 @@ fn ResidentCard(
                     </label>
                 </Show>
             </div>
-            <Show when=handles_data_requests>
-                <DataRights resident=id erased />
-            </Show>
+            <div id=details_id data-testid="resident-details">
+                <Show when=move || open.get()>{details.clone()}</Show>
+            </div>
         </li>
     }
 }

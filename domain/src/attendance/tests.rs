@@ -592,3 +592,15 @@ fn a_newcomers_registration_names_the_versions_of_the_texts_in_force() {
     let old: ConsentTexts = [text(ConsentKind::DataProcessing, 1)].into_iter().collect();
     assert_eq!(Registration::agreed(&old, true), None);
 }
+
+#[test]
+fn only_a_list_with_a_signature_on_it_is_an_opening_of_signatures() {
+    let paper = apply(
+        &AttendanceList::new(EVENT),
+        &staff(Role::Organiser),
+        on_paper(20, "Ewa Papier", None),
+    )
+    .unwrap();
+    assert!(!paper.holds_signatures());
+    assert!(approved_list().holds_signatures());
+}

@@ -1,12 +1,14 @@
-//! The audit log for coordinators, newest first, filtered and paged.
+//! The audit log for coordinators, newest first, filtered and paged; and the openings of personal data
+//! that staff's devices report to it.
 
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::{Extension, Json};
 use domain::account::Permission;
-use domain::audit::{AuditFilter, AuditPage};
+use domain::audit::{AuditFilter, AuditPage, ReadReceipts, MAX_READ_RECEIPTS};
 
-use super::{query, ApiState, Rejection};
+use super::{body, query, ApiState, Rejection};
 use crate::auth::Caller;
 
 pub async fn browse(
@@ -17,4 +19,27 @@ pub async fn browse(
     caller.require(Permission::ReadAuditLog)?;
     let filter = query(filter)?;
     Ok(Json(state.store.audit_page(&filter).await?))
+}
+
+/// `POST /api/v1/audit/reads`: what a person opened on their device. A device ordered to wipe reports
+/// too, as it sends its entries, before it erases them; kiosks open no one's record.
+pub async fn record_reads(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    request: Result<Json<ReadReceipts>, JsonRejection>,
+) -> Result<StatusCode, Rejection> {
+    let reader = caller.sender()?;
+    let reads = body(request)?;
+    if reads.receipts.len() > MAX_READ_RECEIPTS {
+        return Err(Rejection::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!("At most {MAX_READ_RECEIPTS} receipts per report."),
+        ));
+    }
+    state
+        .store
+        .record_reads(reader, &caller.device, &reads.receipts)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! The audit log: who did what, when. Written next to the change it describes; read by coordinators.
 
-use domain::audit::{AuditEntry, AuditFilter, AuditPage};
+use domain::account::Account;
+use domain::audit::{AuditEntry, AuditFilter, AuditPage, ReadReceipt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
@@ -34,6 +35,35 @@ impl Store {
         .bind(event.details.to_string())
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// Logs the openings a device of `reader` reports, each once however often it arrives.
+    pub async fn record_reads(
+        &self,
+        reader: &Account,
+        device: &str,
+        receipts: &[ReadReceipt],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        for receipt in receipts {
+            let details = serde_json::json!({"opened_at": receipt.opened_at, "device": device});
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor_id, actor, action, target, details, receipt) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            )
+            .bind(&at)
+            .bind(reader.id.to_string())
+            .bind(&reader.username)
+            .bind(receipt.read.action())
+            .bind(receipt.read.target().to_string())
+            .bind(details.to_string())
+            .bind(receipt.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

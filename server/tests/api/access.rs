@@ -122,6 +122,7 @@ fn matrix() -> Vec<Row> {
         row(Method::GET, "/api/v1/sync/pull", OK, PEOPLE),
         // Only a deactivated account's device, which no session is, confirms its wipe (access_ends.rs).
         row(Method::POST, "/api/v1/sync/wiped", NO_CONTENT, [Deny; 5]),
+        row(Method::POST, "/api/v1/audit/reads", NO_CONTENT, PEOPLE),
         row(Method::GET, "/api/v1/volunteers", OK, ORGANISERS),
         row(Method::GET, "/api/v1/users", OK, COORDINATORS),
         row(Method::POST, "/api/v1/users", CREATED, COORDINATORS),
@@ -529,6 +530,11 @@ async fn prepare(row: &Row, world: &mut World) -> Call {
             Call::Json(route.into(), push_of(mutation))
         }
         ("GET", "/api/v1/sync/pull") => Call::Bare(format!("{route}?since=0")),
+        ("POST", "/api/v1/audit/reads") => Call::Json(
+            route.into(),
+            json!({"receipts": [{"id": Uuid::now_v7(), "record": "signed_attendance",
+                "event_id": world.event().await, "opened_at": Utc::now()}]}),
+        ),
         ("POST", "/api/v1/users") => Call::Json(
             route.into(),
             json!({"username": "nowa", "display_name": "Nowa", "role": "volunteer", "password": PASSWORD}),

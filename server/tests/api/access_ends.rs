@@ -9,6 +9,7 @@ use chrono::{Duration, Utc};
 use domain::account::{Account, Principal, Role};
 use domain::api as v1;
 use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
+use domain::audit::PersonalRead;
 use domain::help_request::{HelpRequestFields, Person};
 use domain::need_to_know::ClosedRequestDays;
 use domain::photo::{PeopleVisible, PhotoSubject};
@@ -370,6 +371,16 @@ async fn a_deactivated_accounts_phone_sends_what_it_had_then_erases_everything_a
         )
         .await
         .unwrap();
+    // …and opens that resident's entry: the audit log must hear of it before the phone forgets it.
+    phone
+        .note_read(
+            PersonalRead::Resident {
+                resident_id: synced,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
     let uri = v1::path::<v1::UpdateUser>(&[&anna.id]);
     let answer = app
         .call(
@@ -398,6 +409,15 @@ async fn a_deactivated_accounts_phone_sends_what_it_had_then_erases_everything_a
         "the entry made offline reached the server before the wipe"
     );
     assert!(phone.unsent_count().await.unwrap() == 0);
+    let opened = app
+        .call(
+            &mut coordinator,
+            Method::GET,
+            "/api/v1/audit?action=resident_record_opened&actor=anna",
+            None,
+        )
+        .await;
+    assert_eq!(opened.json["entries"][0]["target"], synced.to_string());
     // Nothing else is open to the order: it is not a session.
     let mut device = link.browser();
     let session = app

@@ -13,6 +13,7 @@ mod notes;
 mod photos;
 mod pwa;
 mod readers;
+mod reads;
 mod replay_v1;
 mod reports;
 mod residents;

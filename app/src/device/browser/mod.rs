@@ -16,6 +16,7 @@ use chrono::Utc;
 use domain::account::{Account, SessionView};
 use domain::api as v1;
 use domain::attendance::ListChange;
+use domain::audit::PersonalRead;
 use domain::dictionary::Dictionary;
 use domain::help_request::{HelpRequest, HelpRequestFields};
 use domain::meeting_note::NoteDecision;
@@ -104,8 +105,11 @@ pub async fn signed_in(state: AppState, account: Account) {
 }
 
 /// Ends the session on the server, then forgets the person on this device. Their local data is deleted
-/// when everything was sent; otherwise it stays, unseen by others, until they sign in here again.
+/// when everything was sent (entries, photos, and what they opened, for the audit log); otherwise it
+/// stays, unseen by others, until they sign in here again.
 pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailure> {
+    // While the session still lets the device tell the audit log.
+    let reads_reported = sync_loop::report_reads().await.is_ok();
     let ended = if everywhere {
         api::call::<v1::SignOutEverywhere>(&[], &()).await
     } else {
@@ -115,7 +119,7 @@ pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailur
         Ok(()) | Err(ApiFailure::Status { status: 401, .. }) => {}
         Err(failure) => return Err(failure),
     }
-    let everything_sent = unsent_count().await == Some(0);
+    let everything_sent = reads_reported && unsent_count().await == Some(0);
     forget_account(state, everything_sent, SessionCheck::Unchecked);
     Ok(())
 }
@@ -211,6 +215,12 @@ pub async fn withdraw_image_consent(state: AppState, resident_id: Uuid) -> Resul
         .withdraw_image_consent(resident_id, Utc::now())
         .await?;
     saved(state).await;
+    Ok(())
+}
+
+pub async fn note_read(read: PersonalRead) -> Result<(), SaveFailure> {
+    db().await?.note_read(read, Utc::now()).await?;
+    alarm::wake_sync();
     Ok(())
 }
 

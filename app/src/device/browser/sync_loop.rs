@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use domain::api as v1;
+use domain::audit::ReadReceipts;
 use domain::sync::backoff::retry_delay_ms;
 use domain::sync::protocol::{ApiError, PullQuery, PullResponse, PushRequest, PushResponse};
 use gloo_net::http::{Request, Response};
@@ -148,18 +149,36 @@ impl SyncServer for Http {
             .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))?;
         read(Request::get(&url).send().await).await
     }
+
+    async fn record_reads(&self, reads: &ReadReceipts) -> Result<(), SyncFailure> {
+        let request = super::api::with_csrf(Request::post(&v1::path::<v1::RecordReads>(&[])))
+            .json(reads)
+            .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))?;
+        succeeded(request.send().await).await.map(drop)
+    }
 }
 
 async fn read<T: serde::de::DeserializeOwned>(
     sent: Result<Response, gloo_net::Error>,
 ) -> Result<T, SyncFailure> {
+    succeeded(sent)
+        .await?
+        .json()
+        .await
+        .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected))
+}
+
+/// The answer, if it is a success; otherwise what its failure means to the device.
+async fn succeeded(sent: Result<Response, gloo_net::Error>) -> Result<Response, SyncFailure> {
     let response = sent.map_err(|_| SyncFailure::Network)?;
     if response.ok() {
-        return response
-            .json()
-            .await
-            .map_err(|_| SyncFailure::Problem(SyncProblem::Unexpected));
+        return Ok(response);
     }
     let error: Option<ApiError> = response.json().await.ok();
     Err(sync::failure_of(response.status(), error.as_ref()))
+}
+
+/// Reports what this device noted as opened, outside a sync pass (before signing out).
+pub async fn report_reads() -> Result<(), SyncFailure> {
+    sync::report_reads(&*db().await?, &Http).await
 }

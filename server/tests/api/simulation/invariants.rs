@@ -7,7 +7,8 @@
 //! - **nothing silently overwritten**: an edit changed on the server only the fields its person changed
 //!   in the form;
 //! - **no outbox blocked**: nothing still waits to be sent;
-//! - **everyone agrees**: every device holds exactly what the server would send its reader.
+//! - **everyone agrees**: every device holds exactly what the server would send its reader;
+//! - **every opening logged once**: what a person opened on a device is in the audit log, once.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,6 +21,7 @@ use uuid::Uuid;
 use super::world::World;
 
 pub async fn check(world: &World) -> Result<(), String> {
+    every_opening_logged_once(world).await?;
     let outcomes = stored_outcomes(world).await;
     let all_requests = requests(&world.server_view(None).await.changes);
     nothing_lost_or_blocked(world, &outcomes).await?;
@@ -28,17 +30,46 @@ pub async fn check(world: &World) -> Result<(), String> {
     everyone_agrees(world, &all_requests).await
 }
 
-/// What the server answered each mutation id it has met, read from its database.
-async fn stored_outcomes(world: &World) -> HashMap<Uuid, Outcome> {
+/// The rows of `query` in the server's database.
+async fn stored<T>(world: &World, query: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
     let file = world.server().data_dir.join(server::storage::DATABASE_FILE);
     let database = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", file.display()))
         .await
         .unwrap();
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, outcome FROM applied_mutation")
-        .fetch_all(&database)
-        .await
-        .unwrap();
+    let rows = sqlx::query_as(query).fetch_all(&database).await.unwrap();
     database.close().await;
+    rows
+}
+
+async fn every_opening_logged_once(world: &World) -> Result<(), String> {
+    let logged: Vec<(String,)> = stored(
+        world,
+        "SELECT receipt FROM audit_log WHERE receipt IS NOT NULL ORDER BY receipt",
+    )
+    .await;
+    let mut logged: Vec<Uuid> = logged.iter().map(|(r,)| r.parse().unwrap()).collect();
+    logged.sort_unstable();
+    let mut opened: Vec<Uuid> = world
+        .devices
+        .iter()
+        .flat_map(|d| d.opened.borrow().clone())
+        .collect();
+    opened.sort_unstable();
+    if logged != opened {
+        return Err(format!(
+            "UNLOGGED: the devices opened {opened:?}, the audit log holds {logged:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// What the server answered each mutation id it has met, read from its database.
+async fn stored_outcomes(world: &World) -> HashMap<Uuid, Outcome> {
+    let rows: Vec<(String, String)> =
+        stored(world, "SELECT id, outcome FROM applied_mutation").await;
     rows.into_iter()
         .map(|(id, outcome)| (id.parse().unwrap(), serde_json::from_str(&outcome).unwrap()))
         .collect()

@@ -3,12 +3,13 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use app::device::{sync_once, LocalData, MemoryStore, Pass, SyncFailure, SyncServer};
+use app::device::{report_reads, sync_once, LocalData, MemoryStore, Pass, SyncFailure, SyncServer};
 use app::state::SyncProblem;
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::account::{Account, AccountChanges, Role};
 use domain::api as v1;
+use domain::audit::{PersonalRead, ReadReceipts};
 use domain::dictionary::{Dictionary, DictionaryEntry, DictionaryKind, EntryLabels};
 use domain::help_request::{
     Field, HelpRequest, HelpRequestFields, HelpRequestStatus, Person, Urgency,
@@ -142,6 +143,8 @@ pub struct Device {
     /// The request copy the edit form was filled from, while it is open.
     form: RefCell<Option<HelpRequest>>,
     pub made: RefCell<Vec<Made>>,
+    /// The openings of personal data noted here (`ReadReceipt` ids): each must reach the audit log once.
+    pub opened: RefCell<Vec<Uuid>>,
     session_ended: Cell<bool>,
 }
 
@@ -194,6 +197,7 @@ impl World {
                 behind: Cell::new(0),
                 form: RefCell::default(),
                 made: RefCell::default(),
+                opened: RefCell::default(),
                 session_ended: Cell::new(false),
             })
             .collect();
@@ -316,6 +320,16 @@ impl SyncServer for Calm<'_> {
                 .await,
         )
     }
+
+    async fn record_reads(&self, reads: &ReadReceipts) -> Result<(), SyncFailure> {
+        let body = serde_json::to_value(reads).unwrap();
+        let uri = v1::path::<v1::RecordReads>(&[]);
+        answer(
+            self.world
+                .call(&self.device.browser, Method::POST, &uri, Some(body))
+                .await,
+        )
+    }
 }
 
 impl SyncServer for Network<'_> {
@@ -330,6 +344,12 @@ impl SyncServer for Network<'_> {
             self.exchange(Method::GET, &pull_uri(since, limit), None)
                 .await?,
         )
+    }
+
+    async fn record_reads(&self, reads: &ReadReceipts) -> Result<(), SyncFailure> {
+        let body = serde_json::to_value(reads).unwrap();
+        let uri = v1::path::<v1::RecordReads>(&[]);
+        answer(self.exchange(Method::POST, &uri, Some(body)).await?)
     }
 }
 
@@ -412,7 +432,8 @@ impl World {
                 18..=27 => self.open_form(device).await,
                 28..=39 => self.save_form(device).await,
                 40..=54 => self.act(device).await,
-                55..=86 => {
+                55..=58 => self.open_record(device).await,
+                59..=86 => {
                     self.sync(device, true).await;
                 }
                 87..=88 => self.set_clock_back(device),
@@ -541,6 +562,19 @@ impl World {
             Ok(_) => self.made(device, &before, None).await,
             Err(e) => self.note(format!("{}: recording refused: {e:?}", device.name)),
         }
+    }
+
+    /// The person opens someone's full entry (which one matters to the log, not to the simulation).
+    async fn open_record(&self, device: &Device) {
+        let read = PersonalRead::Resident {
+            resident_id: Uuid::now_v7(),
+        };
+        let receipt = device
+            .data()
+            .note_read(read, self.now(device))
+            .await
+            .unwrap();
+        device.opened.borrow_mut().push(receipt.id);
     }
 
     async fn open_form(&self, device: &Device) {
@@ -732,6 +766,18 @@ impl World {
         let unsent = device.data().unsent_count().await.unwrap();
         if unsent > 0 {
             self.note(format!("{}: sign-out keeps {unsent} unsent", device.name));
+            return;
+        }
+        // As the browser's sign-out: the log hears what was opened first, or the device keeps it.
+        let calm = Calm {
+            world: self,
+            device,
+        };
+        if let Err(e) = report_reads(&device.data(), &calm).await {
+            self.note(format!(
+                "{}: sign-out keeps what was opened: {e:?}",
+                device.name
+            ));
             return;
         }
         self.call(

@@ -15,6 +15,7 @@ use axum::Router;
 use domain::account::{Account, NewAccount, Role};
 use domain::api as v1;
 use domain::attendance::{Attendee, ListChange, NewAttendance, Proof};
+use domain::audit::ReadReceipts;
 use domain::help_request::HelpRequestFields;
 use domain::photo::{sha256_hex, PeopleVisible, PhotoFile, PhotoSubject};
 use domain::sync::protocol::{
@@ -506,5 +507,11 @@ impl SyncServer for DeviceLink<'_> {
             self.exchange(Method::GET, &pull_uri(since, limit), None)
                 .await,
         )
+    }
+
+    async fn record_reads(&self, reads: &ReadReceipts) -> Result<(), SyncFailure> {
+        let body = serde_json::to_value(reads).unwrap();
+        let uri = v1::path::<v1::RecordReads>(&[]);
+        sync_answer(self.exchange(Method::POST, &uri, Some(body)).await)
     }
 }

@@ -5,6 +5,68 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// `Variant = "name",` declares an [`AuditAction`] and its name in the log.
+macro_rules! audit_actions {
+    ($($variant:ident = $name:literal,)*) => {
+        /// What the log says happened, each with its name in the log, written once here: the server writes
+        /// only these, and the coordinator's filter offers every one of them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum AuditAction {
+            $($variant,)*
+        }
+
+        impl AuditAction {
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(AuditAction::$variant => $name,)*
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<AuditAction> {
+                match name {
+                    $($name => Some(AuditAction::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    SignIn = "sign_in",
+    SignInFailed = "sign_in_failed",
+    SignInThrottled = "sign_in_throttled",
+    SignOut = "sign_out",
+    SignOutEverywhere = "sign_out_everywhere",
+    PasswordChanged = "password_changed",
+    Setup = "setup",
+    UserCreated = "user_created",
+    UserUpdated = "user_updated",
+    UserDeactivated = "user_deactivated",
+    UserReactivated = "user_reactivated",
+    PasswordReset = "password_reset",
+    DeviceWiped = "device_wiped",
+    EventCreated = "event_created",
+    EventUpdated = "event_updated",
+    DeviceEnrolled = "device_enrolled",
+    DeviceClaimed = "device_claimed",
+    DeviceRevoked = "device_revoked",
+    AttendanceExported = "attendance_exported",
+    ExportDownloaded = "export_downloaded",
+    DictionaryChanged = "dictionary_changed",
+    ConsentTextRevised = "consent_text_revised",
+    ClosedRequestDaysChanged = "closed_request_days_changed",
+    RetentionChanged = "retention_changed",
+    RetentionApplied = "retention_applied",
+    SubjectAccessDownloaded = "subject_access_downloaded",
+    ResidentErased = "resident_erased",
+    ResidentRecordOpened = "resident_record_opened",
+    SignaturesOpened = "signatures_opened",
+    PhotoDownloaded = "photo_downloaded",
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: i64,
@@ -33,10 +95,6 @@ pub struct AuditPage {
     pub older: Option<i64>,
 }
 
-/// The log's actions for openings (`PersonalRead::action`).
-pub const RESIDENT_RECORD_OPENED: &str = "resident_record_opened";
-pub const SIGNATURES_OPENED: &str = "signatures_opened";
-
 /// Most receipts one report may carry; a device with more sends them in several.
 pub const MAX_READ_RECEIPTS: usize = 200;
 
@@ -53,10 +111,10 @@ pub enum PersonalRead {
 
 impl PersonalRead {
     /// The action the log files the opening under.
-    pub fn action(self) -> &'static str {
+    pub fn action(self) -> AuditAction {
         match self {
-            PersonalRead::Resident { .. } => RESIDENT_RECORD_OPENED,
-            PersonalRead::SignedAttendance { .. } => SIGNATURES_OPENED,
+            PersonalRead::Resident { .. } => AuditAction::ResidentRecordOpened,
+            PersonalRead::SignedAttendance { .. } => AuditAction::SignaturesOpened,
         }
     }
 
@@ -104,9 +162,20 @@ mod tests {
             serde_json::from_value::<ReadReceipt>(json).unwrap(),
             receipt
         );
-        assert_eq!(receipt.read.action(), "resident_record_opened");
+        assert_eq!(receipt.read.action().name(), "resident_record_opened");
         assert_eq!(receipt.read.target(), resident_id);
         let list = PersonalRead::SignedAttendance { event_id: id };
-        assert_eq!((list.action(), list.target()), ("signatures_opened", id));
+        assert_eq!(
+            (list.action().name(), list.target()),
+            ("signatures_opened", id)
+        );
+    }
+
+    #[test]
+    fn every_action_has_its_own_name_and_is_found_by_it() {
+        for &action in AuditAction::ALL {
+            assert_eq!(AuditAction::from_name(action.name()), Some(action));
+        }
+        assert_eq!(AuditAction::from_name("no_such_action"), None);
     }
 }

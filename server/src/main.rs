@@ -7,6 +7,7 @@ use app::{shell, App};
 use axum::Router;
 use clap::{Parser, Subcommand};
 use domain::account::{NewAccount, Role};
+use domain::audit::AuditAction;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use server::api::ApiState;
@@ -147,7 +148,7 @@ async fn end_sessions(store: &Store, username: &str) -> Result<(), Box<dyn std::
         .audit(AuditEvent {
             actor_id: None,
             actor: "cli",
-            action: "sign_out_everywhere",
+            action: AuditAction::SignOutEverywhere,
             target: Some(account.username.clone()),
             details: serde_json::json!({"sessions": ended}),
         })
@@ -189,7 +190,7 @@ async fn create_user(
         .audit(AuditEvent {
             actor_id: None,
             actor: "cli",
-            action: "user_created",
+            action: AuditAction::UserCreated,
             target: Some(created.username.clone()),
             details: serde_json::json!({"role": created.role}),
         })

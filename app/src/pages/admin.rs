@@ -6,7 +6,7 @@ use domain::account::{
     PasswordReset, Permission, Role, MIN_PASSWORD_CHARS,
 };
 use domain::api;
-use domain::audit::{AuditEntry, AuditFilter, RESIDENT_RECORD_OPENED, SIGNATURES_OPENED};
+use domain::audit::{AuditAction, AuditEntry, AuditFilter};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -355,30 +355,6 @@ fn AccountCard(row: AccountRecord, on_changed: impl Fn(String) + Copy + 'static)
 }
 
 /// The actions the log knows, for the filter (the server accepts any text; these are what it writes).
-const AUDIT_ACTIONS: [&str; 22] = [
-    "sign_in",
-    "sign_in_failed",
-    "sign_in_throttled",
-    "sign_out",
-    "sign_out_everywhere",
-    "password_changed",
-    "setup",
-    "user_created",
-    "user_updated",
-    "user_deactivated",
-    "user_reactivated",
-    "password_reset",
-    "event_created",
-    "device_enrolled",
-    "device_claimed",
-    "device_revoked",
-    "export_downloaded",
-    "dictionary_changed",
-    "consent_text_revised",
-    RESIDENT_RECORD_OPENED,
-    SIGNATURES_OPENED,
-    "photo_downloaded",
-];
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -428,7 +404,7 @@ pub fn AuditPage() -> impl IntoView {
                 <label for="audit-action">{t!(i18n, audit_action)}</label>
                 <select id="audit-action" on:change=move |ev| action.set(event_target_value(&ev))>
                     <option value="">{t!(i18n, audit_any)}</option>
-                    {AUDIT_ACTIONS.into_iter().map(|a| view! { <option value=a>{move || action_text(i18n, a)}</option> }).collect_view()}
+                    {AuditAction::ALL.iter().map(|&a| view! { <option value=a.name()>{move || action_label(i18n, a)}</option> }).collect_view()}
                 </select>
             </div>
             <TextField id="audit-actor" label=Signal::derive(move || t_string!(i18n, audit_actor).to_string())
@@ -478,30 +454,43 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The action as people read it; an action this version does not know shows as its code.
+/// The log's name for an action in the person's language; a name this build does not know, as it is.
 fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
+    AuditAction::from_name(action).map_or_else(|| action.to_owned(), |a| action_label(i18n, a))
+}
+
+fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> String {
+    use AuditAction::*;
     match action {
-        "sign_in" => t_string!(i18n, audit_sign_in).to_string(),
-        "sign_in_failed" => t_string!(i18n, audit_sign_in_failed).to_string(),
-        "sign_in_throttled" => t_string!(i18n, audit_sign_in_throttled).to_string(),
-        "sign_out" => t_string!(i18n, audit_sign_out).to_string(),
-        "sign_out_everywhere" => t_string!(i18n, audit_sign_out_everywhere).to_string(),
-        "password_changed" => t_string!(i18n, audit_password_changed).to_string(),
-        "setup" => t_string!(i18n, audit_setup).to_string(),
-        "user_created" => t_string!(i18n, audit_user_created).to_string(),
-        "user_updated" => t_string!(i18n, audit_user_updated).to_string(),
-        "user_deactivated" => t_string!(i18n, audit_user_deactivated).to_string(),
-        "user_reactivated" => t_string!(i18n, audit_user_reactivated).to_string(),
-        "password_reset" => t_string!(i18n, audit_password_reset).to_string(),
-        "event_created" => t_string!(i18n, audit_event_created).to_string(),
-        "device_enrolled" => t_string!(i18n, audit_device_enrolled).to_string(),
-        "device_claimed" => t_string!(i18n, audit_device_claimed).to_string(),
-        "device_revoked" => t_string!(i18n, audit_device_revoked).to_string(),
-        "export_downloaded" => t_string!(i18n, audit_export_downloaded).to_string(),
-        "dictionary_changed" => t_string!(i18n, audit_dictionary_changed).to_string(),
-        "consent_text_revised" => t_string!(i18n, audit_consent_text_revised).to_string(),
-        RESIDENT_RECORD_OPENED => t_string!(i18n, audit_resident_record_opened).to_string(),
-        SIGNATURES_OPENED => t_string!(i18n, audit_signatures_opened).to_string(),
-        "photo_downloaded" => t_string!(i18n, audit_photo_downloaded).to_string(),
-        other => other.to_owned(),
+        SignIn => t_string!(i18n, audit_sign_in).to_string(),
+        SignInFailed => t_string!(i18n, audit_sign_in_failed).to_string(),
+        SignInThrottled => t_string!(i18n, audit_sign_in_throttled).to_string(),
+        SignOut => t_string!(i18n, audit_sign_out).to_string(),
+        SignOutEverywhere => t_string!(i18n, audit_sign_out_everywhere).to_string(),
+        PasswordChanged => t_string!(i18n, audit_password_changed).to_string(),
+        Setup => t_string!(i18n, audit_setup).to_string(),
+        UserCreated => t_string!(i18n, audit_user_created).to_string(),
+        UserUpdated => t_string!(i18n, audit_user_updated).to_string(),
+        UserDeactivated => t_string!(i18n, audit_user_deactivated).to_string(),
+        UserReactivated => t_string!(i18n, audit_user_reactivated).to_string(),
+        PasswordReset => t_string!(i18n, audit_password_reset).to_string(),
+        DeviceWiped => t_string!(i18n, audit_device_wiped).to_string(),
+        EventCreated => t_string!(i18n, audit_event_created).to_string(),
+        EventUpdated => t_string!(i18n, audit_event_updated).to_string(),
+        DeviceEnrolled => t_string!(i18n, audit_device_enrolled).to_string(),
+        DeviceClaimed => t_string!(i18n, audit_device_claimed).to_string(),
+        DeviceRevoked => t_string!(i18n, audit_device_revoked).to_string(),
+        AttendanceExported => t_string!(i18n, audit_attendance_exported).to_string(),
+        ExportDownloaded => t_string!(i18n, audit_export_downloaded).to_string(),
+        DictionaryChanged => t_string!(i18n, audit_dictionary_changed).to_string(),
+        ConsentTextRevised => t_string!(i18n, audit_consent_text_revised).to_string(),
+        ClosedRequestDaysChanged => t_string!(i18n, audit_closed_request_days_changed).to_string(),
+        RetentionChanged => t_string!(i18n, audit_retention_changed).to_string(),
+        RetentionApplied => t_string!(i18n, audit_retention_applied).to_string(),
+        SubjectAccessDownloaded => t_string!(i18n, audit_subject_access_downloaded).to_string(),
+        ResidentErased => t_string!(i18n, audit_resident_erased).to_string(),
+        ResidentRecordOpened => t_string!(i18n, audit_resident_record_opened).to_string(),
+        SignaturesOpened => t_string!(i18n, audit_signatures_opened).to_string(),
+        PhotoDownloaded => t_string!(i18n, audit_photo_downloaded).to_string(),
     }
 }

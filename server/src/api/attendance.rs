@@ -8,6 +8,7 @@ use axum::response::Response;
 use axum::{Extension, Json};
 use domain::account::Permission;
 use domain::attendance::{Attendance, AttendanceList, Proof, RecordedBy};
+use domain::audit::AuditAction;
 use domain::consent::{ConsentKind, ConsentText, ConsentTextRequest};
 use domain::dictionary::{DictionaryKind, Language};
 use serde_json::json;
@@ -68,7 +69,7 @@ pub async fn attendance_csv(
     audit(
         &state.store,
         &caller,
-        "attendance_exported",
+        AuditAction::AttendanceExported,
         Some(id.to_string()),
         json!({"format": "csv", "rows": list.entries.len()}),
     )
@@ -164,7 +165,7 @@ pub async fn revise_consent_text(
     audit(
         &state.store,
         &caller,
-        "consent_text_revised",
+        AuditAction::ConsentTextRevised,
         Some(kind.as_str().into()),
         json!({"version": text.version}),
     )

@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use domain::account::Permission;
+use domain::audit::AuditAction;
 use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelError};
 use domain::need_to_know::ClosedRequestDays;
 use serde_json::json;
@@ -36,7 +37,7 @@ async fn save(
     audit(
         &state.store,
         caller,
-        "dictionary_changed",
+        AuditAction::DictionaryChanged,
         Some(entry.key()),
         json!({"label_pl": entry.label_pl, "active": entry.active}),
     )
@@ -74,7 +75,7 @@ pub async fn set_closed_request_days(
     audit(
         &state.store,
         &caller,
-        "closed_request_days_changed",
+        AuditAction::ClosedRequestDaysChanged,
         None,
         json!({"days": days.days}),
     )

@@ -11,6 +11,7 @@ use axum::response::Response;
 use axum::{Extension, Json};
 use chrono::Utc;
 use domain::account::Permission;
+use domain::audit::AuditAction;
 use domain::data_rights::{EraseSubject, ErasureCounts, SubjectAccess};
 use serde_json::json;
 use zip::write::SimpleFileOptions;
@@ -96,7 +97,7 @@ pub async fn download(
     audit(
         &state.store,
         &caller,
-        "subject_access_downloaded",
+        AuditAction::SubjectAccessDownloaded,
         Some(id.to_string()),
         summary,
     )
@@ -124,7 +125,7 @@ pub async fn erase(
     audit(
         &state.store,
         &caller,
-        "resident_erased",
+        AuditAction::ResidentErased,
         Some(id.to_string()),
         json!({"reason": reason, "counts": erased}),
     )

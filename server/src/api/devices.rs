@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use axum_extra::extract::cookie::CookieJar;
 use domain::account::{normalize_enrolment_code, Permission, Principal, SessionView};
+use domain::audit::AuditAction;
 use domain::dictionary::{DictionaryKind, Language};
 use domain::kiosk::{
     ClaimRequest, EnrolRequest, Enrolment, EnrolmentCode, ExitPin, KioskEvent, KioskPackage,
@@ -53,7 +54,7 @@ pub async fn enrol(
     audit(
         &state.store,
         &caller,
-        "device_enrolled",
+        AuditAction::DeviceEnrolled,
         Some(enrolment.id.to_string()),
         json!({"event_id": event.id}),
     )
@@ -96,7 +97,7 @@ pub async fn revoke(
     audit(
         &state.store,
         &caller,
-        "device_revoked",
+        AuditAction::DeviceRevoked,
         Some(id.to_string()),
         json!({}),
     )
@@ -142,7 +143,7 @@ pub async fn claim(
     audit(
         &state.store,
         &caller,
-        "device_claimed",
+        AuditAction::DeviceClaimed,
         Some(enrolment.id.to_string()),
         json!({"event_id": enrolment.event_id}),
     )

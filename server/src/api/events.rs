@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use domain::account::Permission;
+use domain::audit::AuditAction;
 use domain::event::{Event, EventFields};
 use domain::workflow::Actor;
 use serde_json::json;
@@ -57,7 +58,7 @@ async fn save_event(
         None => (
             state.store.create_event(fields, &actor).await?,
             StatusCode::CREATED,
-            "event_created",
+            AuditAction::EventCreated,
         ),
         Some(id) => (
             state
@@ -66,7 +67,7 @@ async fn save_event(
                 .await?
                 .ok_or_else(|| missing("event"))?,
             StatusCode::OK,
-            "event_updated",
+            AuditAction::EventUpdated,
         ),
     };
     audit(

@@ -9,6 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use domain::account::Permission;
+use domain::audit::AuditAction;
 use domain::photo::{sha256_hex, MAX_UPLOAD_BYTES};
 use domain::workflow::Actor;
 use serde_json::json;
@@ -175,7 +176,7 @@ pub async fn original(
     audit(
         &state.store,
         &caller,
-        "photo_downloaded",
+        AuditAction::PhotoDownloaded,
         Some(id),
         json!({"variant": "original"}),
     )

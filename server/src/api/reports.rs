@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use domain::account::Permission;
+use domain::audit::AuditAction;
 use domain::dictionary::Dictionary;
 use domain::export::{tables, ExportFormat, ExportKind};
 use domain::report::{
@@ -115,7 +116,7 @@ pub async fn download(
     audit(
         &state.store,
         &caller,
-        "export_downloaded",
+        AuditAction::ExportDownloaded,
         Some(kind.as_str().to_owned()),
         json!({
             "format": format.extension(),
@@ -161,7 +162,7 @@ async fn evidence_pack(
     audit(
         &state.store,
         &caller,
-        "export_downloaded",
+        AuditAction::ExportDownloaded,
         Some("evidence_pack".to_owned()),
         json!({
             "format": "zip",

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::Utc;
 use domain::account::Permission;
+use domain::audit::AuditAction;
 use domain::report::local_date;
 use domain::retention::{ApplyRetention, RetentionApplied, RetentionOverview, RetentionPeriod};
 use serde_json::json;
@@ -72,7 +73,7 @@ pub async fn change(
     audit(
         &state.store,
         &caller,
-        "retention_changed",
+        AuditAction::RetentionChanged,
         None,
         json!({"from_years": previous.years, "to_years": period.years}),
     )
@@ -104,7 +105,7 @@ pub async fn apply(
     audit(
         &state.store,
         &caller,
-        "retention_applied",
+        AuditAction::RetentionApplied,
         None,
         json!({
             "years": period.years,

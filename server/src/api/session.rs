@@ -10,6 +10,7 @@ use domain::account::{
     normalize_username, validate_password, Account, NewAccount, PasswordChange, Role, SessionView,
     SetupStatus, SignIn,
 };
+use domain::audit::AuditAction;
 use serde_json::json;
 
 use super::{body, ApiState, Rejection};
@@ -25,7 +26,7 @@ use crate::storage::Store;
 pub(super) async fn audit(
     store: &Store,
     caller: &Caller,
-    action: &str,
+    action: AuditAction,
     target: Option<String>,
     details: serde_json::Value,
 ) {
@@ -45,7 +46,7 @@ pub(super) async fn audit_as(
     store: &Store,
     actor_id: Option<uuid::Uuid>,
     actor: &str,
-    action: &str,
+    action: AuditAction,
     target: Option<String>,
     details: serde_json::Value,
 ) {
@@ -57,7 +58,7 @@ pub(super) async fn audit_as(
         details,
     };
     if let Err(e) = store.audit(event).await {
-        tracing::error!(error = %e, action, "audit log write failed");
+        tracing::error!(error = %e, action = action.name(), "audit log write failed");
     }
 }
 
@@ -97,7 +98,7 @@ pub async fn setup(
         &state.store,
         Some(created.id),
         &created.username,
-        "setup",
+        AuditAction::Setup,
         Some(created.username.clone()),
         json!({"role": created.role}),
     )
@@ -195,7 +196,14 @@ pub async fn sign_in(
     let sign_in = body(request)?;
     let username = normalize_username(&sign_in.username);
     if let Err(wait) = state.throttle.attempt(caller.ip, Some(&username)) {
-        audit(&state.store, &caller, "sign_in_throttled", None, json!({})).await;
+        audit(
+            &state.store,
+            &caller,
+            AuditAction::SignInThrottled,
+            None,
+            json!({}),
+        )
+        .await;
         return Err(throttled(wait));
     }
     let candidate = state.store.login_candidate(&username).await?;
@@ -212,7 +220,7 @@ pub async fn sign_in(
                 &state.store,
                 Some(account.id),
                 &account.username,
-                "sign_in",
+                AuditAction::SignIn,
                 None,
                 json!({}),
             )
@@ -222,7 +230,14 @@ pub async fn sign_in(
         (account, _) => {
             // The typed username is not logged unless it names an account: it may be a mistyped password.
             let target = account.map(|a| a.username);
-            audit(&state.store, &caller, "sign_in_failed", target, json!({})).await;
+            audit(
+                &state.store,
+                &caller,
+                AuditAction::SignInFailed,
+                target,
+                json!({}),
+            )
+            .await;
             Err(bad_credentials())
         }
     }
@@ -235,7 +250,7 @@ pub async fn sign_out(
 ) -> Result<Response, Rejection> {
     let session = caller.session.as_ref().ok_or_else(auth::not_signed_in)?;
     state.store.delete_session(&session.token_hash).await?;
-    audit(&state.store, &caller, "sign_out", None, json!({})).await;
+    audit(&state.store, &caller, AuditAction::SignOut, None, json!({})).await;
     Ok((without_session(jar), StatusCode::NO_CONTENT).into_response())
 }
 
@@ -249,7 +264,7 @@ pub async fn sign_out_everywhere(
     audit(
         &state.store,
         &caller,
-        "sign_out_everywhere",
+        AuditAction::SignOutEverywhere,
         None,
         json!({"sessions": ended}),
     )
@@ -282,6 +297,13 @@ pub async fn change_password(
     let hash = hash_password(change.new_password).await;
     let keep = caller.session.as_ref().map(|s| s.token_hash.as_str());
     state.store.set_password(account.id, &hash, keep).await?;
-    audit(&state.store, &caller, "password_changed", None, json!({})).await;
+    audit(
+        &state.store,
+        &caller,
+        AuditAction::PasswordChanged,
+        None,
+        json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

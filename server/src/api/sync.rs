@@ -7,6 +7,7 @@ use axum::{Extension, Json};
 use chrono::Utc;
 use domain::account::{Permission, Principal};
 use domain::attendance::Author;
+use domain::audit::AuditAction;
 use domain::help_request::Person;
 use domain::sync::protocol::{
     PullQuery, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
@@ -91,7 +92,7 @@ pub async fn confirm_wipe(
             &state.store,
             Some(account.id),
             &account.username,
-            "device_wiped",
+            AuditAction::DeviceWiped,
             Some(account.username.clone()),
             json!({"device": caller.device}),
         )

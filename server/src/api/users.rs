@@ -8,6 +8,7 @@ use domain::account::{
     validate_display_name, validate_password, AccountChanges, AccountField, AccountProblem,
     AccountRecord, NewAccount, PasswordReset, Permission,
 };
+use domain::audit::AuditAction;
 use serde_json::json;
 
 use super::session::audit;
@@ -45,7 +46,7 @@ pub async fn create(
     audit(
         &state.store,
         &caller,
-        "user_created",
+        AuditAction::UserCreated,
         Some(created.username.clone()),
         json!({"role": created.role}),
     )
@@ -81,9 +82,9 @@ pub async fn update(
         .await?
         .ok_or_else(|| missing("user"))?;
     let action = match changes.active {
-        Some(false) => "user_deactivated",
-        Some(true) => "user_reactivated",
-        None => "user_updated",
+        Some(false) => AuditAction::UserDeactivated,
+        Some(true) => AuditAction::UserReactivated,
+        None => AuditAction::UserUpdated,
     };
     audit(
         &state.store,
@@ -118,7 +119,7 @@ pub async fn reset_password(
     audit(
         &state.store,
         &caller,
-        "password_reset",
+        AuditAction::PasswordReset,
         Some(record.account.username),
         json!({}),
     )

@@ -1,7 +1,7 @@
 //! The audit log: who did what, when. Written next to the change it describes; read by coordinators.
 
 use domain::account::Account;
-use domain::audit::{AuditEntry, AuditFilter, AuditPage, ReadReceipt};
+use domain::audit::{AuditAction, AuditEntry, AuditFilter, AuditPage, ReadReceipt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
@@ -17,7 +17,7 @@ pub struct AuditEvent<'a> {
     pub actor_id: Option<Uuid>,
     /// How the actor reads in the log: a username, `kiosk`, `cli`, or `anonymous`.
     pub actor: &'a str,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target: Option<String>,
     pub details: serde_json::Value,
 }
@@ -30,7 +30,7 @@ impl Store {
         .bind(now())
         .bind(event.actor_id.map(|id| id.to_string()))
         .bind(event.actor)
-        .bind(event.action)
+        .bind(event.action.name())
         .bind(event.target)
         .bind(event.details.to_string())
         .execute(&self.pool)
@@ -56,7 +56,7 @@ impl Store {
             .bind(&at)
             .bind(reader.id.to_string())
             .bind(&reader.username)
-            .bind(receipt.read.action())
+            .bind(receipt.read.action().name())
             .bind(receipt.read.target().to_string())
             .bind(details.to_string())
             .bind(receipt.id.to_string())

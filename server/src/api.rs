@@ -305,6 +305,18 @@ fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Rejection> {
     body.map(|Json(value)| value).map_err(json_rejection)
 }
 
+/// A batch holds more than `most` items, each called `what`: 413, the client sends fewer at a time.
+fn at_most<T>(batch: &[T], most: usize, what: &str) -> Result<(), Rejection> {
+    if batch.len() <= most {
+        return Ok(());
+    }
+    Err(Rejection::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "batch_too_large",
+        format!("At most {most} {what} per request."),
+    ))
+}
+
 fn missing(what: &str) -> Rejection {
     Rejection::new(
         StatusCode::NOT_FOUND,

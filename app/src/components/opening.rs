@@ -20,3 +20,16 @@ pub fn open_noted(
         }
     });
 }
+
+/// Shows `read` when it is hidden (once noted, as [`open_noted`]), hides it when it shows.
+pub fn toggle_noted(
+    read: PersonalRead,
+    open: RwSignal<bool>,
+    failure: RwSignal<Option<SaveFailure>>,
+) {
+    if open.get_untracked() {
+        open.set(false);
+    } else {
+        open_noted(read, open, failure);
+    }
+}

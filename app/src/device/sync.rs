@@ -60,16 +60,14 @@ pub async fn report_reads<S: DeviceStore>(
     server: &impl SyncServer,
 ) -> Result<(), SyncFailure> {
     loop {
-        let receipts = data.read_receipts(MAX_READ_RECEIPTS).await?;
-        if receipts.is_empty() {
+        let reads = ReadReceipts {
+            receipts: data.read_receipts(MAX_READ_RECEIPTS).await?,
+        };
+        if reads.receipts.is_empty() {
             return Ok(());
         }
-        server
-            .record_reads(&ReadReceipts {
-                receipts: receipts.clone(),
-            })
-            .await?;
-        data.reported(&receipts).await?;
+        server.record_reads(&reads).await?;
+        data.reported(&reads.receipts).await?;
     }
 }
 

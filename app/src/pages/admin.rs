@@ -354,8 +354,6 @@ fn AccountCard(row: AccountRecord, on_changed: impl Fn(String) + Copy + 'static)
     }
 }
 
-/// The actions the log knows, for the filter (the server accepts any text; these are what it writes).
-
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -453,7 +451,6 @@ pub fn AuditPage() -> impl IntoView {
     }
 }
 
-/// The action as people read it; an action this version does not know shows as its code.
 /// The log's name for an action in the person's language; a name this build does not know, as it is.
 fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
     AuditAction::from_name(action).map_or_else(|| action.to_owned(), |a| action_label(i18n, a))

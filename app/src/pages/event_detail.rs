@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::components::cards::SyncBadge;
 use crate::components::event::{event_in_address, list_of};
 use crate::components::notes::NotesSection;
-use crate::components::opening::open_noted;
+use crate::components::opening::toggle_noted;
 use crate::components::photos::PhotoSection;
 use crate::components::signature_pad::SignatureImage;
 use crate::components::words::{consent_text, list_status_text, recorded_by_text};
@@ -175,13 +175,7 @@ fn AttendanceSection(event: Event) -> impl IntoView {
                 <p class="button-row">
                     <button type="button" class="button" aria-controls="attendance-table"
                         aria-expanded=move || signatures_shown.get().to_string()
-                        on:click=move |_| {
-                            if signatures_shown.get_untracked() {
-                                signatures_shown.set(false);
-                            } else {
-                                open_noted(PersonalRead::SignedAttendance { event_id }, signatures_shown, failure);
-                            }
-                        }>
+                        on:click=move |_| toggle_noted(PersonalRead::SignedAttendance { event_id }, signatures_shown, failure)>
                         {move || if signatures_shown.get() { t_string!(i18n, signatures_hide) } else { t_string!(i18n, signatures_show) }}
                     </button>
                     <span class="muted">{t!(i18n, signatures_reads_logged)}</span>

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::components::data_rights::DataRights;
 use crate::components::forms::focus_first;
 use crate::components::forms::{problem_text, ChoiceField};
-use crate::components::opening::open_noted;
+use crate::components::opening::toggle_noted;
 use crate::components::words::{label, language, save_failure_text};
 use crate::device::{self, SaveFailure};
 use crate::i18n::*;
@@ -149,13 +149,7 @@ fn ResidentCard(
     let name = f.name.clone();
     let title = name.clone();
     let details_id = format!("resident-details-{id}");
-    let show = move |_| {
-        if open.get_untracked() {
-            open.set(false);
-        } else {
-            open_noted(PersonalRead::Resident { resident_id: id }, open, failure);
-        }
-    };
+    let show = move |_| toggle_noted(PersonalRead::Resident { resident_id: id }, open, failure);
     let toggle_text = move || {
         if open.get() {
             t_string!(i18n, resident_hide).to_string()

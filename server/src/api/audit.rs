@@ -8,7 +8,7 @@ use axum::{Extension, Json};
 use domain::account::Permission;
 use domain::audit::{AuditFilter, AuditPage, ReadReceipts, MAX_READ_RECEIPTS};
 
-use super::{body, query, ApiState, Rejection};
+use super::{at_most, body, query, ApiState, Rejection};
 use crate::auth::Caller;
 
 pub async fn browse(
@@ -30,13 +30,7 @@ pub async fn record_reads(
 ) -> Result<StatusCode, Rejection> {
     let reader = caller.sender()?;
     let reads = body(request)?;
-    if reads.receipts.len() > MAX_READ_RECEIPTS {
-        return Err(Rejection::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
-            format!("At most {MAX_READ_RECEIPTS} receipts per report."),
-        ));
-    }
+    at_most(&reads.receipts, MAX_READ_RECEIPTS, "receipts")?;
     state
         .store
         .record_reads(reader, &caller.device, &reads.receipts)

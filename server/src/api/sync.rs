@@ -17,7 +17,7 @@ use domain::workflow::Actor;
 use serde_json::json;
 
 use super::session::audit_as;
-use super::{body, query, ApiState, Rejection};
+use super::{at_most, body, query, ApiState, Rejection};
 use crate::auth::{not_signed_in, wipe_ordered, Caller};
 
 pub async fn push(
@@ -31,13 +31,7 @@ pub async fn push(
         _ => Author::Staff(Actor::from(caller.sender()?)),
     };
     let request = body(request)?;
-    if request.mutations.len() > MAX_PUSH_BATCH {
-        return Err(Rejection::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
-            format!("At most {MAX_PUSH_BATCH} mutations per push."),
-        ));
-    }
+    at_most(&request.mutations, MAX_PUSH_BATCH, "mutations")?;
     let results = state.store.push(&request, &author).await?;
     Ok(Json(PushResponse { results }))
 }

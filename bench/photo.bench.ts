@@ -3,6 +3,7 @@
 // the app's User Timing measure `sasiedzi:photo-processing`), the bytes that then travel, and the time of
 // the upload itself on loopback. It checks only that the work was done, never how fast.
 import path from "node:path";
+import { localRecords } from "../end2end/tests/support/device";
 import { recordHelpRequest } from "../end2end/tests/support/forms";
 import { cameraPhoto, jpegSize } from "../end2end/tests/support/photos";
 import { AppServer, expect, openOnline, test } from "../end2end/tests/support/server";
@@ -34,20 +35,7 @@ test("photo: a 12 MP photo prepared on the device and uploaded", async ({ page }
     );
 
     // What the device keeps, and then sends, for each photo (Playwright does not see a Blob body).
-    const prepared = await page.evaluate(async () => {
-      const account = JSON.parse(localStorage.getItem("sasiedzi.account")!);
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open(`sasiedzi-${account.id}`);
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-      const photos = await new Promise<{ file: { bytes: number }; thumbnail_bytes: number }[]>((resolve) => {
-        const request = db.transaction("local_photos").objectStore("local_photos").getAll();
-        request.onsuccess = () => resolve(request.result);
-      });
-      db.close();
-      return photos.map((p) => ({ bytes: p.file.bytes, thumbnail: p.thumbnail_bytes }));
-    });
+    const prepared = (await localRecords(page, ["local_photos"])).local_photos.map((p) => ({ bytes: p.file.bytes, thumbnail: p.thumbnail_bytes }));
     expect(prepared).toHaveLength(RUNS);
     const uploads: { started: number; finished?: number }[] = [];
     page.on("request", (request) => {

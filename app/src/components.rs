@@ -1,5 +1,6 @@
 //! Widgets and texts that several pages use. Pages import from here, never from one another.
 
+pub mod app_lock;
 pub mod cards;
 pub mod data_rights;
 pub mod event;

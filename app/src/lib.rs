@@ -20,6 +20,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, StaticSegment};
 
+use crate::components::app_lock::LockScreen;
 use crate::i18n::*;
 use crate::state::{use_app_state, AppState, SessionCheck};
 
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
             <Head />
             <Router>
                 <SignInGate />
+                <UnderLock>
                 <Header />
                 <main id="content" tabindex="-1">
                     <SessionExpiredBanner />
@@ -105,6 +107,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/kiosk") view=pages::kiosk::KioskPage />
                     </Routes>
                 </main>
+                </UnderLock>
+                <LockScreen />
             </Router>
         </I18nContextProvider>
     }
@@ -216,6 +220,16 @@ fn Header() -> impl IntoView {
                 <Show when=signed_in>
                     <button
                         type="button"
+                        class="button button--quiet"
+                        data-testid="lock-now"
+                        on:click=move |_| device::lock_now(state)
+                    >
+                        {t!(i18n, nav_lock)}
+                    </button>
+                </Show>
+                <Show when=signed_in>
+                    <button
+                        type="button"
                         class="button button--quiet app-header__menu"
                         aria-controls="app-nav"
                         aria-expanded=move || menu_open.get().to_string()
@@ -271,6 +285,13 @@ fn Header() -> impl IntoView {
         </header>
         </Show>
     }
+}
+
+/// Under the lock screen the app is inert: no focus, no clicks, hidden from screen readers.
+#[component]
+fn UnderLock(children: Children) -> impl IntoView {
+    let covering = components::app_lock::covering();
+    view! { <div class="app-frame" inert=move || covering.get()>{children()}</div> }
 }
 
 #[component]

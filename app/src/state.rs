@@ -69,6 +69,21 @@ pub enum SessionCheck {
     Wiped,
 }
 
+/// The app lock of a person's device (issue 20): whether their data is open on this page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lock {
+    /// Open, or nobody's data is here (signed out, a kiosk, the server render).
+    #[default]
+    Open,
+    /// Locked; the PIN opens it.
+    Pin,
+    /// Locked; only a sign-in with the password opens it: no PIN yet, a PIN forgotten, or (`pin_blocked`)
+    /// too many wrong ones.
+    Password { pin_blocked: bool },
+    /// Open for the first time on this device: a PIN must be chosen before the work goes on.
+    ChoosePin,
+}
+
 /// The event this tablet is the kiosk of, kept on the device so the kiosk works offline all day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KioskIdentity {
@@ -92,6 +107,7 @@ pub struct AppState {
     /// The device's own state (who is signed in) has been read; before that nobody is known.
     pub device_ready: RwSignal<bool>,
     pub session: RwSignal<SessionCheck>,
+    pub lock: RwSignal<Lock>,
     /// `None` until the device's store has been read.
     pub requests: RwSignal<Option<Vec<RequestRow>>>,
     /// The residents registry as this device has it.
@@ -136,6 +152,7 @@ impl AppState {
             account: RwSignal::new(None),
             device_ready: RwSignal::new(false),
             session: RwSignal::new(SessionCheck::Unchecked),
+            lock: RwSignal::new(Lock::Open),
             requests: RwSignal::new(None),
             residents: RwSignal::new(Vec::new()),
             events: RwSignal::new(Vec::new()),

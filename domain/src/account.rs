@@ -284,6 +284,10 @@ pub struct AccountChanges {
 pub struct SignIn {
     pub username: String,
     pub password: String,
+    /// The browser signing in (`sync::protocol::PushRequest::device_id`'s id): the answer then carries
+    /// the key that reopens this device's sealed data (`app_lock::UnlockKey`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,8 +312,19 @@ pub struct SetupStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SessionView {
-    Person { account: Account },
-    Kiosk { event_id: Uuid, event_title: String },
+    Person {
+        account: Account,
+        /// When the app locks itself on this person's devices.
+        #[serde(default)]
+        lock_after: crate::app_lock::LockAfter,
+        /// Only in the answer to a sign-in with the password from a named device.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unlock_key: Option<crate::app_lock::UnlockKey>,
+    },
+    Kiosk {
+        event_id: Uuid,
+        event_title: String,
+    },
 }
 
 /// 422 answer to an account form: every field problem.

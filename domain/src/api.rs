@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use crate::sync::protocol;
 use crate::{
-    account, audit, consent, data_rights, dictionary, event, help_request, kiosk, need_to_know,
-    report, retention,
+    account, app_lock, audit, consent, data_rights, dictionary, event, help_request, kiosk,
+    need_to_know, report, retention,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +125,8 @@ endpoints! {
         () => need_to_know::ClosedRequestDays;
     ChangeClosedRequestDays: Put "/api/v1/settings/closed-request-days",
         need_to_know::ClosedRequestDays => need_to_know::ClosedRequestDays;
+    ShowLockAfter: Get "/api/v1/settings/lock-after", () => app_lock::LockAfter;
+    ChangeLockAfter: Put "/api/v1/settings/lock-after", app_lock::LockAfter => app_lock::LockAfter;
     ShowRetention: Get "/api/v1/retention", () => retention::RetentionOverview;
     /// A new period; nothing is anonymised until confirmed.
     ChangeRetention: Put "/api/v1/retention",

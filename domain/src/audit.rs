@@ -58,6 +58,7 @@ audit_actions! {
     DictionaryChanged = "dictionary_changed",
     ConsentTextRevised = "consent_text_revised",
     ClosedRequestDaysChanged = "closed_request_days_changed",
+    LockAfterChanged = "lock_after_changed",
     RetentionChanged = "retention_changed",
     RetentionApplied = "retention_applied",
     SubjectAccessDownloaded = "subject_access_downloaded",

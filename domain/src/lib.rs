@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod api;
+pub mod app_lock;
 pub mod attendance;
 pub mod audit;
 pub mod consent;
@@ -21,5 +22,6 @@ pub mod request_list;
 pub mod resident;
 pub mod retention;
 pub mod review;
+pub mod settings;
 pub mod sync;
 pub mod workflow;

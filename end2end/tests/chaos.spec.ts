@@ -188,7 +188,7 @@ test("signing out with an entry the server refused keeps it and says so; signed 
   await navigateTo(page, ACCOUNTS.volunteer.displayName);
   await page.getByRole("button", { name: "Wyloguj się", exact: true }).click();
   const warning = page.getByTestId("unsent-warning");
-  await expect(warning).toContainText("Na tym urządzeniu są 1 niewysłane wpisy. Po wylogowaniu zostaną tu do Twojego następnego logowania");
+  await expect(warning).toContainText("Na tym urządzeniu są 1 niewysłane wpisy. Po wylogowaniu zostaną tu zaszyfrowane do Twojego następnego logowania");
   await warning.getByRole("button", { name: "Wyloguj mimo to" }).click();
   await expect(page).toHaveURL(/\/login$/);
 

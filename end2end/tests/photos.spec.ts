@@ -49,28 +49,9 @@ test("a 12 MP photo with GPS attached offline survives a reload and reaches the 
   await expect(waiting).toContainText("Czeka na wysłanie");
 
   // On the device already: at most 1600 px, upright (the camera's EXIF said to turn it), no EXIF.
-  const kept = await page.evaluate(async () => {
-    const account = JSON.parse(localStorage.getItem("sasiedzi.account")!);
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open(`sasiedzi-${account.id}`);
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const keys = await new Promise<IDBValidKey[]>((resolve) => {
-      const request = db.transaction("photo_blobs").objectStore("photo_blobs").getAllKeys();
-      request.onsuccess = () => resolve(request.result);
-    });
-    const key = keys.find((k) => String(k).endsWith("/original"))!;
-    const blob = await new Promise<Blob>((resolve) => {
-      const request = db.transaction("photo_blobs").objectStore("photo_blobs").get(key);
-      request.onsuccess = () => resolve(request.result);
-    });
-    db.close();
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    return { bytes: bytes.length, head: Array.from(bytes.subarray(0, 64)) };
-  });
-  expect(kept.bytes).toBeLessThan(photo.length);
-  expect(Buffer.from(kept.head).includes(Buffer.from("Exif"))).toBe(false);
+  const kept = (await localRecords(page, ["photo_blobs"])).photo_blobs.find((b) => b.key.endsWith("/original"))!.bytes;
+  expect(kept.length).toBeLessThan(photo.length);
+  expect(Buffer.from(kept.slice(0, 64)).includes(Buffer.from("Exif"))).toBe(false);
 
   // The app is closed and opened again, still offline: the photo is still there, waiting.
   await page.reload();

@@ -26,6 +26,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter};
 use axum::{Json, Router};
 use domain::api::{self as v1, Route};
+use domain::app_lock::LockAfter;
+use domain::need_to_know::ClosedRequestDays;
 use domain::sync::protocol::ApiError;
 use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -132,11 +134,16 @@ fn endpoints() -> Endpoints {
         .at(v1::AddDictionaryEntry, configuration::add_entry)
         .at(
             v1::ShowClosedRequestDays,
-            configuration::closed_request_days,
+            configuration::show_setting::<ClosedRequestDays>,
         )
         .at(
             v1::ChangeClosedRequestDays,
-            configuration::set_closed_request_days,
+            configuration::change_setting::<ClosedRequestDays>,
+        )
+        .at(v1::ShowLockAfter, configuration::show_setting::<LockAfter>)
+        .at(
+            v1::ChangeLockAfter,
+            configuration::change_setting::<LockAfter>,
         )
         .at(v1::UpdateDictionaryEntry, configuration::update_entry)
         .at(v1::ShowRetention, retention::show)

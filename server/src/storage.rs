@@ -28,7 +28,7 @@ use domain::account::Principal;
 use domain::attendance::Author;
 use domain::dictionary::{Dictionary, DictionaryEntry};
 use domain::help_request::Person;
-use domain::need_to_know::{need, Reach, Reader, Scope};
+use domain::need_to_know::{need, ClosedRequestDays, Reach, Reader, Scope};
 use domain::sync::protocol::{
     Change, Mutation, MutationEnvelope, MutationResult, Outcome, PullResponse, PushRequest,
     ReadableKeys, Record, RecordKind, RejectReason,
@@ -163,7 +163,7 @@ impl Store {
             Principal::Anonymous | Principal::Kiosk { .. } => Uuid::nil(),
         };
         let mut tx = self.pool.begin().await?;
-        let days = settings::closed_request_days(&mut tx).await?;
+        let days: ClosedRequestDays = settings::number_setting(&mut tx).await?;
         let closed_before = accounts::stamp(days.leave_before(now));
         let rows = sqlx::query(&PULL_QUERIES[&reader])
             .bind(account.to_string())

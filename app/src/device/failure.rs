@@ -74,3 +74,11 @@ pub enum PhotoProblem {
     Details(Vec<PhotoDetailsError>),
     Refused(PhotoRefusal),
 }
+
+/// Why a typed PIN did not open the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PinRefused {
+    Wrong(domain::app_lock::AfterWrongPin),
+    /// The device could not read or keep its key ring; the detail is for the developer console.
+    Device(String),
+}

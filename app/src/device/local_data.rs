@@ -238,6 +238,7 @@ impl<S: DeviceStore> LocalData<S> {
         Self { store }
     }
 
+    #[cfg(test)]
     pub fn store(&self) -> &S {
         &self.store
     }
@@ -452,6 +453,29 @@ impl<S: DeviceStore> LocalData<S> {
         for area in areas {
             for key in tx.keys(area).await? {
                 tx.delete(area, &key).await?;
+            }
+        }
+        tx.commit().await
+    }
+
+    /// Writes every value back through the store, in one transaction: a store that seals (issue 20)
+    /// then holds nothing plain that was kept before sealing began on this device.
+    #[cfg_attr(
+        not(feature = "hydrate"),
+        allow(dead_code, reason = "only the browser seals")
+    )]
+    pub async fn rewrite_all(&self) -> Result<(), StoreError> {
+        let areas = Area::all();
+        let tx = self.store.write(&areas)?;
+        for area in areas {
+            for key in tx.keys(area).await? {
+                if area == Area::PhotoBlobs {
+                    if let Some(bytes) = tx.get_bytes(area, &key).await? {
+                        tx.put_bytes(area, &key, &bytes).await?;
+                    }
+                } else if let Some(value) = tx.get::<serde_json::Value>(area, &key).await? {
+                    tx.put(area, &key, &value).await?;
+                }
             }
         }
         tx.commit().await
@@ -810,6 +834,43 @@ impl<S: DeviceStore> LocalData<S> {
     }
 
     /// Updates a local photo, with the mutations its new state needs, together.
+    /// A photo just shrunk on the device, with its bytes: kept before anything else happens to it.
+    #[cfg_attr(
+        not(feature = "hydrate"),
+        allow(dead_code, reason = "only the browser takes photos")
+    )]
+    pub async fn add_local_photo(
+        &self,
+        photo: &LocalPhoto,
+        original: &[u8],
+        thumbnail: &[u8],
+    ) -> Result<(), StoreError> {
+        let tx = self.store.write(&[Area::LocalPhotos, Area::PhotoBlobs])?;
+        tx.put(Area::LocalPhotos, &photo.id.to_string(), photo)
+            .await?;
+        for (kind, bytes) in [
+            (BlobKind::Original, original),
+            (BlobKind::Thumbnail, thumbnail),
+        ] {
+            tx.put_bytes(Area::PhotoBlobs, &blob_key(photo.id, kind), bytes)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    #[cfg_attr(
+        not(feature = "hydrate"),
+        allow(dead_code, reason = "only the browser takes photos")
+    )]
+    pub async fn photo_bytes(
+        &self,
+        id: Uuid,
+        kind: BlobKind,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.store.read(&[Area::PhotoBlobs])?;
+        tx.get_bytes(Area::PhotoBlobs, &blob_key(id, kind)).await
+    }
+
     pub async fn put_local_photo(
         &self,
         photo: &LocalPhoto,

@@ -46,6 +46,12 @@ impl MemoryStore {
     pub fn fail_commits(&self, failing: bool) {
         self.failing_commits.set(failing);
     }
+
+    /// Everything stored, as text: what someone reading the device's storage would see.
+    #[cfg(test)]
+    pub fn raw(&self) -> String {
+        format!("{:?}", self.areas.borrow())
+    }
 }
 
 impl DeviceStore for MemoryStore {
@@ -112,9 +118,14 @@ impl StoreTransaction for MemoryTransaction<'_> {
         }
         let value = serde_json::to_value(value)?;
         let key = match area.key_path() {
-            Some(path) => match inline_key(&value, path) {
+            Some(path) => match inline_key(&value, path.path()) {
                 Some(inline) if inline == key => inline,
-                _ => return Err(StoreError(format!("the key at {path} is not {key}"))),
+                _ => {
+                    return Err(StoreError(format!(
+                        "the key at {} is not {key}",
+                        path.path()
+                    )))
+                }
             },
             None => key.to_owned(),
         };

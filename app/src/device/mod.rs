@@ -15,6 +15,8 @@ mod failure;
 mod local_data;
 #[cfg(any(feature = "simulation", test))]
 mod memory;
+#[cfg(any(feature = "hydrate", test))]
+mod sealed;
 #[cfg(any(feature = "hydrate", feature = "simulation", test))]
 mod store;
 #[cfg(any(feature = "hydrate", feature = "simulation", test))]
@@ -37,7 +39,6 @@ pub use {
 
 use std::fmt::Display;
 
-use domain::account::Account;
 use domain::api::Endpoint;
 use domain::attendance::{ListChange, NewAttendance};
 use domain::audit::PersonalRead;
@@ -50,9 +51,22 @@ use domain::workflow::Action;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-pub use failure::{ApiFailure, KioskUnsent, PhotoProblem, SaveFailure};
+pub use failure::{ApiFailure, KioskUnsent, PhotoProblem, PinRefused, SaveFailure};
 
 use crate::state::AppState;
+
+/// Runs a change on the device's store; in the server render there is no store.
+macro_rules! on_device {
+    ($call:expr, $($arg:ident),*) => {{
+        #[cfg(feature = "hydrate")]
+        return $call.await;
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = ($($arg),*);
+            Err(SaveFailure::Storage("the server render cannot save".into()))
+        }
+    }};
+}
 
 pub fn start(state: AppState) {
     #[cfg(feature = "hydrate")]
@@ -81,12 +95,52 @@ pub async fn call<E: Endpoint>(
     }
 }
 
-/// Makes `account` this device's person: their own local data, and sync resumes.
-pub async fn signed_in(state: AppState, account: Account) {
+/// Signs in with the password; a person's answer makes them this device's person and opens their data
+/// (`SessionView::Person`'s unlock key), a kiosk's is left to the caller.
+pub async fn sign_in(
+    state: AppState,
+    username: String,
+    password: String,
+) -> Result<domain::account::SessionView, ApiFailure> {
     #[cfg(feature = "hydrate")]
-    browser::signed_in(state, account).await;
+    return browser::sign_in(state, username, password).await;
     #[cfg(not(feature = "hydrate"))]
-    let _ = (state, account);
+    {
+        let _ = (state, username, password);
+        Err(ApiFailure::Network)
+    }
+}
+
+/// Opens the app with the PIN, offline.
+pub async fn unlock(state: AppState, pin: String) -> Result<(), PinRefused> {
+    #[cfg(feature = "hydrate")]
+    return browser::unlock(state, pin).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (state, pin);
+        Err(PinRefused::Device("the server render has no device".into()))
+    }
+}
+
+/// Seals the data key under the PIN the person chose; the app is then open.
+pub async fn choose_pin(state: AppState, pin: domain::app_lock::Pin) -> Result<(), SaveFailure> {
+    on_device!(browser::choose_pin(state, pin), state, pin)
+}
+
+/// After how long without use the app locks itself, as the server last said.
+pub fn lock_after() -> domain::app_lock::LockAfter {
+    #[cfg(feature = "hydrate")]
+    return browser::lock::lock_after();
+    #[cfg(not(feature = "hydrate"))]
+    domain::app_lock::LockAfter::default()
+}
+
+/// Locks the app now (the person hands the phone over, puts it away).
+pub fn lock_now(state: AppState) {
+    #[cfg(feature = "hydrate")]
+    browser::lock::lock(state);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state;
 }
 
 /// Entries and photos on this device that the server does not have (waiting or refused); `None` when the
@@ -106,19 +160,6 @@ pub async fn sign_out(state: AppState, everywhere: bool) -> Result<(), ApiFailur
         let _ = (state, everywhere);
         Err(ApiFailure::Network)
     }
-}
-
-/// Runs a change on the device's store; in the server render there is no store.
-macro_rules! on_device {
-    ($call:expr, $($arg:ident),*) => {{
-        #[cfg(feature = "hydrate")]
-        return $call.await;
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = ($($arg),*);
-            Err(SaveFailure::Storage("the server render cannot save".into()))
-        }
-    }};
 }
 
 /// Saves the request on the device and queues it for the server.
@@ -272,10 +313,11 @@ pub fn load_draft(state: AppState) -> Option<HelpRequestFields> {
     #[cfg(feature = "hydrate")]
     {
         let account = state.account.get_untracked()?;
-        <gloo_storage::LocalStorage as gloo_storage::Storage>::get(browser::identity::draft_key(
-            account.id,
-        ))
-        .ok()
+        let sealed: String = <gloo_storage::LocalStorage as gloo_storage::Storage>::get(
+            browser::identity::draft_key(account.id),
+        )
+        .ok()?;
+        browser::lock::open_text(account.id, &sealed)
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -287,10 +329,13 @@ pub fn load_draft(state: AppState) -> Option<HelpRequestFields> {
 pub fn save_draft(state: AppState, fields: &HelpRequestFields) {
     #[cfg(feature = "hydrate")]
     if let Some(account) = state.account.get_untracked() {
-        let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::set(
-            browser::identity::draft_key(account.id),
-            fields,
-        );
+        // Sealed like the rest of the person's data; locked, there is no form to save from.
+        if let Some(sealed) = browser::lock::seal_text(account.id, fields) {
+            let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::set(
+                browser::identity::draft_key(account.id),
+                sealed,
+            );
+        }
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (state, fields);

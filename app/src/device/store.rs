@@ -92,7 +92,7 @@ impl Area {
     }
 
     /// Where a value carries its own key; `None`: the key is given beside the value.
-    pub fn key_path(self) -> Option<&'static str> {
+    pub fn key_path(self) -> Option<KeyPath> {
         match self {
             Area::HelpRequests
             | Area::Residents
@@ -100,10 +100,28 @@ impl Area {
             | Area::Photos
             | Area::MeetingNotes
             | Area::LocalPhotos
-            | Area::ReadReceipts => Some("id"),
-            Area::Attendance => Some("event_id"),
-            Area::Outbox => Some("mutation.id"),
+            | Area::ReadReceipts => Some(KeyPath::Id),
+            Area::Attendance => Some(KeyPath::EventId),
+            Area::Outbox => Some(KeyPath::MutationId),
             Area::Dictionary | Area::Meta | Area::PhotoBlobs => None,
+        }
+    }
+}
+
+/// Where in a value its key is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPath {
+    Id,
+    EventId,
+    MutationId,
+}
+
+impl KeyPath {
+    pub fn path(self) -> &'static str {
+        match self {
+            KeyPath::Id => "id",
+            KeyPath::EventId => "event_id",
+            KeyPath::MutationId => "mutation.id",
         }
     }
 }
@@ -145,6 +163,14 @@ pub trait StoreTransaction {
     /// The keys of every value in `area`, as strings (every key the app writes is one).
     async fn keys(&self, area: Area) -> Result<Vec<String>, StoreError>;
     async fn put<T: Serialize>(&self, area: Area, key: &str, value: &T) -> Result<(), StoreError>;
+    /// Bytes (a photo) kept as they are, in an area without a key path.
+    async fn get_bytes(&self, area: Area, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let bytes: Option<serde_bytes::ByteBuf> = self.get(area, key).await?;
+        Ok(bytes.map(serde_bytes::ByteBuf::into_vec))
+    }
+    async fn put_bytes(&self, area: Area, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.put(area, key, &serde_bytes::Bytes::new(bytes)).await
+    }
     async fn delete(&self, area: Area, key: &str) -> Result<(), StoreError>;
     async fn commit(self) -> Result<(), StoreError>;
 }

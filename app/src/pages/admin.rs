@@ -482,6 +482,7 @@ fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> 
         DictionaryChanged => t_string!(i18n, audit_dictionary_changed).to_string(),
         ConsentTextRevised => t_string!(i18n, audit_consent_text_revised).to_string(),
         ClosedRequestDaysChanged => t_string!(i18n, audit_closed_request_days_changed).to_string(),
+        LockAfterChanged => t_string!(i18n, audit_lock_after_changed).to_string(),
         RetentionChanged => t_string!(i18n, audit_retention_changed).to_string(),
         RetentionApplied => t_string!(i18n, audit_retention_applied).to_string(),
         SubjectAccessDownloaded => t_string!(i18n, audit_subject_access_downloaded).to_string(),

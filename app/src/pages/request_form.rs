@@ -20,7 +20,7 @@ use crate::components::forms::{ChoiceField, FieldProblem};
 use crate::components::words::{save_failure_text, urgency_text};
 use crate::device::{self, SaveFailure};
 use crate::i18n::*;
-use crate::state::{use_app_state, Notice};
+use crate::state::{use_app_state, Lock, Notice};
 
 /// How many registry matches the name field suggests.
 const SUGGESTIONS: usize = 5;
@@ -37,9 +37,13 @@ pub fn NewRequestPage() -> impl IntoView {
     let navigate = use_navigate();
 
     // After hydration only: the draft lives on the device, and the server render must match the first one.
-    // Tracks the account: the draft belongs to whoever is signed in, known just after start.
+    // Tracks the account: the draft belongs to whoever is signed in, known just after start. And the
+    // lock: the draft is sealed, so it opens with the app.
     Effect::new(move || {
         state.account.track();
+        if state.lock.get() != Lock::Open {
+            return;
+        }
         if let Some(draft) = device::load_draft(state) {
             if draft != HelpRequestFields::default() {
                 fields.set(draft);

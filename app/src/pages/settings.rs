@@ -1,11 +1,14 @@
 //! The coordinator's settings: the dictionaries every form offers, the consent texts the kiosk asks,
-//! how long closed requests stay on volunteers' phones, and the retention period. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
+//! how long closed requests stay on volunteers' phones, when the app locks on phones, and the retention
+//! period. Online only; the server checks the same rules (`EntryLabels::validate`) and devices learn the
 //! changes through the pull.
 
-use domain::api;
+use domain::api::{self, Endpoint};
+use domain::app_lock::LockAfter;
 use domain::consent::{ConsentKind, ConsentTextRequest, PublishedConsentText};
 use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelError, LabelField};
 use domain::need_to_know::ClosedRequestDays;
+use domain::settings::NumberSetting;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -63,86 +66,149 @@ pub fn SettingsPage() -> impl IntoView {
             {move || view! { <DictionaryEditor kind=kind.get() /> }.into_any()}
         </section>
         {ConsentKind::ALL.map(|kind| view! { <ConsentTextEditor kind /> })}
-        <ClosedRequestSettings />
+        {number_setting::<ClosedRequestDays>()}
+        {number_setting::<LockAfter>()}
         <RetentionSettings />
     }
 }
 
+/// The form of a number the coordinator sets (`domain::settings`): its two endpoints and its words.
+trait SettingForm: NumberSetting {
+    type Show: Endpoint<Body = (), Answer = Self>;
+    type Change: Endpoint<Body = Self, Answer = Self>;
+    /// The prefix of the form's element ids and test ids.
+    const ID: &'static str;
+    fn title(i18n: I18n) -> String;
+    fn hint(i18n: I18n) -> String;
+    fn field(i18n: I18n) -> String;
+    fn save(i18n: I18n) -> String;
+    fn saved(i18n: I18n, number: u32) -> String;
+    fn out_of_range(i18n: I18n) -> String;
+}
+
 /// How many days a closed request stays on the phones of its volunteers (`need_to_know`).
-#[component]
-fn ClosedRequestSettings() -> impl IntoView {
+impl SettingForm for ClosedRequestDays {
+    type Show = api::ShowClosedRequestDays;
+    type Change = api::ChangeClosedRequestDays;
+    const ID: &'static str = "closed-days";
+    fn title(i18n: I18n) -> String {
+        t_string!(i18n, closed_days_title).to_string()
+    }
+    fn hint(i18n: I18n) -> String {
+        t_string!(i18n, closed_days_hint).to_string()
+    }
+    fn field(i18n: I18n) -> String {
+        t_string!(i18n, closed_days_field).to_string()
+    }
+    fn save(i18n: I18n) -> String {
+        t_string!(i18n, closed_days_save).to_string()
+    }
+    fn saved(i18n: I18n, days: u32) -> String {
+        t_string!(i18n, closed_days_saved, days = days).to_string()
+    }
+    fn out_of_range(i18n: I18n) -> String {
+        t_string!(i18n, closed_days_out_of_range, max = ClosedRequestDays::MAX).to_string()
+    }
+}
+
+/// After how many idle minutes the app locks itself on phones (`app_lock`).
+impl SettingForm for LockAfter {
+    type Show = api::ShowLockAfter;
+    type Change = api::ChangeLockAfter;
+    const ID: &'static str = "lock-after";
+    fn title(i18n: I18n) -> String {
+        t_string!(i18n, lock_after_title).to_string()
+    }
+    fn hint(i18n: I18n) -> String {
+        t_string!(i18n, lock_after_hint).to_string()
+    }
+    fn field(i18n: I18n) -> String {
+        t_string!(i18n, lock_after_field).to_string()
+    }
+    fn save(i18n: I18n) -> String {
+        t_string!(i18n, lock_after_save).to_string()
+    }
+    fn saved(i18n: I18n, minutes: u32) -> String {
+        t_string!(i18n, lock_after_saved, minutes = minutes).to_string()
+    }
+    fn out_of_range(i18n: I18n) -> String {
+        t_string!(i18n, lock_after_out_of_range, max = LockAfter::MAX).to_string()
+    }
+}
+
+fn number_setting<S: SettingForm>() -> impl IntoView {
     let i18n = use_i18n();
-    let days = RwSignal::new(String::new());
+    let number = RwSignal::new(String::new());
     let invalid = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<String>);
     let load_failed = RwSignal::new(None::<ApiFailure>);
     let load = move || {
         leptos::task::spawn_local(async move {
-            match device::call::<api::ShowClosedRequestDays>(&[], &()).await {
+            match device::call::<S::Show>(&[], &()).await {
                 Ok(current) => {
                     load_failed.set(None);
-                    days.set(current.days.to_string());
+                    number.set(current.number().to_string());
                 }
                 Err(e) => load_failed.set(Some(e)),
             }
         });
     };
     Effect::new(load);
+    let field_id = format!("{}-field", S::ID);
+    let error_id = format!("{}-error", S::ID);
+    let title_id = format!("{}-title", S::ID);
+    let labelled_by = title_id.clone();
+    let described_by = error_id.clone();
+    let label_for = field_id.clone();
+    let focus_target = format!("#{field_id}");
     let on_save = move |ev: SubmitEvent| {
         ev.prevent_default();
         saved.set(None);
-        let Some(wanted) = days
+        let Some(wanted) = number
             .get_untracked()
             .trim()
             .parse::<u32>()
             .ok()
-            .and_then(ClosedRequestDays::new)
+            .and_then(S::new)
         else {
             invalid.set(true);
-            focus_first("#closed-request-days");
+            focus_first(focus_target.clone());
             return;
         };
         invalid.set(false);
         leptos::task::spawn_local(async move {
-            match device::call::<api::ChangeClosedRequestDays>(&[], &wanted).await {
+            match device::call::<S::Change>(&[], &wanted).await {
                 Ok(now) => {
                     failure.set(None);
-                    days.set(now.days.to_string());
-                    saved.set(Some(
-                        t_string!(i18n, closed_days_saved, days = now.days).to_string(),
-                    ));
+                    number.set(now.number().to_string());
+                    saved.set(Some(S::saved(i18n, now.number())));
                 }
                 Err(e) => failure.set(Some(failure_text(i18n, &e))),
             }
         });
     };
-    let days_error = move || {
-        invalid.get().then(|| {
-            t_string!(i18n, closed_days_out_of_range, max = ClosedRequestDays::MAX).to_string()
-        })
-    };
     view! {
-        <section class="report-section" aria-labelledby="closed-days-title">
-            <h2 id="closed-days-title">{t!(i18n, closed_days_title)}</h2>
-            <p class="field__hint">{t!(i18n, closed_days_hint)}</p>
+        <section class="report-section" aria-labelledby=labelled_by>
+            <h2 id=title_id>{move || S::title(i18n)}</h2>
+            <p class="field__hint">{move || S::hint(i18n)}</p>
             <LoadFailure failure=load_failed retry=load />
             <form class="form" on:submit=on_save novalidate>
                 <div class="field">
-                    <label for="closed-request-days">{t!(i18n, closed_days_field)}</label>
-                    <input id="closed-request-days" type="number" inputmode="numeric" min="0"
-                        max=ClosedRequestDays::MAX class="input--short"
-                        prop:value=move || days.get()
+                    <label for=label_for>{move || S::field(i18n)}</label>
+                    <input id=field_id type="number" inputmode="numeric" min=S::MIN
+                        max=S::MAX class="input--short"
+                        prop:value=move || number.get()
                         aria-invalid=move || invalid.get().to_string()
-                        aria-describedby="closed-request-days-error"
-                        on:input=move |ev| days.set(event_target_value(&ev)) />
-                    <p class="field__error" id="closed-request-days-error">{days_error}</p>
+                        aria-describedby=described_by
+                        on:input=move |ev| number.set(event_target_value(&ev)) />
+                    <p class="field__error" id=error_id>{move || invalid.get().then(|| S::out_of_range(i18n))}</p>
                 </div>
                 <div class="form__actions">
-                    <button type="submit" class="button button--primary">{t!(i18n, closed_days_save)}</button>
+                    <button type="submit" class="button button--primary">{move || S::save(i18n)}</button>
                 </div>
             </form>
-            <p role="status" data-testid="closed-days-saved">{move || saved.get()}</p>
+            <p role="status" data-testid=format!("{}-saved", S::ID)>{move || saved.get()}</p>
             <p class="notice notice--error" role="alert" hidden=move || failure.get().is_none()>{move || failure.get()}</p>
         </section>
     }

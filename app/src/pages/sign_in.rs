@@ -1,6 +1,6 @@
 //! Signing in, and the one-time setup that creates the first coordinator.
 
-use domain::account::{AccountError, AccountField, NewAccount, Role, SessionView, SignIn};
+use domain::account::{AccountError, AccountField, NewAccount, Role, SessionView};
 use domain::api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -53,18 +53,14 @@ pub fn SignInPage() -> impl IntoView {
             return;
         }
         busy.set(true);
-        let body = SignIn {
-            username: username.get_untracked(),
-            password: password.get_untracked(),
-        };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let answer = device::call::<api::SignIn>(&[], &body).await;
+            let answer =
+                device::sign_in(state, username.get_untracked(), password.get_untracked()).await;
             busy.set(false);
             match answer {
-                Ok(SessionView::Person { account }) => {
+                Ok(SessionView::Person { .. }) => {
                     password.set(String::new());
-                    device::signed_in(state, account).await;
                     navigate("/", Default::default());
                 }
                 Ok(SessionView::Kiosk { .. }) => navigate("/kiosk", Default::default()),
@@ -170,9 +166,16 @@ pub fn SetupPage() -> impl IntoView {
             let answer = device::call::<api::SetUp>(&[], &account).await;
             busy.set(false);
             match answer {
-                Ok(SessionView::Person { account }) => {
-                    device::signed_in(state, account).await;
-                    navigate("/admin/users", Default::default());
+                Ok(SessionView::Person { .. }) => {
+                    // Signing in from this device also gives it the key its data is sealed under.
+                    let signed_in =
+                        device::sign_in(state, account.username, account.password).await;
+                    let next = if signed_in.is_ok() {
+                        "/admin/users"
+                    } else {
+                        "/login"
+                    };
+                    navigate(next, Default::default());
                 }
                 Ok(SessionView::Kiosk { .. }) => {}
                 Err(ApiFailure::Status { status: 409, .. }) => {

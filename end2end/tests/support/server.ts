@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { test as base, expect, BrowserContext, BrowserType, Page, request, APIRequestContext } from "@playwright/test";
+import { test as base, expect, BrowserContext, BrowserType, Locator, Page, request, APIRequestContext } from "@playwright/test";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
@@ -33,6 +33,8 @@ export const BUILD: Build = {
 };
 
 export const PASSWORD = "zielona łąka 2026";
+/** The PIN every test person chooses when the app asks (a test of the lock itself chooses its own). */
+export const PIN = "2580";
 /** Accounts every test server starts with (created through `server create-user`). */
 export const ACCOUNTS = {
   volunteer: { username: "wolontariusz", displayName: "Wanda Wolontariusz", role: "volunteer" },
@@ -151,6 +153,9 @@ export async function signIn(page: Page, origin: string, username: string = ACCO
   await page.getByLabel("Hasło").fill(PASSWORD);
   await page.getByRole("button", { name: "Zaloguj się" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Prośby o pomoc" })).toBeVisible();
+  // A device new to this person asks for a PIN as the list appears; the lock handler answers it (before
+  // this check) so that a navigation next does not find the app still waiting for one.
+  await expect(page.locator(".lock-screen")).toHaveCount(0);
 }
 
 /**
@@ -184,6 +189,33 @@ export async function apiAs(server: AppServer, username: string): Promise<{ api:
   });
   expect(signedIn.status()).toBe(200);
   return { api, csrf: await csrfOf() };
+}
+
+const unlockHandlers = new WeakMap<Page, Locator[]>();
+
+/**
+ * Answers the app lock as its person would, whenever it covers the page before an action or an assertion:
+ * chooses `PIN` on a device new to them, and types it when the app is locked. Every page of every context
+ * gets it (`_watchForAppErrors`); a test of the lock itself takes it away (`unlockByHand`).
+ */
+function unlockAutomatically(page: Page) {
+  const choose = page.getByRole("dialog", { name: /^(Ustaw PIN|Choose a PIN)$/ });
+  const locked = page.getByRole("dialog", { name: /^(Aplikacja zablokowana|The app is locked)$/ });
+  unlockHandlers.set(page, [choose, locked]);
+  void page.addLocatorHandler(choose, async () => {
+    await choose.getByLabel(/^(Nowy PIN|New PIN)$/).fill(PIN);
+    await choose.getByLabel(/^(Powtórz PIN|Repeat the PIN)$/).fill(PIN);
+    await choose.getByRole("button", { name: /^(Ustaw PIN|Set the PIN)$/ }).click();
+  });
+  void page.addLocatorHandler(locked, async () => {
+    await locked.getByLabel("PIN", { exact: true }).fill(PIN);
+    await locked.getByRole("button", { name: /^(Odblokuj|Unlock)$/ }).click();
+  });
+}
+
+/** The test answers the lock on `page` itself from now on. */
+export async function unlockByHand(page: Page) {
+  for (const dialog of unlockHandlers.get(page) ?? []) await page.removeLocatorHandler(dialog);
 }
 
 /**
@@ -229,6 +261,8 @@ export const test = base.extend<{ server: AppServer } & AppErrorFixtures>({
         if (watched.has(context)) return context;
         watched.add(context);
         stillOpen.add(context);
+        context.pages().forEach(unlockAutomatically);
+        context.on("page", unlockAutomatically);
         context.on("close", () => stillOpen.delete(context));
         // The first lines of a stack are enough to tell where; the trace of a failed test has the rest.
         const report = (where: string, text: string) => errors.push(`${where}: ${text.split("\n").slice(0, 6).join("\n")}`);

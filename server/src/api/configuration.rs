@@ -10,7 +10,7 @@ use axum::{Extension, Json};
 use domain::account::Permission;
 use domain::audit::AuditAction;
 use domain::dictionary::{DictionaryEntry, DictionaryKind, EntryLabels, LabelError};
-use domain::need_to_know::ClosedRequestDays;
+use domain::settings::NumberSetting;
 use serde_json::json;
 
 use super::session::audit;
@@ -45,42 +45,44 @@ async fn save(
     Ok((status, Json(entry)))
 }
 
-/// `GET /api/v1/settings/closed-request-days`.
-pub async fn closed_request_days(
+/// `GET` a coordinator's setting (`domain::settings`).
+pub async fn show_setting<S: NumberSetting>(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-) -> Result<Json<ClosedRequestDays>, Rejection> {
+) -> Result<Json<S>, Rejection> {
     caller.require(Permission::Configure)?;
-    Ok(Json(state.store.closed_request_days().await?))
+    Ok(Json(state.store.number_setting::<S>().await?))
 }
 
-/// `PUT /api/v1/settings/closed-request-days`: takes effect at each volunteer's next pull.
-pub async fn set_closed_request_days(
+/// `PUT` a coordinator's setting: devices follow at their next pull or session check.
+pub async fn change_setting<S: NumberSetting>(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    request: Result<Json<ClosedRequestDays>, JsonRejection>,
-) -> Result<Json<ClosedRequestDays>, Rejection> {
+    request: Result<Json<S>, JsonRejection>,
+) -> Result<Json<S>, Rejection> {
     caller.require(Permission::Configure)?;
-    let days = ClosedRequestDays::new(body(request)?.days).ok_or_else(|| {
+    let value = S::new(body(request)?.number()).ok_or_else(|| {
         Rejection::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_closed_request_days",
+            S::INVALID,
             format!(
-                "Closed requests stay 0 to {} days on volunteers' phones.",
-                ClosedRequestDays::MAX
+                "{} takes a whole number from {} to {}.",
+                S::KEY,
+                S::MIN,
+                S::MAX
             ),
         )
     })?;
-    state.store.set_closed_request_days(days).await?;
+    state.store.set_number_setting(value).await?;
     audit(
         &state.store,
         &caller,
-        AuditAction::ClosedRequestDaysChanged,
+        S::CHANGED,
         None,
-        json!({"days": days.days}),
+        json!({ S::KEY: value.number() }),
     )
     .await;
-    Ok(Json(days))
+    Ok(Json(value))
 }
 
 /// `POST /api/v1/dictionary/{kind}`: a new entry at the end of the list.

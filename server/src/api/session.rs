@@ -10,6 +10,7 @@ use domain::account::{
     normalize_username, validate_password, Account, NewAccount, PasswordChange, Role, SessionView,
     SetupStatus, SignIn,
 };
+use domain::app_lock::UnlockKey;
 use domain::audit::AuditAction;
 use serde_json::json;
 
@@ -103,7 +104,7 @@ pub async fn setup(
         json!({"role": created.role}),
     )
     .await;
-    start_session(&state, &caller, jar, created).await
+    start_session(&state, &caller, jar, created, None).await
 }
 
 /// Opens a session for `owner` on this device, replacing the one it had; returns the cookies to send.
@@ -130,9 +131,15 @@ async fn start_session(
     caller: &Caller,
     jar: CookieJar,
     account: Account,
+    unlock_key: Option<UnlockKey>,
 ) -> Result<Response, Rejection> {
     let jar = open_session(state, caller, jar, &SessionOwner::Account(account.id)).await?;
-    Ok((jar, Json(SessionView::Person { account })).into_response())
+    let view = SessionView::Person {
+        account,
+        lock_after: state.store.number_setting().await?,
+        unlock_key,
+    };
+    Ok((jar, Json(view)).into_response())
 }
 
 pub async fn current(
@@ -155,6 +162,8 @@ pub async fn current(
     let view = match (&session.account, session.principal) {
         (Some(account), _) => SessionView::Person {
             account: account.clone(),
+            lock_after: state.store.number_setting().await?,
+            unlock_key: None,
         },
         (None, domain::account::Principal::Kiosk { event_id, .. }) => {
             let event = state
@@ -225,7 +234,16 @@ pub async fn sign_in(
                 json!({}),
             )
             .await;
-            start_session(&state, &caller, jar, account).await
+            let unlock_key = match sign_in.device_id {
+                Some(device) => Some(
+                    state
+                        .store
+                        .unlock_key(account.id, device, new_token())
+                        .await?,
+                ),
+                None => None,
+            };
+            start_session(&state, &caller, jar, account, unlock_key).await
         }
         (account, _) => {
             // The typed username is not logged unless it names an account: it may be a mistyped password.

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use domain::account::{
     Account, AccountChanges, AccountRecord, DeviceWipe, NewAccount, Principal, Role,
 };
+use domain::app_lock::UnlockKey;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -421,6 +422,34 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// The secret kept for `account_id` on `device_id` (`domain::app_lock::UnlockKey`): the one made
+    /// at the device's first sign-in, or `fresh` when this is it.
+    pub async fn unlock_key(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        fresh: String,
+    ) -> Result<UnlockKey, StoreError> {
+        sqlx::query(
+            "INSERT INTO unlock_key (account_id, device_id, secret, created_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (account_id, device_id) DO NOTHING",
+        )
+        .bind(account_id.to_string())
+        .bind(device_id.to_string())
+        .bind(fresh)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        let secret = sqlx::query_scalar(
+            "SELECT secret FROM unlock_key WHERE account_id = ? AND device_id = ?",
+        )
+        .bind(account_id.to_string())
+        .bind(device_id.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(UnlockKey(secret))
     }
 
     /// Ends every session of the account ("sign out of all devices"); returns how many there were.

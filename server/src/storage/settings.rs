@@ -1,12 +1,10 @@
 //! What a coordinator sets on the server (the `setting` table: a key, a value as text); a key never set
-//! means the domain's default.
+//! means the domain's default (`domain::settings`).
 
-use domain::need_to_know::ClosedRequestDays;
+use domain::settings::NumberSetting;
 use sqlx::SqliteConnection;
 
 use super::{Store, StoreError};
-
-const CLOSED_REQUEST_DAYS: &str = "closed_request_days";
 
 /// The stored text of `key`, if it was ever set.
 pub(super) async fn setting(
@@ -21,19 +19,16 @@ pub(super) async fn setting(
     )
 }
 
-pub(super) async fn closed_request_days(
+pub(super) async fn number_setting<S: NumberSetting>(
     conn: &mut SqliteConnection,
-) -> Result<ClosedRequestDays, StoreError> {
-    match setting(conn, CLOSED_REQUEST_DAYS).await? {
-        None => Ok(ClosedRequestDays::default()),
-        Some(text) => {
-            text.parse()
-                .ok()
-                .and_then(ClosedRequestDays::new)
-                .ok_or(StoreError::BadValue(format!(
-                    "{CLOSED_REQUEST_DAYS} {text}"
-                )))
-        }
+) -> Result<S, StoreError> {
+    match setting(conn, S::KEY).await? {
+        None => Ok(S::default()),
+        Some(text) => text
+            .parse()
+            .ok()
+            .and_then(S::new)
+            .ok_or(StoreError::BadValue(format!("{} {text}", S::KEY))),
     }
 }
 
@@ -50,13 +45,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn closed_request_days(&self) -> Result<ClosedRequestDays, StoreError> {
+    pub async fn number_setting<S: NumberSetting>(&self) -> Result<S, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        closed_request_days(&mut conn).await
+        number_setting(&mut conn).await
     }
 
-    pub async fn set_closed_request_days(&self, days: ClosedRequestDays) -> Result<(), StoreError> {
-        self.set_setting(CLOSED_REQUEST_DAYS, days.days.to_string())
-            .await
+    pub async fn set_number_setting<S: NumberSetting>(&self, value: S) -> Result<(), StoreError> {
+        self.set_setting(S::KEY, value.number().to_string()).await
     }
 }

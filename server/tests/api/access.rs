@@ -188,6 +188,8 @@ fn matrix() -> Vec<Row> {
             OK,
             COORDINATORS,
         ),
+        row(Method::GET, "/api/v1/settings/lock-after", OK, COORDINATORS),
+        row(Method::PUT, "/api/v1/settings/lock-after", OK, COORDINATORS),
         row(Method::GET, "/api/v1/retention", OK, COORDINATORS),
         row(Method::PUT, "/api/v1/retention", OK, COORDINATORS),
         row(Method::POST, "/api/v1/retention/apply", OK, COORDINATORS),
@@ -503,6 +505,7 @@ async fn prepare(row: &Row, world: &mut World) -> Call {
         ("GET", "/api/v1/setup" | "/api/v1/session" | "/api/v1/volunteers" | "/api/v1/users")
         | ("GET", "/api/v1/events" | "/api/v1/enrolments" | "/api/v1/kiosk/event")
         | ("GET", "/api/v1/audit" | "/api/v1/retention" | "/api/v1/settings/closed-request-days")
+        | ("GET", "/api/v1/settings/lock-after")
         | ("DELETE", "/api/v1/session")
         | ("POST", "/api/v1/session/sign-out-everywhere" | "/api/v1/sync/wiped") => {
             Call::Bare(route.into())
@@ -587,6 +590,7 @@ async fn prepare(row: &Row, world: &mut World) -> Call {
         ("PUT", "/api/v1/settings/closed-request-days") => {
             Call::Json(route.into(), json!({"days": 14}))
         }
+        ("PUT", "/api/v1/settings/lock-after") => Call::Json(route.into(), json!({"minutes": 2})),
         // The period in force, as the coordinator saw it with what it makes due.
         ("POST", "/api/v1/retention/apply") => Call::Json(
             route.into(),

@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod access_ends;
+mod app_lock;
 mod attendance;
 mod configuration;
 mod data_rights;

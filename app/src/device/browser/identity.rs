@@ -12,10 +12,12 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::indexed_db::{self, IndexedDb};
+use super::lock;
 use crate::device::failure::SaveFailure;
 use crate::device::local_data::LocalData;
+use crate::device::sealed::Sealed;
 use crate::device::store::StoreError;
-use crate::state::{AppState, KioskIdentity, SessionCheck, SyncStatus};
+use crate::state::{AppState, KioskIdentity, Lock, SessionCheck, SyncStatus};
 
 const DEVICE_ID_KEY: &str = "sasiedzi.device_id";
 /// The person this device is signed in as, kept so the app opens offline.
@@ -25,8 +27,8 @@ pub const KIOSK_PACKAGE_KEY: &str = "sasiedzi.kiosk.package";
 /// Residents who signed on this tablet, so the kiosk can say "already signed" offline.
 pub const KIOSK_SIGNED_KEY: &str = "sasiedzi.kiosk.signed";
 
-/// The device's data, in IndexedDB.
-pub type Device = LocalData<IndexedDb>;
+/// The device's data, in IndexedDB, sealed under the person's data key.
+pub type Device = LocalData<Sealed<IndexedDb>>;
 
 thread_local! {
     static DB: RefCell<Option<(Uuid, Rc<Device>)>> = const { RefCell::new(None) };
@@ -35,9 +37,17 @@ thread_local! {
 /// The signed-in person's database (each person has their own, so nobody sees another's entries), or
 /// the kiosk's; opened on first use and kept while the same owner uses the device.
 pub async fn db() -> Result<Rc<Device>, StoreError> {
-    let (owner, name) = match (stored_account(), kiosk_identity()) {
-        (Some(account), _) => (account.id, indexed_db::name_for(account.id)),
-        (None, Some(kiosk)) => (kiosk.event_id, indexed_db::name_for_kiosk(kiosk.event_id)),
+    let (owner, name, key) = match (stored_account(), kiosk_identity()) {
+        (Some(account), _) => (
+            account.id,
+            indexed_db::name_for(account.id),
+            Some(lock::data_key(account.id).ok_or_else(|| StoreError(LOCKED.into()))?),
+        ),
+        (None, Some(kiosk)) => (
+            kiosk.event_id,
+            indexed_db::name_for_kiosk(kiosk.event_id),
+            None,
+        ),
         (None, None) => return Err(StoreError("nobody is signed in".into())),
     };
     let cached = DB.with(|db| db.borrow().clone());
@@ -46,7 +56,12 @@ pub async fn db() -> Result<Rc<Device>, StoreError> {
             return Ok(db);
         }
     }
-    let opened = Rc::new(LocalData::new(IndexedDb::open(&name).await?));
+    let store = IndexedDb::open(&name).await?;
+    let store = match key {
+        Some(key) => Sealed::new(store, key),
+        None => Sealed::kiosk(store),
+    };
+    let opened = Rc::new(LocalData::new(store));
     DB.with(|db| *db.borrow_mut() = Some((owner, opened.clone())));
     Ok(opened)
 }
@@ -61,10 +76,10 @@ pub async fn kiosk_unsent_count(event_id: Uuid) -> Option<usize> {
         }
     }
     let name = indexed_db::name_for_kiosk(event_id);
-    let data = LocalData::new(IndexedDb::open(&name).await.ok()?);
+    let data = LocalData::new(Sealed::kiosk(IndexedDb::open(&name).await.ok()?));
     let count = data.unsent_count().await.ok();
     // An open connection would block the database's deletion when the kiosk is left.
-    data.into_store().close();
+    data.into_store().into_inner().close();
     count
 }
 
@@ -73,9 +88,18 @@ pub fn close_db() {
     if let Some((_, open)) = DB.with(|db| db.borrow_mut().take()) {
         // An open connection would block the deletion; a sync in flight closes its copy when done.
         if let Ok(open) = Rc::try_unwrap(open) {
-            open.into_store().close();
+            open.into_store().into_inner().close();
         }
     }
+}
+
+/// The person's data is here but sealed: the app is locked.
+const LOCKED: &str = "locked";
+
+/// A person is signed in on this device and their data is sealed (the app is locked): the sync and the
+/// pages wait for the unlock.
+pub fn locked() -> bool {
+    stored_account().is_some_and(|account| lock::data_key(account.id).is_none())
 }
 
 pub fn stored_account() -> Option<Account> {
@@ -116,12 +140,15 @@ pub fn draft_key(account: Uuid) -> String {
     format!("sasiedzi.draft.help_request.{account}")
 }
 
-/// Forgets the signed-in person on this device: their drafts, the stored account and what the pages show.
-/// With `delete_data`, their database goes too, once no tab holds it open.
+/// Forgets the signed-in person on this device: their drafts, the stored account, the open data key and
+/// what the pages show. With `delete_data`, their database and key ring go too (the database once no tab
+/// holds it open); without, what stays is sealed until they sign in here again.
 pub fn forget_account(state: AppState, delete_data: bool, session: SessionCheck) {
+    lock::drop_key();
     close_db();
     if let Some(account) = stored_account() {
         if delete_data {
+            lock::forget_ring(account.id);
             leptos::task::spawn_local(async move {
                 if let Err(e) = indexed_db::delete(&indexed_db::name_for(account.id)).await {
                     leptos::logging::warn!("local data not deleted: {}", e.0);
@@ -132,6 +159,7 @@ pub fn forget_account(state: AppState, delete_data: bool, session: SessionCheck)
     }
     LocalStorage::delete(ACCOUNT_KEY);
     state.account.set(None);
+    state.lock.set(Lock::Open);
     state.session.set(session);
     state.requests.set(Some(Vec::new()));
     state.sync.set(SyncStatus::default());

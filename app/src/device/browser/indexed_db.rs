@@ -2,14 +2,12 @@
 //! (`sasiedzi-<account id>`) or kiosk (`sasiedzi-kiosk-<event id>`). Opening a database creates the areas
 //! it lacks, so the schema follows the list of areas with no version kept by hand.
 
-use domain::photo::LocalPhoto;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::device::local_data::{blob_key, BlobKind};
 use crate::device::store::{missing_areas, Area, DeviceStore, StoreError, StoreTransaction};
 
 const DB_PREFIX: &str = "sasiedzi-";
@@ -41,7 +39,7 @@ fn create_missing(db: &Database) -> indexed_db_futures::Result<()> {
     for area in missing_areas(&existing_areas(db)) {
         let store = db.create_object_store(area.name());
         match area.key_path() {
-            Some(path) => store.with_key_path(path.into()).build()?,
+            Some(path) => store.with_key_path(path.path().into()).build()?,
             None => store.build()?,
         };
     }
@@ -72,49 +70,6 @@ impl IndexedDb {
         let names: Vec<&'static str> = scope.iter().map(|area| area.name()).collect();
         let tx = self.db.transaction(names).with_mode(mode).build()?;
         Ok(IndexedDbTx { tx })
-    }
-
-    /// A photo just shrunk on the device, with its bytes: kept before anything else happens to it.
-    pub async fn add_local_photo(
-        &self,
-        photo: &LocalPhoto,
-        original: &web_sys::Blob,
-        thumbnail: &web_sys::Blob,
-    ) -> Result<(), StoreError> {
-        let tx = self.begin(
-            &[Area::LocalPhotos, Area::PhotoBlobs],
-            TransactionMode::Readwrite,
-        )?;
-        tx.put(Area::LocalPhotos, &photo.id.to_string(), photo)
-            .await?;
-        let blobs = tx.tx.object_store(Area::PhotoBlobs.name())?;
-        for (kind, blob) in [
-            (BlobKind::Original, original),
-            (BlobKind::Thumbnail, thumbnail),
-        ] {
-            blobs
-                .put(wasm_bindgen::JsValue::from(blob.clone()))
-                .with_key(blob_key(photo.id, kind))
-                .primitive()?
-                .await?;
-        }
-        tx.commit().await
-    }
-
-    pub async fn photo_blob(
-        &self,
-        id: uuid::Uuid,
-        kind: BlobKind,
-    ) -> Result<Option<web_sys::Blob>, StoreError> {
-        use wasm_bindgen::JsCast;
-        let tx = self.begin(&[Area::PhotoBlobs], TransactionMode::Readonly)?;
-        let value: Option<wasm_bindgen::JsValue> = tx
-            .tx
-            .object_store(Area::PhotoBlobs.name())?
-            .get(blob_key(id, kind))
-            .primitive()?
-            .await?;
-        Ok(value.and_then(|v| v.dyn_into().ok()))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod identity;
 mod indexed_db;
 pub mod kiosk;
+pub mod lock;
 mod locks;
 pub mod photos;
 mod sync_loop;
@@ -13,8 +14,9 @@ mod view;
 mod wipe;
 
 use chrono::Utc;
-use domain::account::{Account, SessionView};
+use domain::account::{Account, SessionView, SignIn};
 use domain::api as v1;
+use domain::app_lock::{AfterWrongPin, Pin};
 use domain::attendance::ListChange;
 use domain::audit::PersonalRead;
 use domain::dictionary::Dictionary;
@@ -27,8 +29,9 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::failure::{ApiFailure, SaveFailure};
-use crate::state::{AppState, SessionCheck};
+use super::failure::{ApiFailure, PinRefused, SaveFailure};
+use super::store::StoreError;
+use crate::state::{AppState, Lock, SessionCheck};
 use identity::{
     actor, db, forget_account, kiosk_identity, kiosk_package, stored_account, ACCOUNT_KEY,
 };
@@ -40,10 +43,15 @@ use view::{refresh, saved};
 pub fn start(state: AppState) {
     register_service_worker();
     indexed_db::request_persistent_storage();
-    state.account.set(stored_account());
+    let account = stored_account();
+    if let Some(account) = &account {
+        state.lock.set(lock::locked_state(account.id));
+    }
+    state.account.set(account);
     state.kiosk.set(kiosk_identity());
     state.kiosk_package.set(kiosk_package());
     state.device_ready.set(true);
+    lock::watch_idleness(state);
     leptos::task::spawn_local(async move {
         refresh(state).await;
         sync_loop::start(state);
@@ -55,7 +63,14 @@ pub fn start(state: AppState) {
 /// Asks the server who this device is. No answer (offline) changes nothing: the device keeps working.
 pub async fn check_session(state: AppState) {
     match api::call::<v1::CheckSession>(&[], &()).await {
-        Ok(SessionView::Person { account }) => signed_in(state, account).await,
+        Ok(SessionView::Person {
+            account,
+            lock_after,
+            ..
+        }) => {
+            lock::remember_lock_after(lock_after);
+            signed_in(state, account).await
+        }
         Ok(SessionView::Kiosk {
             event_id,
             event_title,
@@ -67,7 +82,7 @@ pub async fn check_session(state: AppState) {
         // The sync loop sends what is left first; with nothing left (the erasure is done but the server
         // did not hear of it), it only remains to say so again.
         Err(failure) if failure.code() == WIPE_ORDERED => {
-            if stored_account().is_some() {
+            if stored_account().is_some() && !identity::locked() {
                 alarm::wake_sync();
             } else {
                 wipe::wipe(state).await;
@@ -84,8 +99,91 @@ pub async fn check_session(state: AppState) {
     }
 }
 
+/// Signs in with the password from this device; a person's data opens with the server's unlock key.
+pub async fn sign_in(
+    state: AppState,
+    username: String,
+    password: String,
+) -> Result<SessionView, ApiFailure> {
+    let body = SignIn {
+        username,
+        password,
+        device_id: Some(identity::device_id()),
+    };
+    let answer = api::call::<v1::SignIn>(&[], &body).await?;
+    if let SessionView::Person {
+        account,
+        lock_after,
+        unlock_key,
+    } = &answer
+    {
+        lock::remember_lock_after(*lock_after);
+        if stored_account().is_some_and(|a| a.id != account.id) {
+            // Another person's data stays sealed, as at a sign-out with entries left to send.
+            forget_account(state, false, SessionCheck::Unchecked);
+        }
+        let opened = unlock_key
+            .as_ref()
+            .ok_or_else(|| StoreError("no unlock key in the answer".into()))
+            .and_then(|key| lock::open_with_unlock_key(account.id, key));
+        let fresh = match opened {
+            Ok((lock, fresh)) => {
+                state.lock.set(lock);
+                fresh
+            }
+            Err(e) => {
+                leptos::logging::error!("the device's data did not open: {}", e.0);
+                state.storage_unavailable.set(true);
+                false
+            }
+        };
+        signed_in(state, account.clone()).await;
+        if fresh {
+            // Kept before this device sealed this person's data (an older version of the app).
+            let sealed = match db().await {
+                Ok(data) => data.rewrite_all().await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = sealed {
+                leptos::logging::warn!("older data not sealed yet: {}", e.0);
+            }
+        }
+        opened_again(state).await;
+    }
+    Ok(answer)
+}
+
+/// Opens the app with the PIN; then the pages fill and the sync goes on.
+pub async fn unlock(state: AppState, pin: String) -> Result<(), PinRefused> {
+    let account =
+        stored_account().ok_or_else(|| PinRefused::Device("nobody is signed in".into()))?;
+    let opened = lock::open_with_pin(account.id, &pin).await;
+    if let Err(PinRefused::Wrong(AfterWrongPin::PasswordNeeded)) = &opened {
+        state.lock.set(Lock::Password { pin_blocked: true });
+    }
+    opened?;
+    state.lock.set(Lock::Open);
+    opened_again(state).await;
+    Ok(())
+}
+
+pub async fn choose_pin(state: AppState, pin: Pin) -> Result<(), SaveFailure> {
+    let account = actor()?.person.id;
+    lock::choose_pin(account, &pin).await?;
+    state.lock.set(Lock::Open);
+    opened_again(state).await;
+    Ok(())
+}
+
+/// The data is open again: the pages show it, and what waited goes out.
+async fn opened_again(state: AppState) {
+    refresh(state).await;
+    alarm::wake_sync();
+    alarm::wake_uploads();
+}
+
 /// After a successful sign-in (or a session check): this person's data, and sync resumes.
-pub async fn signed_in(state: AppState, account: Account) {
+async fn signed_in(state: AppState, account: Account) {
     let switched = stored_account().map(|a| a.id) != Some(account.id);
     let _ = LocalStorage::set(ACCOUNT_KEY, &account);
     let learnt = match db().await {

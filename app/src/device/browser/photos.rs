@@ -17,8 +17,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::alarm::{wake_uploads, Alarm, UPLOADS};
+use super::identity::Device;
 use super::identity::{actor, db, stored_account};
-use super::indexed_db::IndexedDb;
 use super::locks::{self, Contention};
 use super::view::{refresh, saved};
 use crate::device::failure::{PhotoProblem, SaveFailure};
@@ -62,8 +62,9 @@ pub async fn add(
             created_at: Utc::now(),
             upload: UploadState::Draft,
         };
-        db.store()
-            .add_local_photo(&photo, &prepared.original, &prepared.thumbnail)
+        let original = bytes_of(&prepared.original).await?;
+        let thumbnail = bytes_of(&prepared.thumbnail).await?;
+        db.add_local_photo(&photo, &original, &thumbnail)
             .await
             .map_err(|e| SaveFailure::Photo(PhotoProblem::DeviceFull(e.0)))?;
         refresh(state).await;
@@ -129,15 +130,26 @@ pub async fn review(state: AppState, id: Uuid, decision: PhotoDecision) -> Resul
     Ok(())
 }
 
-/// An object URL of a local photo's thumbnail; the caller revokes it.
+/// A shrunk photo's bytes, to be sealed with the person's data.
+async fn bytes_of(blob: &web_sys::Blob) -> Result<Vec<u8>, SaveFailure> {
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|e| SaveFailure::Photo(PhotoProblem::DeviceFull(format!("{e:?}"))))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// An object URL of a local photo's thumbnail, opened from the sealed store; the caller revokes it.
 pub async fn thumbnail_url(id: Uuid) -> Option<String> {
-    let blob = db()
+    let bytes = db()
         .await
         .ok()?
-        .store()
-        .photo_blob(id, BlobKind::Thumbnail)
+        .photo_bytes(id, BlobKind::Thumbnail)
         .await
         .ok()??;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/jpeg");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
@@ -280,7 +292,7 @@ async fn upload_due(state: AppState) -> Option<chrono::DateTime<Utc>> {
         if record_waits || !photo.upload.due(Utc::now()) {
             continue;
         }
-        let next = match upload(db.store(), photo).await {
+        let next = match upload(&db, photo).await {
             Ok(stored) => {
                 if db.photo_acknowledged(&stored).await.is_ok() {
                     changed = true;
@@ -325,12 +337,13 @@ enum Upload {
     Refused(String),
 }
 
-async fn upload(db: &IndexedDb, photo: &LocalPhoto) -> Result<Photo, Upload> {
-    let blob = db
-        .photo_blob(photo.id, BlobKind::Original)
+async fn upload(db: &Device, photo: &LocalPhoto) -> Result<Photo, Upload> {
+    let bytes = db
+        .photo_bytes(photo.id, BlobKind::Original)
         .await
         .map_err(|e| Upload::Retry(e.0))?
         .ok_or_else(|| Upload::Refused("missing_on_device".into()))?;
+    let blob = js_sys::Uint8Array::from(bytes.as_slice());
     let url = v1::path::<v1::UploadPhoto>(&[&photo.id]);
     let request = super::api::with_csrf(Request::put(&url))
         .header("Content-Type", "image/jpeg")

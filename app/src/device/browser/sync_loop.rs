@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::alarm::{wake_sync, wake_uploads, Alarm, SYNC};
-use super::identity::{db, device_id, kiosk_identity, stored_account};
+use super::identity::{db, device_id, kiosk_identity, locked, stored_account};
 use super::locks::{self, Contention};
 use super::view::refresh;
 use crate::device::sync::{self, Pass, SyncFailure, SyncServer};
@@ -114,7 +114,8 @@ fn show_offline_at_once(state: AppState) {
 
 async fn sync_once(state: AppState) -> Result<(), SyncFailure> {
     let kiosk = stored_account().is_none();
-    if kiosk && kiosk_identity().is_none() {
+    // Locked, the outbox and the records are sealed: the sync waits for the unlock, which wakes it.
+    if (kiosk && kiosk_identity().is_none()) || locked() {
         return Ok(());
     }
     let data = db().await?;

@@ -5,7 +5,7 @@ use domain::sync::merge::{newest_first, sync_state};
 use leptos::prelude::*;
 
 use super::alarm;
-use super::identity::{db, kiosk_identity, stored_account};
+use super::identity::{db, kiosk_identity, locked, stored_account};
 use crate::device::local_data::Snapshot;
 use crate::state::{AppState, RequestRow};
 
@@ -23,6 +23,10 @@ pub async fn refresh(state: AppState) {
             let pending = unsent_count().await.unwrap_or_default();
             state.sync.update(|s| s.pending = pending);
         }
+        return;
+    }
+    // Locked: the pages keep what they show until the unlock refreshes them.
+    if locked() {
         return;
     }
     let snapshot = match db().await {

@@ -138,7 +138,7 @@ pub fn lock_after() -> domain::app_lock::LockAfter {
 /// Locks the app now (the person hands the phone over, puts it away).
 pub fn lock_now(state: AppState) {
     #[cfg(feature = "hydrate")]
-    browser::lock::lock(state);
+    browser::lock_now(state);
     #[cfg(not(feature = "hydrate"))]
     let _ = state;
 }

@@ -15,7 +15,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
-use super::identity::{close_db, stored_account};
 use crate::device::failure::PinRefused;
 use crate::device::sealed::{new_salt, DataKey, KeyRing};
 use crate::device::store::StoreError;
@@ -135,15 +134,6 @@ pub fn drop_key() {
     DATA_KEY.with(|open| open.borrow_mut().take());
 }
 
-/// Locks the app: the data key leaves the page's memory, and the store it opened closes.
-pub fn lock(state: AppState) {
-    drop_key();
-    close_db();
-    if let Some(account) = stored_account() {
-        state.lock.set(locked_state(account.id));
-    }
-}
-
 /// The key a PIN derives: PBKDF2-HMAC-SHA256 in WebCrypto (native code, so the many rounds stay quick),
 /// or in WASM where the page is not a secure context (plain HTTP) and WebCrypto is missing. Both give the
 /// same bits, so a ring made one way opens the other.
@@ -216,8 +206,8 @@ fn time(ms: f64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms as i64)
 }
 
-/// Locks an open app once nobody has touched or typed for the coordinator's period.
-pub fn watch_idleness(state: AppState) {
+/// Calls `lock` on an open app once nobody has touched or typed for the coordinator's period.
+pub fn watch_idleness(state: AppState, lock: fn(AppState)) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -233,7 +223,7 @@ pub fn watch_idleness(state: AppState) {
         else {
             return;
         };
-        if open && stored_account().is_some() && lock_after().due(last, now) {
+        if open && lock_after().due(last, now) {
             lock(state);
         }
     });

@@ -51,7 +51,7 @@ pub fn start(state: AppState) {
     state.kiosk.set(kiosk_identity());
     state.kiosk_package.set(kiosk_package());
     state.device_ready.set(true);
-    lock::watch_idleness(state);
+    lock::watch_idleness(state, lock_now);
     leptos::task::spawn_local(async move {
         refresh(state).await;
         sync_loop::start(state);
@@ -173,6 +173,16 @@ pub async fn choose_pin(state: AppState, pin: Pin) -> Result<(), SaveFailure> {
     state.lock.set(Lock::Open);
     opened_again(state).await;
     Ok(())
+}
+
+/// Locks the app: the data key leaves the page's memory, and the store it opened closes.
+pub fn lock_now(state: AppState) {
+    let Some(account) = stored_account() else {
+        return;
+    };
+    lock::drop_key();
+    identity::close_db();
+    state.lock.set(lock::locked_state(account.id));
 }
 
 /// The data is open again: the pages show it, and what waited goes out.

@@ -4,7 +4,7 @@
 // the form (sealing the record and its outbox entry in one IndexedDB transaction), from the click to the
 // page's answer. It checks only that the work was done, never how fast.
 import path from "node:path";
-import { AppServer, PIN, expect, navigateTo, openOnline, test, unlockByHand } from "../end2end/tests/support/server";
+import { AppServer, PIN, expect, lockApp, navigateTo, openOnline, test, unlockByHand } from "../end2end/tests/support/server";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = 5;
@@ -32,7 +32,7 @@ test("app lock: unlock and save on a CPU slowed down 4×", async ({ page }) => {
 
     const unlocks: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      await page.getByRole("button", { name: "Zablokuj" }).click();
+      await lockApp(page);
       await locked.getByLabel("PIN", { exact: true }).fill(PIN);
       unlocks.push(
         await timed(

@@ -220,16 +220,6 @@ fn Header() -> impl IntoView {
                 <Show when=signed_in>
                     <button
                         type="button"
-                        class="button button--quiet"
-                        data-testid="lock-now"
-                        on:click=move |_| device::lock_now(state)
-                    >
-                        {t!(i18n, nav_lock)}
-                    </button>
-                </Show>
-                <Show when=signed_in>
-                    <button
-                        type="button"
                         class="button button--quiet app-header__menu"
                         aria-controls="app-nav"
                         aria-expanded=move || menu_open.get().to_string()
@@ -279,6 +269,9 @@ fn Header() -> impl IntoView {
                     <A href="/account">
                         {move || state.account.get().map(|a| a.display_name).unwrap_or_default()}
                     </A>
+                    <button type="button" class="button button--quiet" on:click=move |_| device::lock_now(state)>
+                        {t!(i18n, nav_lock)}
+                    </button>
                 </nav>
                 <sync_status::SyncStatusBar />
             </Show>

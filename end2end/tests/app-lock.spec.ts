@@ -3,7 +3,7 @@ import { violations } from "./support/axe";
 import { localRecords, storageDump } from "./support/device";
 import { recordHelpRequest } from "./support/forms";
 import { serverHelpRequests } from "./support/outbox";
-import { ACCOUNTS, PASSWORD, PIN, apiAs, expect, navigateTo, openOnline, test, unlockByHand } from "./support/server";
+import { ACCOUNTS, PASSWORD, PIN, apiAs, expect, lockApp, navigateTo, openOnline, test, unlockByHand } from "./support/server";
 
 // Issue 20: a person's data on the device is sealed under a key that only their PIN (offline) or a
 // sign-in with their password (online) opens; the app locks itself when left idle.
@@ -27,7 +27,7 @@ test("a locked phone keeps no resident's name, address or draft readable in its 
   await page.getByLabel("Opis potrzeby").fill("Szkic: transport do przychodni");
 
   await unlockByHand(page);
-  await page.getByRole("button", { name: "Zablokuj" }).click();
+  await lockApp(page);
   await expect(lockScreen(page)).toBeVisible();
   await expect(lockScreen(page).getByLabel("PIN", { exact: true })).toBeFocused();
   await page.screenshot({ path: test.info().outputPath("locked.png"), fullPage: true });
@@ -83,7 +83,7 @@ test("wrong PINs are counted and slowed, the right one opens offline, and a forg
   await expect(page.getByTestId("request-card").filter({ hasText: RESIDENT.name })).toHaveAttribute("data-sync", "pending");
 
   // Ten wrong PINs in a row (waiting out each pause): the PIN no longer opens anything.
-  await page.getByRole("button", { name: "Zablokuj" }).click();
+  await lockApp(page);
   for (let wrong = 1; wrong < 10; wrong++) {
     await typePin(page, "1357");
     await expect(lockScreen(page).getByRole("alert")).toContainText(`Pozostałe próby: ${10 - wrong}.`);

@@ -163,11 +163,19 @@ export async function signIn(page: Page, origin: string, username: string = ACCO
  * button, which opens it first.
  */
 export async function navigateTo(page: Page, name: string | RegExp) {
-  const link = page.getByRole("navigation").getByRole("link", { name });
+  await useNavigation(page, page.getByRole("navigation").getByRole("link", { name }));
+}
+
+/** Locks the app with the navigation's "Zablokuj", as a person handing the phone over would. */
+export async function lockApp(page: Page) {
+  await useNavigation(page, page.getByRole("navigation").getByRole("button", { name: "Zablokuj" }));
+}
+
+async function useNavigation(page: Page, item: Locator) {
   const menu = page.getByRole("button", { name: /^Menu\b/ });
-  await expect(link.or(menu).first()).toBeVisible();
-  if (!(await link.isVisible())) await menu.click();
-  await link.click();
+  await expect(item.or(menu).first()).toBeVisible();
+  if (!(await item.isVisible())) await menu.click();
+  await item.click();
 }
 
 /** First visit online, signed in: the service worker takes control and the dictionaries arrive. */

@@ -137,6 +137,7 @@ pub async fn sign_in(
                 false
             }
         };
+        let returning = stored_account().is_some_and(|a| a.id == account.id);
         signed_in(state, account.clone()).await;
         if fresh {
             // Kept before this device sealed this person's data (an older version of the app).
@@ -148,7 +149,11 @@ pub async fn sign_in(
                 leptos::logging::warn!("older data not sealed yet: {}", e.0);
             }
         }
-        opened_again(state).await;
+        // The same person again (the PIN was forgotten): the pages, empty while locked, fill. A new
+        // person's were filled before their first sync began, which the pages then follow.
+        if returning {
+            opened_again(state).await;
+        }
     }
     Ok(answer)
 }
@@ -170,8 +175,8 @@ pub async fn unlock(state: AppState, pin: String) -> Result<(), PinRefused> {
 pub async fn choose_pin(state: AppState, pin: Pin) -> Result<(), SaveFailure> {
     let account = actor()?.person.id;
     lock::choose_pin(account, &pin).await?;
+    // The data was open already (the PIN is chosen after a sign-in); the pages and the sync went on.
     state.lock.set(Lock::Open);
-    opened_again(state).await;
     Ok(())
 }
 

@@ -1,8 +1,10 @@
-// List benchmark: 5,000 help requests in the browser's store (as pulled from the server), then the time
+// List benchmark: 5,000 help requests in the browser's store (as pulled from the server, sealed under the
+// person's data key), then the time
 // from a change of filter, search or sort until the list's count shows the new result: filtering the
 // local copy in WASM and re-rendering the first page of cards.
 import path from "node:path";
 import { Page } from "@playwright/test";
+import { dataKey } from "../end2end/tests/support/device";
 import { AppServer, expect, openOnline, test } from "../end2end/tests/support/server";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -10,7 +12,17 @@ const COUNT = Number(process.env.LIST_COUNT ?? 5000);
 const RUNS = 5;
 
 async function storeRequests(page: Page, count: number) {
-  await page.evaluate(async (count) => {
+  const key = await dataKey(page);
+  await page.evaluate(async ({ count, key }) => {
+    const sealing = await crypto.subtle.importKey("raw", new Uint8Array(key), "AES-GCM", false, ["encrypt"]);
+    const seal = async (value: object) => {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, sealing, new TextEncoder().encode(JSON.stringify(value))));
+      const sealed = new Uint8Array(12 + ciphertext.length);
+      sealed.set(iv);
+      sealed.set(ciphertext, 12);
+      return sealed;
+    };
     const uuid = (n: number) => {
       const hex = n.toString(16).padStart(32, "0");
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
@@ -25,10 +37,10 @@ async function storeRequests(page: Page, count: number) {
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
-    const tx = db.transaction(["help_requests"], "readwrite");
     const now = Date.now();
+    const records = [];
     for (let n = 0; n < count; n++) {
-      tx.objectStore("help_requests").put({
+      const record = {
         id: uuid(n + 1),
         resident_name: `${names[n % names.length]} ${n}`,
         district: districts[n % districts.length],
@@ -38,14 +50,18 @@ async function storeRequests(page: Page, count: number) {
         status: statuses[n % statuses.length],
         recorded_at: new Date(now - n * 60_000).toISOString(),
         revision: 1,
-      });
+      };
+      records.push({ id: record.id, sealed: await seal(record) });
     }
+    // Sealed first: WebCrypto's promises would let the transaction commit before its writes.
+    const tx = db.transaction(["help_requests"], "readwrite");
+    for (const record of records) tx.objectStore("help_requests").put(record);
     await new Promise((resolve, reject) => {
       tx.oncomplete = resolve;
       tx.onerror = () => reject(tx.error);
     });
     db.close();
-  }, count);
+  }, { count, key });
 }
 
 /** Milliseconds from `change` until the page's content has been updated (NaN if it never changes). */

@@ -2,9 +2,12 @@
 // down 4× (Chrome DevTools Protocol, as Lighthouse's mobile profile does), it reports the unlock (the
 // PIN's 600,000 PBKDF2 rounds in WebCrypto, then the data key opened) and saving a help request through
 // the form (sealing the record and its outbox entry in one IndexedDB transaction), from the click to the
-// page's answer. It checks only that the work was done, never how fast.
+// page's answer; and the same for a kiosk tablet: its exit PIN's unlock, and a signature confirmed. It
+// checks only that the work was done, never how fast.
 import path from "node:path";
-import { AppServer, PIN, expect, lockApp, navigateTo, openOnline, test, unlockByHand } from "../end2end/tests/support/server";
+import { drawSignature } from "../end2end/tests/support/kiosk";
+import { event } from "../end2end/tests/support/seed";
+import { ACCOUNTS, AppServer, PIN, apiAs, expect, lockApp, navigateTo, openOnline, test, unlockByHand } from "../end2end/tests/support/server";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = 5;
@@ -58,6 +61,57 @@ test("app lock: unlock and save on a CPU slowed down 4×", async ({ page }) => {
     }
     console.log(`app lock, CPU ${SLOWDOWN}× slower: unlock with the PIN ${summary(unlocks)}`);
     console.log(`app lock, CPU ${SLOWDOWN}× slower: saving a help request (sealed) ${summary(saves)}`);
+  } finally {
+    await server.dispose();
+  }
+});
+
+test("kiosk lock: unlock with the exit PIN and a signature saved, on a CPU slowed down 4×", async ({ browser }) => {
+  const server = await AppServer.create({ binary: path.join(ROOT, "target/release/server"), hashFile: path.join(ROOT, "target/release/hash.txt"), siteRoot: path.join(ROOT, "target/site") });
+  try {
+    const { api, csrf } = await apiAs(server, ACCOUNTS.organiser.username);
+    const eventId = await event(api, csrf, "Kawiarenka sąsiedzka", new Date(Date.now() - 3_600_000).toISOString(), ["goal_6"]);
+    const enrolled = await (await api.post("/api/v1/enrolments", { headers: { "x-csrf-token": csrf }, data: { event_id: eventId } })).json();
+    const pin: string = enrolled.enrolment.exit_pin;
+    const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const kiosk = await tablet.newPage();
+    await kiosk.goto(`${server.url}/kiosk`);
+    await kiosk.getByLabel("Kod z ekranu organizatora").fill(enrolled.code);
+    await kiosk.getByRole("button", { name: "Połącz tablet" }).click();
+    const welcome = kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" });
+    await expect(welcome).toBeVisible();
+    const cdp = await tablet.newCDPSession(kiosk);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: SLOWDOWN });
+
+    const unlocks: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      await kiosk.getByRole("button", { name: "Obsługa" }).click();
+      await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(pin);
+      await kiosk.getByRole("button", { name: "Otwórz" }).click();
+      await kiosk.getByRole("button", { name: "Zablokuj tablet" }).click();
+      await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(pin);
+      unlocks.push(await timed(() => kiosk.getByRole("button", { name: "Odblokuj" }).click(), () => expect(welcome).toBeVisible()));
+    }
+
+    const signatures: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      await kiosk.getByRole("button", { name: /Jestem tu pierwszy raz/ }).click();
+      await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
+      await kiosk.getByLabel("Imię i nazwisko").fill(`Gość ${run}`);
+      await kiosk.getByRole("button", { name: "Dalej" }).click();
+      await kiosk.getByRole("button", { name: "Nie zgadzam się", exact: true }).click();
+      await drawSignature(kiosk, run);
+      await kiosk.getByRole("button", { name: "Dalej" }).click();
+      await kiosk.getByRole("button", { name: "Zgadzam się", exact: true }).click();
+      signatures.push(
+        await timed(() => kiosk.getByRole("button", { name: "Potwierdzam" }).click(), () => expect(kiosk.getByTestId("kiosk-thanks")).toBeVisible()),
+      );
+      await kiosk.getByRole("button", { name: "Następna osoba" }).click();
+    }
+    console.log(`kiosk lock, CPU ${SLOWDOWN}× slower: unlock with the exit PIN ${summary(unlocks)}`);
+    console.log(`kiosk lock, CPU ${SLOWDOWN}× slower: a signature confirmed (sealed) ${summary(signatures)}`);
+    await tablet.close();
+    await api.dispose();
   } finally {
     await server.dispose();
   }

@@ -324,6 +324,9 @@ pub enum SessionView {
     Kiosk {
         event_id: Uuid,
         event_title: String,
+        /// Only in the answer to an enrolment code from a named device.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unlock: Option<crate::app_lock::KioskUnlock>,
     },
 }
 

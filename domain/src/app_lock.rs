@@ -1,4 +1,4 @@
-//! The app lock of a person's device (issue 20): what the device's data is sealed under, how a PIN
+//! The app lock of a person's device and of a kiosk tablet (issue 20): what the device's data is sealed under, how a PIN
 //! unlocks it, how wrong PINs are slowed down, and when an idle app locks itself. The device applies these
 //! rules; the coordinator sets the idle period on the server.
 
@@ -118,11 +118,16 @@ impl PinAttempts {
         self.failures >= MAX_PIN_FAILURES
     }
 
+    /// Tries left before the PIN stops working.
+    pub fn left(&self) -> u32 {
+        MAX_PIN_FAILURES.saturating_sub(self.failures)
+    }
+
     /// Notes a wrong PIN at `now`.
     pub fn failed(&mut self, now: DateTime<Utc>) -> AfterWrongPin {
         self.failures += 1;
         self.last_failure_at = Some(now);
-        let left = MAX_PIN_FAILURES.saturating_sub(self.failures);
+        let left = self.left();
         match (self.password_needed(), self.wait_until(now)) {
             (true, _) => AfterWrongPin::PasswordNeeded,
             (false, Some(until)) => AfterWrongPin::Wait { until, left },
@@ -178,6 +183,21 @@ pub struct UnlockKey(pub String);
 impl std::fmt::Debug for UnlockKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("UnlockKey(…)")
+    }
+}
+
+/// What a kiosk tablet gets in the answer to its enrolment code, and never again: its unlock key for this
+/// event on this device, and the exit PIN in clear, under which the tablet seals its data key so staff can
+/// open it again offline after a reload. The tablet keeps neither.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskUnlock {
+    pub key: UnlockKey,
+    pub exit_pin: String,
+}
+
+impl std::fmt::Debug for KioskUnlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KioskUnlock(…)")
     }
 }
 

@@ -100,6 +100,10 @@ pub struct ClaimRequest {
     /// only one that may send those signatures, is never replaced by another event's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsent_event: Option<Uuid>,
+    /// The tablet's device id: with it the answer brings the tablet's unlock key for this event
+    /// (`account::SessionView::Kiosk::unlock`), the same for every code the tablet redeems for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<Uuid>,
 }
 
 /// Type-ahead over the roster: nothing until two letters are typed (so the tablet never shows the whole

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Page } from "@playwright/test";
 import { violations } from "./support/axe";
+import { storageDump } from "./support/device";
 import { drawSignature } from "./support/kiosk";
 import { ACCOUNTS, apiAs, expect, navigateTo, signIn, test } from "./support/server";
 
@@ -106,8 +107,24 @@ test("a tablet kiosk collects six signatures offline, survives a reload, and the
   await signAs(kiosk, RESIDENTS[1], 1, true);
   await signAs(kiosk, RESIDENTS[2], 2, false);
 
-  // The tablet is reloaded mid-event, still offline: nothing is lost, the flow carries on.
+  // The tablet is reloaded mid-event, still offline. It opens locked: what it keeps (the names it offers,
+  // the signatures waiting to be sent, the consent answers) is sealed, and nobody's name or strokes can be
+  // read from its storage.
   await kiosk.reload();
+  await expect(kiosk.getByRole("heading", { name: "Tablet zablokowany" })).toBeVisible();
+  await expect(kiosk.getByText("Wpisz swoje nazwisko")).toHaveCount(0);
+  const sealed = await storageDump(kiosk);
+  expect(sealed).toContain("outbox: mutation:id:");
+  for (const secret of [...RESIDENTS, "strokes", "resident_id"]) {
+    expect(sealed, `${secret} readable on the locked tablet`).not.toContain(secret);
+  }
+  expect(await violations(kiosk), "locked kiosk").toEqual([]);
+  // A resident guessing gets nowhere; staff open it with the exit PIN, still offline, and nothing is lost.
+  await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(pin === "000000" ? "111111" : "000000");
+  await kiosk.getByRole("button", { name: "Odblokuj" }).click();
+  await expect(kiosk.getByRole("alert")).toHaveText("Nieprawidłowy PIN. Pozostałe próby: 9.");
+  await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(pin);
+  await kiosk.getByRole("button", { name: "Odblokuj" }).click();
   await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
   await expect(kiosk.getByRole("navigation")).toHaveCount(0);
   await kiosk.getByLabel("Wpisz swoje nazwisko").fill("nowa");

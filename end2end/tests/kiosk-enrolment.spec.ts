@@ -1,4 +1,5 @@
 import { APIRequestContext } from "@playwright/test";
+import { violations } from "./support/axe";
 import { signAsNewcomer } from "./support/kiosk";
 import { event } from "./support/seed";
 import { ACCOUNTS, apiAs, expect, test } from "./support/server";
@@ -93,6 +94,80 @@ test("a tablet holding unsent signatures of one event is not enrolled for anothe
   await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
   expect(await listedNames(api, cafe)).toEqual(["Genowefa Nowicka"]);
   expect(await listedNames(api, walk)).toEqual([]);
+  await tablet.close();
+  await api.dispose();
+});
+
+test("a kiosk locked by staff opens with the exit PIN offline; after ten wrong PINs only a new code for its event opens it, and the signature it kept is sent", async ({
+  server,
+  browser,
+}) => {
+  const { api, csrf } = await apiAs(server, ACCOUNTS.organiser.username);
+  const cafe = await event(api, csrf, "Kawiarenka sąsiedzka", new Date(Date.now() - 3_600_000).toISOString(), ["goal_6"]);
+  const first = await enrol(api, csrf, cafe);
+  const tablet = await browser.newContext({ serviceWorkers: "allow", viewport: { width: 1024, height: 768 } });
+  const kiosk = await tablet.newPage();
+  await kiosk.clock.install();
+  const locked = kiosk.getByRole("heading", { name: "Tablet zablokowany" });
+  const typePin = async (pin: string) => {
+    await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(pin);
+    await kiosk.getByRole("button", { name: "Odblokuj" }).click();
+  };
+  const wrongPin = first.pin === "000000" ? "111111" : "000000";
+  await kiosk.goto(`${server.url}/kiosk`);
+  await kiosk.getByLabel("Kod z ekranu organizatora").fill(first.code);
+  await kiosk.getByRole("button", { name: "Połącz tablet" }).click();
+  await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
+  await kiosk.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+  // No signal; Genowefa signs; at the break, staff lock the tablet.
+  await tablet.setOffline(true);
+  await signAsNewcomer(kiosk, "Genowefa Nowicka", 1);
+  await kiosk.getByRole("button", { name: "Obsługa" }).click();
+  await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(first.pin);
+  await kiosk.getByRole("button", { name: "Otwórz" }).click();
+  await kiosk.getByRole("button", { name: "Zablokuj tablet" }).click();
+  await expect(locked).toBeVisible();
+  await expect(kiosk.getByLabel("PIN wyjścia z trybu kiosku")).toBeVisible();
+  await kiosk.screenshot({ path: test.info().outputPath("kiosk-locked.png") });
+
+  // The exit PIN opens it, offline.
+  await typePin(first.pin);
+  await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
+
+  // Locked again, ten wrong guesses (each pause waited out): the PIN no longer opens it, even after a reload.
+  await kiosk.getByRole("button", { name: "Obsługa" }).click();
+  await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(first.pin);
+  await kiosk.getByRole("button", { name: "Otwórz" }).click();
+  await kiosk.getByRole("button", { name: "Zablokuj tablet" }).click();
+  for (let wrong = 1; wrong < 10; wrong++) {
+    await typePin(wrongPin);
+    await expect(kiosk.getByRole("alert")).toContainText(`Pozostałe próby: ${10 - wrong}.`);
+    await kiosk.clock.fastForward("16:00");
+  }
+  await typePin(wrongPin);
+  const newCode = kiosk.getByText("Poproś organizatora o nowy kod dla tego wydarzenia");
+  await expect(newCode).toBeVisible();
+  await kiosk.reload();
+  await expect(newCode).toBeVisible();
+  await expect(kiosk.getByLabel("PIN wyjścia z trybu kiosku")).toHaveCount(0);
+  expect(await violations(kiosk), "a kiosk that needs a new code").toEqual([]);
+
+  // Online, a new code for the café opens what the tablet kept: the signature reaches the server once, and
+  // the new code's exit PIN is the one that works now.
+  await tablet.setOffline(false);
+  const again = await enrol(api, csrf, cafe);
+  await kiosk.getByLabel("Kod z ekranu organizatora").fill(again.code);
+  await kiosk.getByRole("button", { name: "Połącz tablet" }).click();
+  await expect(kiosk.getByRole("heading", { name: "Lista obecności — podpisz się" })).toBeVisible();
+  await expect.poll(() => listedNames(api, cafe), { timeout: 30_000 }).toEqual(["Genowefa Nowicka"]);
+  await kiosk.reload();
+  await expect(locked).toBeVisible();
+  await typePin(again.pin);
+  await kiosk.getByRole("button", { name: "Obsługa" }).click();
+  await kiosk.getByLabel("PIN wyjścia z trybu kiosku").fill(again.pin);
+  await kiosk.getByRole("button", { name: "Otwórz" }).click();
+  await expect(kiosk.getByTestId("kiosk-pending")).toHaveText("Podpisy czekające na wysłanie: 0");
   await tablet.close();
   await api.dispose();
 });

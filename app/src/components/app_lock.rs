@@ -53,46 +53,48 @@ pub fn LockScreen() -> impl IntoView {
     }
 }
 
+/// A PIN form that opens the app (a person's, or a kiosk's with the exit PIN): what was typed, whether
+/// the unlock runs, and why the last PIN was refused.
+#[derive(Clone, Copy, Default)]
+pub struct PinEntry {
+    pub pin: RwSignal<String>,
+    pub busy: RwSignal<bool>,
+    pub problem: RwSignal<Option<String>>,
+}
+
+impl PinEntry {
+    /// The form's submit: tries the PIN; a refusal is said in `problem` and the focus goes back to
+    /// `field`.
+    pub fn on_submit(self, field: &'static str) -> impl Fn(SubmitEvent) + Copy + 'static {
+        let i18n = use_i18n();
+        let state = use_app_state();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            if self.busy.get_untracked() {
+                return;
+            }
+            self.busy.set(true);
+            leptos::task::spawn_local(async move {
+                let opened = device::unlock(state, self.pin.get_untracked()).await;
+                self.busy.set(false);
+                self.pin.set(String::new());
+                // `None`: the password form (a kiosk's code form) takes over and says why.
+                if let Some(message) = opened.err().and_then(|r| pin_refused_text(i18n, r)) {
+                    self.problem.set(Some(message));
+                    focus_first(field);
+                }
+            });
+        }
+    }
+}
+
 #[component]
 fn PinUnlock() -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let pin = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let opened = device::unlock(state, pin.get_untracked()).await;
-            busy.set(false);
-            pin.set(String::new());
-            let message = match opened {
-                Ok(()) => return,
-                Err(PinRefused::Wrong(AfterWrongPin::TryAgain { left })) => {
-                    t_string!(i18n, lock_wrong_pin, left = left).to_string()
-                }
-                Err(PinRefused::Wrong(AfterWrongPin::Wait { until, left })) => {
-                    let time = until
-                        .with_timezone(&chrono::Local)
-                        .format("%H:%M:%S")
-                        .to_string();
-                    t_string!(i18n, lock_wait, time = time, left = left).to_string()
-                }
-                // The password form takes over and says why.
-                Err(PinRefused::Wrong(AfterWrongPin::PasswordNeeded)) => return,
-                Err(PinRefused::Device(detail)) => {
-                    leptos::logging::error!("unlock failed: {detail}");
-                    t_string!(i18n, lock_device_error).to_string()
-                }
-            };
-            problem.set(Some(message));
-            focus_first("#unlock-pin");
-        });
-    };
+    let entry = PinEntry::default();
+    let PinEntry { pin, busy, problem } = entry;
+    let on_submit = entry.on_submit("#unlock-pin");
     view! {
         <h1 id="lock-title">{t!(i18n, lock_title)}</h1>
         <p>{t!(i18n, lock_hint)}</p>
@@ -120,6 +122,28 @@ fn PinUnlock() -> impl IntoView {
     }
 }
 
+/// What a refused PIN means for the person at the screen; `None` when another screen takes over (only the
+/// password, or a new code, opens the data now).
+fn pin_refused_text(i18n: leptos_i18n::I18nContext<Locale>, refused: PinRefused) -> Option<String> {
+    Some(match refused {
+        PinRefused::Wrong(AfterWrongPin::TryAgain { left }) => {
+            t_string!(i18n, lock_wrong_pin, left = left).to_string()
+        }
+        PinRefused::Wrong(AfterWrongPin::Wait { until, left }) => {
+            let time = until
+                .with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string();
+            t_string!(i18n, lock_wait, time = time, left = left).to_string()
+        }
+        PinRefused::Wrong(AfterWrongPin::PasswordNeeded) => return None,
+        PinRefused::Device(detail) => {
+            leptos::logging::error!("unlock failed: {detail}");
+            t_string!(i18n, lock_device_error).to_string()
+        }
+    })
+}
+
 #[component]
 fn PasswordUnlock(pin_blocked: bool) -> impl IntoView {
     let i18n = use_i18n();
@@ -127,7 +151,6 @@ fn PasswordUnlock(pin_blocked: bool) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
-    let username = move || state.account.get().map(|a| a.username).unwrap_or_default();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() || password.get_untracked().is_empty() {
@@ -158,7 +181,7 @@ fn PasswordUnlock(pin_blocked: bool) -> impl IntoView {
         {pin_blocked.then(|| view! { <p class="notice notice--warn">{t!(i18n, lock_password_needed)}</p> })}
         <p>{t!(i18n, lock_password_hint)}</p>
         <form class="form" novalidate on:submit=on_submit>
-            <p><strong>{t!(i18n, field_username)} ": "</strong> {username}</p>
+            <p><strong>{t!(i18n, field_username)} ": "</strong> {username_untracked(state)}</p>
             <div class="field">
                 <label for="unlock-password">{t!(i18n, field_password)}</label>
                 <input id="unlock-password" type="password" autocomplete="current-password"

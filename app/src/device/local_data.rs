@@ -309,10 +309,9 @@ impl<S: DeviceStore> LocalData<S> {
     /// have — waiting, or refused and not yet dealt with (a refused entry stays until a person corrects or
     /// discards it).
     pub async fn unsent_count(&self) -> Result<usize, StoreError> {
+        // Keys only: counted without opening anything, so also on a locked kiosk.
         let tx = self.store.read(&[Area::Outbox, Area::LocalPhotos])?;
-        let outbox: Vec<OutboxEntry> = tx.all(Area::Outbox).await?;
-        let photos: Vec<LocalPhoto> = tx.all(Area::LocalPhotos).await?;
-        Ok(outbox.len() + photos.len())
+        Ok(tx.keys(Area::Outbox).await?.len() + tx.keys(Area::LocalPhotos).await?.len())
     }
 
     pub async fn acknowledge(&self, ack: &Acknowledgement) -> Result<(), StoreError> {

@@ -273,20 +273,30 @@ pub async fn kiosk_unsent() -> Option<KioskUnsent> {
     None
 }
 
-/// The server accepted this tablet as the kiosk of `event_id`. Refused (the tablet stays its event's
-/// kiosk) while it holds unsent signatures of another event.
+/// The server accepted this tablet as the kiosk of `event_id`; `unlock` (from the answer to its code)
+/// seals its data under the exit PIN. Refused (the tablet stays its event's kiosk) while it holds unsent
+/// signatures of another event.
 pub async fn kiosk_claimed(
     state: AppState,
     event_id: Uuid,
     event_title: String,
+    unlock: Option<domain::app_lock::KioskUnlock>,
 ) -> Result<(), KioskUnsent> {
     #[cfg(feature = "hydrate")]
-    return browser::kiosk::claimed(state, event_id, event_title).await;
+    return browser::kiosk::claimed(state, event_id, event_title, unlock).await;
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (state, event_id, event_title);
+        let _ = (state, event_id, event_title, unlock);
         Ok(())
     }
+}
+
+/// This browser's id, which the server keeps a kiosk's unlock key under; none in the server render.
+pub fn device_id() -> Option<Uuid> {
+    #[cfg(feature = "hydrate")]
+    return Some(browser::identity::device_id());
+    #[cfg(not(feature = "hydrate"))]
+    None
 }
 
 /// Ends kiosk mode (after the organiser's PIN); refused while signatures wait to be sent.
@@ -317,7 +327,7 @@ pub fn load_draft(state: AppState) -> Option<HelpRequestFields> {
             browser::identity::draft_key(account.id),
         )
         .ok()?;
-        browser::lock::open_text(account.id, &sealed)
+        browser::lock::open_text(browser::lock::KeyOwner::Person(account.id), &sealed)
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -330,7 +340,9 @@ pub fn save_draft(state: AppState, fields: &HelpRequestFields) {
     #[cfg(feature = "hydrate")]
     if let Some(account) = state.account.get_untracked() {
         // Sealed like the rest of the person's data; locked, there is no form to save from.
-        if let Some(sealed) = browser::lock::seal_text(account.id, fields) {
+        if let Some(sealed) =
+            browser::lock::seal_text(browser::lock::KeyOwner::Person(account.id), fields)
+        {
             let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::set(
                 browser::identity::draft_key(account.id),
                 sealed,

@@ -167,7 +167,8 @@ impl KeyRing {
 /// are still read, and sealed when next written.
 pub struct Sealed<S> {
     store: S,
-    /// `None` only for a kiosk tablet's store, which holds no PIN yet (issue 20 keeps it open).
+    /// `None` only to count a kiosk's unsent signatures without its key, and for a kiosk enrolled by an
+    /// older version, whose data was never sealed.
     key: Option<Rc<DataKey>>,
 }
 
@@ -183,7 +184,8 @@ impl<S: DeviceStore> Sealed<S> {
         not(feature = "hydrate"),
         allow(dead_code, reason = "kiosks are browsers")
     )]
-    pub fn kiosk(store: S) -> Self {
+    /// Reads only plain values and keys, and writes plain.
+    pub fn unsealed(store: S) -> Self {
         Self { store, key: None }
     }
 

@@ -3,7 +3,8 @@
 //! to their details being recorded, and says whether the kiosk may suggest their name next time), sign
 //! with a finger, answer the image-consent question, confirm, and the screen is clean for the next
 //! person. One thing per screen, in big type; staff leave the flow only with the organiser's PIN. Works
-//! offline all day.
+//! offline all day. What it keeps is sealed (issue 20): after a reload, or when staff lock it, the exit
+//! PIN opens it again.
 
 use domain::account::SessionView;
 use domain::api;
@@ -17,13 +18,14 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
+use crate::components::app_lock::PinEntry;
 use crate::components::forms::problem_text;
 use crate::components::forms::{failure_text, focus_first, TextField};
 use crate::components::signature_pad::{SignatureImage, SignaturePad};
 use crate::components::words::{language, save_failure_text, signature_problem_text};
 use crate::device::{self, ApiFailure, KioskUnsent};
 use crate::i18n::*;
-use crate::state::{use_app_state, SessionCheck};
+use crate::state::{use_app_state, Lock, SessionCheck};
 
 /// How many names the type-ahead shows at once: big buttons, no scrolling.
 const SHOWN_NAMES: usize = 6;
@@ -31,16 +33,82 @@ const SHOWN_NAMES: usize = 6;
 #[component]
 pub fn KioskPage() -> impl IntoView {
     let state = use_app_state();
+    // Only a change of screen redraws it: the claim and the unlock set the same values again, which
+    // must not send a person mid-signature back to the start.
+    let screen = Memo::new(
+        move |_| match (state.kiosk.with(Option::is_some), state.lock.get()) {
+            (true, Lock::Open) => KioskScreen::Flow,
+            (true, Lock::Password { .. }) => KioskScreen::Locked { by_code: true },
+            (true, _) => KioskScreen::Locked { by_code: false },
+            (false, _) => KioskScreen::Enrolment,
+        },
+    );
     view! {
-        {move || match state.kiosk.get() {
-            Some(_) => view! { <KioskFlow /> }.into_any(),
-            None => view! { <Enrolment /> }.into_any(),
+        {move || match screen.get() {
+            KioskScreen::Flow => view! { <KioskFlow /> }.into_any(),
+            KioskScreen::Locked { by_code } => view! { <KioskLocked by_code /> }.into_any(),
+            KioskScreen::Enrolment => view! { <Enrolment /> }.into_any(),
         }}
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KioskScreen {
+    Flow,
+    Locked { by_code: bool },
+    Enrolment,
+}
+
+/// The tablet after a reload, or locked by staff: its data opens with the organiser's exit PIN, offline;
+/// after too many wrong PINs (`by_code`), only with a new code for its event, online.
 #[component]
-fn Enrolment() -> impl IntoView {
+fn KioskLocked(by_code: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let entry = PinEntry::default();
+    let PinEntry { pin, busy, problem } = entry;
+    let on_submit = entry.on_submit("#kiosk_unlock_pin");
+    Effect::new(move || focus_first(".kiosk h1"));
+    let title = move || state.kiosk.get().map(|k| k.event_title).unwrap_or_default();
+    view! {
+        <section class="kiosk" data-testid="kiosk-locked">
+            <div class="kiosk__bar">
+                <p class="kiosk__event">{title}</p>
+            </div>
+            <h1 tabindex="-1">{t!(i18n, kiosk_locked_title)}</h1>
+            {if by_code {
+                view! {
+                    <p class="notice notice--warn">{t!(i18n, kiosk_locked_code)}</p>
+                    <Enrolment />
+                }.into_any()
+            } else {
+                view! {
+                    <p class="kiosk__hint">{t!(i18n, kiosk_locked_hint)}</p>
+                    <form class="form kiosk__form" novalidate on:submit=on_submit>
+                        <div class="field">
+                            <label for="kiosk_unlock_pin">{t!(i18n, kiosk_pin)}</label>
+                            <input id="kiosk_unlock_pin" type="password" inputmode="numeric" autocomplete="off"
+                                aria-invalid=move || problem.get().is_some().to_string()
+                                aria-describedby="kiosk_unlock_pin_error"
+                                prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev)) />
+                            <p class="field__error" id="kiosk_unlock_pin_error" role="alert">{move || problem.get()}</p>
+                        </div>
+                        <div class="kiosk__actions">
+                            <button type="submit" class="button button--primary kiosk__big" aria-disabled=move || busy.get().to_string()>
+                                {move || if busy.get() { t_string!(i18n, lock_unlocking) } else { t_string!(i18n, lock_unlock) }}
+                            </button>
+                        </div>
+                    </form>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The code form. `on_connected` runs once the tablet is this event's kiosk again (from the staff screen:
+/// back to signing).
+#[component]
+fn Enrolment(#[prop(optional)] on_connected: Option<Callback<()>>) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
     let query = use_query_map();
@@ -68,13 +136,15 @@ fn Enrolment() -> impl IntoView {
             let body = ClaimRequest {
                 code,
                 unsent_event: unsent.as_ref().map(|u| u.event_id),
+                device_id: device::device_id(),
             };
             let answer = device::call::<api::ClaimKiosk>(&[], &body).await;
             let problem = match answer {
                 Ok(SessionView::Kiosk {
                     event_id,
                     event_title,
-                }) => device::kiosk_claimed(state, event_id, event_title)
+                    unlock,
+                }) => device::kiosk_claimed(state, event_id, event_title, unlock)
                     .await
                     .err()
                     .map(|unsent| unsent_text(i18n, &unsent)),
@@ -87,9 +157,16 @@ fn Enrolment() -> impl IntoView {
                     _ => failure_text(i18n, &e),
                 }),
             };
-            if let Some(problem) = problem {
-                failure.set(Some(problem));
-                focus_first("#kiosk_code");
+            match problem {
+                Some(problem) => {
+                    failure.set(Some(problem));
+                    focus_first("#kiosk_code");
+                }
+                None => {
+                    if let Some(connected) = on_connected {
+                        connected.run(());
+                    }
+                }
             }
             busy.set(false);
         });
@@ -178,6 +255,8 @@ fn KioskFlow() -> impl IntoView {
         focus_first(".kiosk h1");
     });
     let title = move || state.kiosk.get().map(|k| k.event_title).unwrap_or_default();
+    // A newer package (names added since) must not redraw the screen someone is using.
+    let has_package = Memo::new(move |_| state.kiosk_package.with(Option::is_some));
     let switch_language = move |_| {
         i18n.set_locale(match i18n.get_locale() {
             Locale::pl => Locale::en,
@@ -193,8 +272,8 @@ fn KioskFlow() -> impl IntoView {
                     {t!(i18n, switch_language)}
                 </button>
             </div>
-            {move || match (state.kiosk_package.get(), step.get()) {
-                (None, Step::StaffPin | Step::Staff) | (Some(_), _) => match step.get() {
+            {move || match (has_package.get(), step.get()) {
+                (false, Step::StaffPin | Step::Staff) | (true, _) => match step.get() {
                     Step::FindName => view! { <FindName flow /> }.into_any(),
                     Step::DataConsent => view! {
                         <ConsentQuestion kind=ConsentKind::DataProcessing
@@ -219,7 +298,7 @@ fn KioskFlow() -> impl IntoView {
                     Step::StaffPin => view! { <StaffPin flow on_back=reset /> }.into_any(),
                     Step::Staff => view! { <StaffPanel on_back=reset /> }.into_any(),
                 },
-                (None, _) => view! {
+                (false, _) => view! {
                     <h1 tabindex="-1">{t!(i18n, kiosk_loading)}</h1>
                     <p class="kiosk__hint">{t!(i18n, kiosk_loading_hint)}</p>
                 }.into_any(),
@@ -683,6 +762,8 @@ fn StaffPanel(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
     let failure = RwSignal::new(None::<String>);
     let pending = move || state.sync.with(|s| s.pending);
     let disconnected = move || state.session.get() == SessionCheck::Expired;
+    // Made here, not in the code form: connected, the form is gone before it calls this.
+    let back_to_signing = Callback::new(move |()| on_back());
     let leave = move |_| {
         leptos::task::spawn_local(async move {
             if let Err(e) = device::kiosk_leave(state).await {
@@ -700,7 +781,7 @@ fn StaffPanel(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
         </p>
         <Show when=disconnected>
             <p class="notice notice--warn" role="status">{t!(i18n, kiosk_disconnected)}</p>
-            <Enrolment />
+            <Enrolment on_connected=back_to_signing />
         </Show>
         <Show when=move || failure.get().is_some()>
             <p class="notice notice--error" role="alert">{move || failure.get()}</p>
@@ -708,6 +789,7 @@ fn StaffPanel(on_back: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
         <div class="kiosk__actions">
             <button type="button" class="button kiosk__big" on:click=move |_| device::sync_now()>{t!(i18n, sync_now)}</button>
             <button type="button" class="button kiosk__big" on:click=move |_| on_back()>{t!(i18n, kiosk_back_to_list)}</button>
+            <button type="button" class="button kiosk__big" on:click=move |_| device::lock_now(state)>{t!(i18n, kiosk_lock)}</button>
             <button type="button" class="button button--danger kiosk__big" on:click=leave>{t!(i18n, kiosk_leave)}</button>
         </div>
     }

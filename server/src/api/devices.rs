@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use axum_extra::extract::cookie::CookieJar;
 use domain::account::{normalize_enrolment_code, Permission, Principal, SessionView};
+use domain::app_lock::KioskUnlock;
 use domain::audit::AuditAction;
 use domain::dictionary::{DictionaryKind, Language};
 use domain::kiosk::{
@@ -20,8 +21,8 @@ use uuid::Uuid;
 
 use super::session::{audit, open_session};
 use super::{body, missing, path_id, ApiState, Rejection};
-use crate::auth::{new_enrolment_code, new_exit_pin, throttled, token_hash, Caller};
-use crate::storage::accounts::SessionOwner;
+use crate::auth::{new_enrolment_code, new_exit_pin, new_token, throttled, token_hash, Caller};
+use crate::storage::accounts::{SessionOwner, UnlockKeyOwner};
 use crate::storage::devices::Claim;
 use crate::storage::StoreError;
 
@@ -140,6 +141,20 @@ pub async fn claim(
         expires_at: enrolment.expires_at,
     };
     let jar = open_session(&state, &caller, jar, &owner).await?;
+    let unlock = match request.device_id {
+        Some(device) => Some(KioskUnlock {
+            key: state
+                .store
+                .unlock_key(
+                    UnlockKeyOwner::Kiosk(enrolment.event_id),
+                    device,
+                    new_token(),
+                )
+                .await?,
+            exit_pin: enrolment.exit_pin.clone(),
+        }),
+        None => None,
+    };
     audit(
         &state.store,
         &caller,
@@ -153,6 +168,7 @@ pub async fn claim(
         Json(SessionView::Kiosk {
             event_id: enrolment.event_id,
             event_title: enrolment.event_title,
+            unlock,
         }),
     )
         .into_response())

@@ -19,7 +19,7 @@ use crate::auth::{
     self, csrf_cookie, hash_password, new_token, session_cookies, throttled, token_hash,
     verify_password, without_session, Caller, CSRF_COOKIE, SESSION_COOKIE,
 };
-use crate::storage::accounts::{AccountError as CreateError, SessionOwner};
+use crate::storage::accounts::{AccountError as CreateError, SessionOwner, UnlockKeyOwner};
 use crate::storage::audit::AuditEvent;
 use crate::storage::Store;
 
@@ -172,6 +172,7 @@ pub async fn current(
                 .await?
                 .ok_or_else(auth::not_signed_in)?;
             SessionView::Kiosk {
+                unlock: None,
                 event_id,
                 event_title: event.fields.title,
             }
@@ -238,7 +239,7 @@ pub async fn sign_in(
                 Some(device) => Some(
                     state
                         .store
-                        .unlock_key(account.id, device, new_token())
+                        .unlock_key(UnlockKeyOwner::Person(account.id), device, new_token())
                         .await?,
                 ),
                 None => None,

@@ -15,6 +15,13 @@ use uuid::Uuid;
 
 use super::{now, parse_time, parse_uuid, parse_uuid_column, Store, StoreError};
 
+/// Whose sealed data an unlock key opens on one device: a person's, or a kiosk tablet's for one event.
+#[derive(Debug, Clone, Copy)]
+pub enum UnlockKeyOwner {
+    Person(Uuid),
+    Kiosk(Uuid),
+}
+
 /// A session stays valid this long after its last use, so a phone used weekly never has to sign in again.
 pub const SESSION_IDLE_DAYS: i64 = 30;
 /// `last_seen_at` is written at most this often, so reads do not turn into writes.
@@ -424,28 +431,32 @@ impl Store {
         Ok(())
     }
 
-    /// The secret kept for `account_id` on `device_id` (`domain::app_lock::UnlockKey`): the one made
-    /// at the device's first sign-in, or `fresh` when this is it.
+    /// The secret kept for `owner` on `device_id` (`domain::app_lock::UnlockKey`): the one made at the
+    /// device's first sign-in or enrolment, or `fresh` when this is it.
     pub async fn unlock_key(
         &self,
-        account_id: Uuid,
+        owner: UnlockKeyOwner,
         device_id: Uuid,
         fresh: String,
     ) -> Result<UnlockKey, StoreError> {
-        sqlx::query(
-            "INSERT INTO unlock_key (account_id, device_id, secret, created_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (account_id, device_id) DO NOTHING",
-        )
-        .bind(account_id.to_string())
+        let (table, column, id) = match owner {
+            UnlockKeyOwner::Person(account) => ("unlock_key", "account_id", account),
+            UnlockKeyOwner::Kiosk(event) => ("kiosk_unlock_key", "event_id", event),
+        };
+        sqlx::query(&format!(
+            "INSERT INTO {table} ({column}, device_id, secret, created_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT ({column}, device_id) DO NOTHING"
+        ))
+        .bind(id.to_string())
         .bind(device_id.to_string())
         .bind(fresh)
         .bind(now())
         .execute(&self.pool)
         .await?;
-        let secret = sqlx::query_scalar(
-            "SELECT secret FROM unlock_key WHERE account_id = ? AND device_id = ?",
-        )
-        .bind(account_id.to_string())
+        let secret = sqlx::query_scalar(&format!(
+            "SELECT secret FROM {table} WHERE {column} = ? AND device_id = ?"
+        ))
+        .bind(id.to_string())
         .bind(device_id.to_string())
         .fetch_one(&self.pool)
         .await?;

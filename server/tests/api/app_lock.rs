@@ -172,3 +172,68 @@ async fn the_coordinators_idle_period_reaches_devices_with_their_session_and_bad
     assert_eq!(audit.status, StatusCode::OK);
     assert!(audit.text.contains("lock_after_changed"), "{}", audit.text);
 }
+
+async fn claim_from(
+    app: &TestApp,
+    code: &str,
+    device: Option<Uuid>,
+) -> (Browser, serde_json::Value) {
+    let mut tablet = app.visitor().await;
+    let answer = app
+        .call(
+            &mut tablet,
+            Method::POST,
+            "/api/v1/kiosk/claim",
+            Some(json!({"code": code, "device_id": device})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
+    (tablet, answer.json)
+}
+
+/// A kiosk tablet's data opens with the exit PIN or with the server's key for that event on that tablet;
+/// the key and the PIN come only in the answer to an enrolment code, and a new code for the same event on
+/// the same tablet brings the same key (too many wrong PINs cost a code, never the signatures).
+#[tokio::test]
+async fn a_kiosks_unlock_key_comes_only_with_an_enrolment_code_and_stays_its_events_on_its_tablet()
+{
+    let app = TestApp::new().await;
+    app.add_account("organizator", Role::Organiser).await;
+    let mut organiser = app.signed_in("organizator").await;
+    let cafe = app.create_event(&mut organiser, "Kawiarenka").await;
+    let walk = app.create_event(&mut organiser, "Spacer").await;
+    let tablet = Uuid::now_v7();
+
+    let (_, code) = app.enrol(&mut organiser, cafe).await;
+    let (mut kiosk, first) = claim_from(&app, &code, Some(tablet)).await;
+    let key = first["unlock"]["key"].as_str().expect("a key").to_owned();
+    assert!(domain::app_lock::UnlockKey(key.clone()).bytes().is_some());
+    let enrolments = app
+        .call(&mut organiser, Method::GET, "/api/v1/enrolments", None)
+        .await;
+    let shown_pin = enrolments.json.as_array().unwrap()[0]["exit_pin"].clone();
+    assert_eq!(first["unlock"]["exit_pin"], shown_pin);
+
+    let (_, again) = app.enrol(&mut organiser, cafe).await;
+    let (_, second) = claim_from(&app, &again, Some(tablet)).await;
+    assert_eq!(second["unlock"]["key"], first["unlock"]["key"]);
+    assert_ne!(second["unlock"]["exit_pin"], serde_json::Value::Null);
+    let (_, other_tablet) = app.enrol(&mut organiser, cafe).await;
+    let (_, elsewhere) = claim_from(&app, &other_tablet, Some(Uuid::now_v7())).await;
+    let (_, other_event) = app.enrol(&mut organiser, walk).await;
+    let (_, walk_answer) = claim_from(&app, &other_event, Some(tablet)).await;
+    for other in [&elsewhere, &walk_answer] {
+        assert_ne!(other["unlock"]["key"], first["unlock"]["key"]);
+    }
+    let (_, unnamed) = app.enrol(&mut organiser, cafe).await;
+    let (_, without_device) = claim_from(&app, &unnamed, None).await;
+    assert_eq!(without_device["unlock"], serde_json::Value::Null);
+
+    // The session alone (a taken tablet's cookie) never brings the key or the PIN.
+    let check = app
+        .call(&mut kiosk, Method::GET, "/api/v1/session", None)
+        .await;
+    assert_eq!(check.status, StatusCode::OK);
+    assert!(!check.text.contains(&key), "{}", check.text);
+    assert_eq!(check.json["unlock"], serde_json::Value::Null);
+}

@@ -12,10 +12,10 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::indexed_db::{self, IndexedDb};
-use super::lock;
+use super::lock::{self, KeyOwner};
 use crate::device::failure::SaveFailure;
 use crate::device::local_data::LocalData;
-use crate::device::sealed::Sealed;
+use crate::device::sealed::{DataKey, Sealed};
 use crate::device::store::StoreError;
 use crate::state::{AppState, KioskIdentity, Lock, SessionCheck, SyncStatus};
 
@@ -31,35 +31,47 @@ pub const KIOSK_SIGNED_KEY: &str = "sasiedzi.kiosk.signed";
 pub type Device = LocalData<Sealed<IndexedDb>>;
 
 thread_local! {
-    static DB: RefCell<Option<(Uuid, Rc<Device>)>> = const { RefCell::new(None) };
+    static DB: RefCell<Option<(KeyOwner, Rc<Device>)>> = const { RefCell::new(None) };
+}
+
+/// Whose data this device holds now: the signed-in person's, or the kiosk event's.
+pub fn key_owner() -> Option<KeyOwner> {
+    match (stored_account(), kiosk_identity()) {
+        (Some(account), _) => Some(KeyOwner::Person(account.id)),
+        (None, Some(kiosk)) => Some(KeyOwner::Kiosk(kiosk.event_id)),
+        (None, None) => None,
+    }
+}
+
+/// The key `owner`'s data is sealed under: `None` only for a kiosk enrolled by an older version, whose
+/// data was never sealed; an error while the app is locked.
+fn sealing_key(owner: KeyOwner) -> Result<Option<Rc<DataKey>>, StoreError> {
+    match (lock::data_key(owner), owner) {
+        (Some(key), _) => Ok(Some(key)),
+        (None, KeyOwner::Kiosk(_)) if !lock::has_ring(owner) => Ok(None),
+        (None, _) => Err(StoreError(LOCKED.into())),
+    }
 }
 
 /// The signed-in person's database (each person has their own, so nobody sees another's entries), or
 /// the kiosk's; opened on first use and kept while the same owner uses the device.
 pub async fn db() -> Result<Rc<Device>, StoreError> {
-    let (owner, name, key) = match (stored_account(), kiosk_identity()) {
-        (Some(account), _) => (
-            account.id,
-            indexed_db::name_for(account.id),
-            Some(lock::data_key(account.id).ok_or_else(|| StoreError(LOCKED.into()))?),
-        ),
-        (None, Some(kiosk)) => (
-            kiosk.event_id,
-            indexed_db::name_for_kiosk(kiosk.event_id),
-            None,
-        ),
-        (None, None) => return Err(StoreError("nobody is signed in".into())),
-    };
+    let owner = key_owner().ok_or_else(|| StoreError("nobody is signed in".into()))?;
+    let key = sealing_key(owner)?;
     let cached = DB.with(|db| db.borrow().clone());
     if let Some((cached_owner, db)) = cached {
         if cached_owner == owner {
             return Ok(db);
         }
     }
+    let name = match owner {
+        KeyOwner::Person(account) => indexed_db::name_for(account),
+        KeyOwner::Kiosk(event) => indexed_db::name_for_kiosk(event),
+    };
     let store = IndexedDb::open(&name).await?;
     let store = match key {
         Some(key) => Sealed::new(store, key),
-        None => Sealed::kiosk(store),
+        None => Sealed::unsealed(store),
     };
     let opened = Rc::new(LocalData::new(store));
     DB.with(|db| *db.borrow_mut() = Some((owner, opened.clone())));
@@ -71,12 +83,13 @@ pub async fn db() -> Result<Rc<Device>, StoreError> {
 pub async fn kiosk_unsent_count(event_id: Uuid) -> Option<usize> {
     let cached = DB.with(|db| db.borrow().clone());
     if let Some((owner, db)) = cached {
-        if owner == event_id {
+        if owner == KeyOwner::Kiosk(event_id) {
             return db.unsent_count().await.ok();
         }
     }
+    // Counting needs no key: a locked kiosk's count is exact too.
     let name = indexed_db::name_for_kiosk(event_id);
-    let data = LocalData::new(Sealed::kiosk(IndexedDb::open(&name).await.ok()?));
+    let data = LocalData::new(Sealed::unsealed(IndexedDb::open(&name).await.ok()?));
     let count = data.unsent_count().await.ok();
     // An open connection would block the database's deletion when the kiosk is left.
     data.into_store().into_inner().close();
@@ -96,10 +109,9 @@ pub fn close_db() {
 /// The person's data is here but sealed: the app is locked.
 const LOCKED: &str = "locked";
 
-/// A person is signed in on this device and their data is sealed (the app is locked): the sync and the
-/// pages wait for the unlock.
+/// Someone's data is here but sealed (the app is locked): the sync and the pages wait for the unlock.
 pub fn locked() -> bool {
-    stored_account().is_some_and(|account| lock::data_key(account.id).is_none())
+    key_owner().is_some_and(|owner| sealing_key(owner).is_err())
 }
 
 pub fn stored_account() -> Option<Account> {
@@ -127,12 +139,49 @@ pub fn kiosk_identity() -> Option<KioskIdentity> {
     LocalStorage::get(KIOSK_KEY).ok()
 }
 
+/// What the kiosk keeps in localStorage: sealed like its database, or plain on a tablet enrolled by an
+/// older version (and read plain once more when it is sealed at its next code).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum KioskKept<T> {
+    Sealed(String),
+    Plain(T),
+}
+
+fn kiosk_kept<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    let owner = KeyOwner::Kiosk(kiosk_identity()?.event_id);
+    match LocalStorage::get(key).ok()? {
+        KioskKept::Sealed(sealed) => lock::open_text(owner, &sealed),
+        KioskKept::Plain(value) => Some(value),
+    }
+}
+
+/// Keeps `value` under `key`, sealed; plain only on a kiosk that has never had a ring, and not at all while
+/// the tablet is locked.
+pub fn keep_for_kiosk<T: serde::Serialize>(key: &str, value: &T) -> Result<(), StoreError> {
+    let owner = KeyOwner::Kiosk(
+        kiosk_identity()
+            .ok_or_else(|| StoreError("no kiosk".into()))?
+            .event_id,
+    );
+    match sealing_key(owner)? {
+        Some(_) => {
+            let sealed = lock::seal_text(owner, value)
+                .ok_or_else(|| StoreError("the value could not be sealed".into()))?;
+            LocalStorage::set(key, sealed)?
+        }
+        None => LocalStorage::set(key, value)?,
+    }
+    Ok(())
+}
+
+/// The kiosk's package, while the tablet is open.
 pub fn kiosk_package() -> Option<KioskPackage> {
-    LocalStorage::get(KIOSK_PACKAGE_KEY).ok()
+    kiosk_kept(KIOSK_PACKAGE_KEY)
 }
 
 pub fn kiosk_signed_here() -> Vec<Uuid> {
-    LocalStorage::get(KIOSK_SIGNED_KEY).unwrap_or_default()
+    kiosk_kept(KIOSK_SIGNED_KEY).unwrap_or_default()
 }
 
 /// Each person's unsaved form is their own.
@@ -148,7 +197,7 @@ pub fn forget_account(state: AppState, delete_data: bool, session: SessionCheck)
     close_db();
     if let Some(account) = stored_account() {
         if delete_data {
-            lock::forget_ring(account.id);
+            lock::forget_ring(KeyOwner::Person(account.id));
             leptos::task::spawn_local(async move {
                 if let Err(e) = indexed_db::delete(&indexed_db::name_for(account.id)).await {
                     leptos::logging::warn!("local data not deleted: {}", e.0);

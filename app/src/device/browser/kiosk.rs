@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use domain::api as v1;
+use domain::app_lock::KioskUnlock;
 use domain::attendance::{ListChange, NewAttendance};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -10,12 +11,14 @@ use uuid::Uuid;
 
 use super::alarm::wake_sync;
 use super::identity::{
-    close_db, db, kiosk_identity as identity, kiosk_unsent_count, KIOSK_KEY, KIOSK_PACKAGE_KEY,
-    KIOSK_SIGNED_KEY,
+    close_db, db, keep_for_kiosk, kiosk_identity as identity, kiosk_package, kiosk_unsent_count,
+    locked, KIOSK_KEY, KIOSK_PACKAGE_KEY, KIOSK_SIGNED_KEY,
 };
+use super::lock::{self, KeyOwner};
 use super::view::{saved, unsent_count};
 use crate::device::failure::{ApiFailure, KioskUnsent, SaveFailure};
-use crate::state::{AppState, KioskIdentity, SessionCheck};
+use crate::device::store::StoreError;
+use crate::state::{AppState, KioskIdentity, Lock, SessionCheck};
 
 /// The signatures this tablet still has to send, and whose event they are; `None` when it is no kiosk
 /// or everything reached the server.
@@ -36,20 +39,25 @@ pub async fn unsent() -> Option<KioskUnsent> {
 /// them, so the tablet stays that event's kiosk, its new session is ended (the signatures are never sent
 /// under it) and it waits for a code for its own event. (The claim itself names the event whose
 /// signatures wait, and the server refuses another event's code; this covers a session learnt otherwise.)
+/// With `unlock` (the answer to a code) the tablet's data is sealed, or opened again, and the exit PIN
+/// opens it after a reload.
 pub async fn claimed(
     state: AppState,
     event_id: Uuid,
     event_title: String,
+    unlock: Option<KioskUnlock>,
 ) -> Result<(), KioskUnsent> {
-    if let Some(waiting) = unsent().await.filter(|u| u.event_id != event_id) {
-        let _ = super::api::call::<v1::SignOut>(&[], &()).await;
-        state.session.set(SessionCheck::Expired);
-        return Err(waiting);
+    let previous = identity().map(|i| i.event_id);
+    if previous.is_some_and(|p| p != event_id) {
+        if let Some(waiting) = unsent().await {
+            let _ = super::api::call::<v1::SignOut>(&[], &()).await;
+            state.session.set(SessionCheck::Expired);
+            return Err(waiting);
+        }
     }
-    if identity().as_ref().map(|i| i.event_id) != Some(event_id) {
-        LocalStorage::delete(KIOSK_SIGNED_KEY);
-        LocalStorage::delete(KIOSK_PACKAGE_KEY);
-        state.kiosk_package.set(None);
+    if previous != Some(event_id) {
+        // Nothing of the event before is left to send: it goes, key ring and all.
+        forget(state);
     }
     let kiosk = KioskIdentity {
         event_id,
@@ -58,9 +66,47 @@ pub async fn claimed(
     let _ = LocalStorage::set(KIOSK_KEY, &kiosk);
     state.kiosk.set(Some(kiosk));
     state.session.set(SessionCheck::Kiosk);
-    refresh_package(state).await;
+    if let Some(unlock) = unlock {
+        match open(event_id, &unlock).await {
+            Ok(()) => state.lock.set(Lock::Open),
+            Err(e) => {
+                leptos::logging::error!("the kiosk's data did not open: {}", e.0);
+                state.storage_unavailable.set(true);
+            }
+        }
+    }
+    if !locked() {
+        state.kiosk_package.set(kiosk_package());
+        refresh_package(state).await;
+    }
     wake_sync();
     Ok(())
+}
+
+/// Opens (or makes) the kiosk's key ring with the server's key and seals it under this code's exit PIN;
+/// what an older version kept plain is sealed now.
+async fn open(event_id: Uuid, unlock: &KioskUnlock) -> Result<(), StoreError> {
+    let owner = KeyOwner::Kiosk(event_id);
+    let plain_package = kiosk_package();
+    let plain_signed = super::identity::kiosk_signed_here();
+    let (_, fresh) = lock::open_with_unlock_key(owner, &unlock.key)?;
+    lock::seal_under_pin(owner, &unlock.exit_pin).await?;
+    if fresh {
+        close_db();
+        db().await?.rewrite_all().await?;
+        if let Some(package) = plain_package {
+            keep_for_kiosk(KIOSK_PACKAGE_KEY, &package)?;
+        }
+        keep_for_kiosk(KIOSK_SIGNED_KEY, &plain_signed)?;
+    }
+    Ok(())
+}
+
+/// Opens the tablet with the exit PIN, offline; then the flow shows again and the signatures go out.
+pub async fn unlocked(state: AppState) {
+    state.kiosk_package.set(kiosk_package());
+    wake_sync();
+    refresh_package(state).await;
 }
 
 /// Downloads the event's package again (names added since, a changed consent text). Offline the kiosk
@@ -68,7 +114,9 @@ pub async fn claimed(
 pub async fn refresh_package(state: AppState) {
     match super::api::call::<v1::FetchKioskPackage>(&[], &()).await {
         Ok(package) => {
-            let _ = LocalStorage::set(KIOSK_PACKAGE_KEY, &package);
+            if let Err(e) = keep_for_kiosk(KIOSK_PACKAGE_KEY, &package) {
+                leptos::logging::warn!("the kiosk's package was not kept: {}", e.0);
+            }
             state.kiosk_package.set(Some(package));
         }
         Err(ApiFailure::Status { status: 401, .. }) => disconnected(state).await,
@@ -80,7 +128,8 @@ pub async fn refresh_package(state: AppState) {
 /// event; otherwise it keeps the signatures and asks for a new code, which sends them.
 pub async fn disconnected(state: AppState) {
     state.session.set(SessionCheck::Expired);
-    if unsent_count().await == Some(0) {
+    // Counted without the key: a locked tablet with nothing to send is freed as well.
+    if unsent().await.is_none() {
         forget(state);
     }
 }
@@ -89,12 +138,15 @@ fn forget(state: AppState) {
     let Some(identity) = identity() else {
         return;
     };
+    lock::drop_key();
+    lock::forget_ring(KeyOwner::Kiosk(identity.event_id));
     close_db();
     for key in [KIOSK_KEY, KIOSK_PACKAGE_KEY, KIOSK_SIGNED_KEY] {
         LocalStorage::delete(key);
     }
     state.kiosk.set(None);
     state.kiosk_package.set(None);
+    state.lock.set(Lock::Open);
     state.session.set(SessionCheck::Unchecked);
     // A sync pass still holding the database open blocks its deletion until it ends; the tablet forgets
     // the event at once all the same, as a sign-out does.
@@ -122,7 +174,9 @@ pub async fn sign(state: AppState, attendance: NewAttendance) -> Result<(), Save
     if let Some(resident) = resident {
         let mut signed = super::identity::kiosk_signed_here();
         signed.push(resident);
-        let _ = LocalStorage::set(KIOSK_SIGNED_KEY, &signed);
+        if let Err(e) = keep_for_kiosk(KIOSK_SIGNED_KEY, &signed) {
+            leptos::logging::warn!("\"already signed\" not kept: {}", e.0);
+        }
     }
     Ok(())
 }

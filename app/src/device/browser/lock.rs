@@ -1,6 +1,7 @@
-//! The app lock in the browser (issue 20): each person's key ring in localStorage (only sealed copies of
-//! their data key, `device::sealed::KeyRing`), the PIN's key from WebCrypto's PBKDF2, the data key in the
-//! page's memory while the app is open, and the lock after the coordinator's idle period.
+//! The app lock in the browser (issue 20): each person's and each kiosk event's key ring in localStorage
+//! (only sealed copies of the data key, `device::sealed::KeyRing`), the PIN's key from WebCrypto's PBKDF2,
+//! the data key in the page's memory while the app is open, and a person's lock after the coordinator's
+//! idle period.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -22,66 +23,87 @@ use crate::state::{AppState, Lock};
 
 const LOCK_AFTER_KEY: &str = "sasiedzi.lock_after";
 
+/// Whose data a key ring seals on this device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOwner {
+    Person(Uuid),
+    /// A kiosk tablet, for one event: its PIN is the organiser's exit PIN.
+    Kiosk(Uuid),
+}
+
 thread_local! {
     /// The open data key and whose it is; nothing else on the device holds it unsealed.
-    static DATA_KEY: RefCell<Option<(Uuid, Rc<DataKey>)>> = const { RefCell::new(None) };
+    static DATA_KEY: RefCell<Option<(KeyOwner, Rc<DataKey>)>> = const { RefCell::new(None) };
     /// When the person last touched or typed, in milliseconds since the epoch.
     static LAST_USED: Cell<f64> = const { Cell::new(0.0) };
 }
 
-fn ring_key(account: Uuid) -> String {
-    format!("sasiedzi.keyring.{account}")
+fn ring_key(owner: KeyOwner) -> String {
+    match owner {
+        KeyOwner::Person(account) => format!("sasiedzi.keyring.{account}"),
+        KeyOwner::Kiosk(event) => format!("sasiedzi.keyring.kiosk.{event}"),
+    }
 }
 
-fn key_ring(account: Uuid) -> Option<KeyRing> {
-    LocalStorage::get(ring_key(account)).ok()
+fn key_ring(owner: KeyOwner) -> Option<KeyRing> {
+    LocalStorage::get(ring_key(owner)).ok()
 }
 
-fn keep_ring(account: Uuid, ring: &KeyRing) -> Result<(), StoreError> {
-    LocalStorage::set(ring_key(account), ring)?;
+/// Whether `owner`'s data is sealed here; only a kiosk enrolled by an older version's has no ring.
+pub fn has_ring(owner: KeyOwner) -> bool {
+    key_ring(owner).is_some()
+}
+
+fn keep_ring(owner: KeyOwner, ring: &KeyRing) -> Result<(), StoreError> {
+    LocalStorage::set(ring_key(owner), ring)?;
     Ok(())
 }
 
-/// Forgets a person's key ring: what their database holds can no longer be opened here.
-pub fn forget_ring(account: Uuid) {
-    LocalStorage::delete(ring_key(account));
+/// Forgets a key ring: what its owner's database holds can no longer be opened here.
+pub fn forget_ring(owner: KeyOwner) {
+    LocalStorage::delete(ring_key(owner));
 }
 
-/// The person's data key, while the app is open for them.
-pub fn data_key(account: Uuid) -> Option<Rc<DataKey>> {
+/// The owner's data key, while the app is open for them.
+pub fn data_key(owner: KeyOwner) -> Option<Rc<DataKey>> {
     DATA_KEY.with(|open| {
         open.borrow()
             .as_ref()
-            .filter(|(owner, _)| *owner == account)
+            .filter(|(holder, _)| *holder == owner)
             .map(|(_, key)| key.clone())
     })
 }
 
-fn hold(account: Uuid, key: DataKey) {
-    DATA_KEY.with(|open| *open.borrow_mut() = Some((account, Rc::new(key))));
+fn hold(owner: KeyOwner, key: DataKey) {
+    DATA_KEY.with(|open| *open.borrow_mut() = Some((owner, Rc::new(key))));
     used_now();
 }
 
-/// How the app starts for `account` on this page: locked, and by what it opens.
-pub fn locked_state(account: Uuid) -> Lock {
-    match key_ring(account) {
-        Some(ring) if ring.pin.is_some() => Lock::Pin,
-        ring => Lock::Password {
+/// How the app starts for `owner` on this page: locked, and by what it opens (for a kiosk, "by
+/// password" means by a new enrolment code). A kiosk without a ring has nothing sealed to lock.
+pub fn locked_state(owner: KeyOwner) -> Lock {
+    match (key_ring(owner), owner) {
+        (Some(ring), _) if ring.pin.is_some() => Lock::Pin,
+        (None, KeyOwner::Kiosk(_)) => Lock::Open,
+        (ring, _) => Lock::Password {
             pin_blocked: ring.is_some_and(|r| r.attempts.password_needed()),
         },
     }
 }
 
-/// After a sign-in with the password: the server's unlock key opens the data key, or makes the ring of a
-/// person new on this device. Then the app is open, or asks for a PIN if none was chosen. `true` with a
-/// new ring: what the device kept of this person until now is not sealed yet.
-pub fn open_with_unlock_key(account: Uuid, unlock: &UnlockKey) -> Result<(Lock, bool), StoreError> {
+/// After a sign-in with the password (a kiosk's enrolment code): the server's unlock key opens the data
+/// key, or makes the ring of an owner new on this device. Then the app is open, or asks for a PIN if none
+/// was chosen. `true` with a new ring: what the device kept of this owner until now is not sealed yet.
+pub fn open_with_unlock_key(
+    owner: KeyOwner,
+    unlock: &UnlockKey,
+) -> Result<(Lock, bool), StoreError> {
     let server = DataKey::from_secret(Zeroizing::new(
         unlock
             .bytes()
             .ok_or_else(|| StoreError("the server's unlock key is malformed".into()))?,
     ));
-    let (key, has_pin, fresh) = match key_ring(account) {
+    let (key, has_pin, fresh) = match key_ring(owner) {
         Some(ring) => (
             ring.open_with_server_key(&server)?,
             ring.pin.is_some(),
@@ -89,21 +111,21 @@ pub fn open_with_unlock_key(account: Uuid, unlock: &UnlockKey) -> Result<(Lock, 
         ),
         None => {
             let key = DataKey::generate()?;
-            keep_ring(account, &KeyRing::new(&key, &server)?)?;
+            keep_ring(owner, &KeyRing::new(&key, &server)?)?;
             (key, false, true)
         }
     };
-    hold(account, key);
+    hold(owner, key);
     let lock = if has_pin { Lock::Open } else { Lock::ChoosePin };
     Ok((lock, fresh))
 }
 
 /// Opens the data key with a typed PIN, offline; a wrong PIN is counted before the answer.
-pub async fn open_with_pin(account: Uuid, typed: &str) -> Result<(), PinRefused> {
+pub async fn open_with_pin(owner: KeyOwner, typed: &str) -> Result<(), PinRefused> {
     let now = Utc::now();
-    let mut ring = key_ring(account).ok_or(PinRefused::Wrong(AfterWrongPin::PasswordNeeded))?;
+    let mut ring = key_ring(owner).ok_or(PinRefused::Wrong(AfterWrongPin::PasswordNeeded))?;
     if let Some(until) = ring.attempts.wait_until(now) {
-        let left = domain::app_lock::MAX_PIN_FAILURES.saturating_sub(ring.attempts.failures);
+        let left = ring.attempts.left();
         return Err(PinRefused::Wrong(AfterWrongPin::Wait { until, left }));
     }
     let seal = ring
@@ -114,19 +136,20 @@ pub async fn open_with_pin(account: Uuid, typed: &str) -> Result<(), PinRefused>
         .await
         .map_err(|e| PinRefused::Device(e.0))?;
     let opened = ring.open_with_pin(&pin_key, now);
-    keep_ring(account, &ring).map_err(|e| PinRefused::Device(e.0))?;
-    hold(account, opened.map_err(PinRefused::Wrong)?);
+    keep_ring(owner, &ring).map_err(|e| PinRefused::Device(e.0))?;
+    hold(owner, opened.map_err(PinRefused::Wrong)?);
     Ok(())
 }
 
-/// Seals the open data key under a newly chosen PIN.
-pub async fn choose_pin(account: Uuid, pin: &Pin) -> Result<(), StoreError> {
-    let key = data_key(account).ok_or_else(|| StoreError("the app is locked".into()))?;
-    let mut ring = key_ring(account).ok_or_else(|| StoreError("no key ring".into()))?;
+/// Seals the open data key under a PIN: one a person chose (`Pin::choose` checked it), or a kiosk's
+/// exit PIN, which the server made.
+pub async fn seal_under_pin(owner: KeyOwner, pin: &str) -> Result<(), StoreError> {
+    let key = data_key(owner).ok_or_else(|| StoreError("the app is locked".into()))?;
+    let mut ring = key_ring(owner).ok_or_else(|| StoreError("no key ring".into()))?;
     let salt = new_salt()?;
-    let pin_key = pin_key(pin.as_str(), &salt, PIN_KEY_ROUNDS).await?;
+    let pin_key = pin_key(pin, &salt, PIN_KEY_ROUNDS).await?;
     ring.set_pin(&key, &pin_key, salt, PIN_KEY_ROUNDS)?;
-    keep_ring(account, &ring)
+    keep_ring(owner, &ring)
 }
 
 /// The data key leaves the page's memory (locking, signing out).
@@ -176,15 +199,16 @@ async fn pin_key(pin: &str, salt: &[u8], rounds: u32) -> Result<DataKey, StoreEr
     Ok(DataKey::from_secret(Zeroizing::new(raw)))
 }
 
-/// `value` sealed under the open data key of `account`, as text for localStorage (a form's draft).
-pub fn seal_text<T: serde::Serialize>(account: Uuid, value: &T) -> Option<String> {
-    let key = data_key(account)?;
+/// `value` sealed under the open data key of `owner`, as text for localStorage (a form's draft, a
+/// kiosk's roster).
+pub fn seal_text<T: serde::Serialize>(owner: KeyOwner, value: &T) -> Option<String> {
+    let key = data_key(owner)?;
     let plain = Zeroizing::new(serde_json::to_vec(value).ok()?);
     key.seal(&plain).ok().map(hex::encode)
 }
 
-pub fn open_text<T: serde::de::DeserializeOwned>(account: Uuid, sealed: &str) -> Option<T> {
-    let key = data_key(account)?;
+pub fn open_text<T: serde::de::DeserializeOwned>(owner: KeyOwner, sealed: &str) -> Option<T> {
+    let key = data_key(owner)?;
     let plain = Zeroizing::new(key.open(&hex::decode(sealed).ok()?).ok()?);
     serde_json::from_slice(&plain).ok()
 }
@@ -206,7 +230,8 @@ fn time(ms: f64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms as i64)
 }
 
-/// Calls `lock` on an open app once nobody has touched or typed for the coordinator's period.
+/// Calls `lock` on a person's open app once nobody has touched or typed for the coordinator's period. A
+/// kiosk waits for the next person however long it takes: it locks when staff say so, or on a reload.
 pub fn watch_idleness(state: AppState, lock: fn(AppState)) {
     let Some(window) = web_sys::window() else {
         return;
@@ -218,7 +243,8 @@ pub fn watch_idleness(state: AppState, lock: fn(AppState)) {
     }
     touched.forget();
     let check = Closure::<dyn Fn()>::new(move || {
-        let open = state.lock.get_untracked() == Lock::Open;
+        let open =
+            state.lock.get_untracked() == Lock::Open && state.account.get_untracked().is_some();
         let (Some(last), Some(now)) = (time(LAST_USED.with(Cell::get)), time(js_sys::Date::now()))
         else {
             return;

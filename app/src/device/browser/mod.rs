@@ -35,6 +35,7 @@ use crate::state::{AppState, Lock, SessionCheck};
 use identity::{
     actor, db, forget_account, kiosk_identity, kiosk_package, stored_account, ACCOUNT_KEY,
 };
+use lock::KeyOwner;
 pub use view::unsent_count;
 use view::{refresh, saved};
 
@@ -43,11 +44,10 @@ use view::{refresh, saved};
 pub fn start(state: AppState) {
     register_service_worker();
     indexed_db::request_persistent_storage();
-    let account = stored_account();
-    if let Some(account) = &account {
-        state.lock.set(lock::locked_state(account.id));
+    if let Some(owner) = identity::key_owner() {
+        state.lock.set(lock::locked_state(owner));
     }
-    state.account.set(account);
+    state.account.set(stored_account());
     state.kiosk.set(kiosk_identity());
     state.kiosk_package.set(kiosk_package());
     state.device_ready.set(true);
@@ -74,10 +74,11 @@ pub async fn check_session(state: AppState) {
         Ok(SessionView::Kiosk {
             event_id,
             event_title,
+            unlock,
         }) => {
             // Refused, the tablet stays its own event's kiosk, disconnected, until a code for that
             // event lets it send what it holds.
-            let _ = kiosk::claimed(state, event_id, event_title).await;
+            let _ = kiosk::claimed(state, event_id, event_title, unlock).await;
         }
         // The sync loop sends what is left first; with nothing left (the erasure is done but the server
         // did not hear of it), it only remains to say so again.
@@ -125,7 +126,7 @@ pub async fn sign_in(
         let opened = unlock_key
             .as_ref()
             .ok_or_else(|| StoreError("no unlock key in the answer".into()))
-            .and_then(|key| lock::open_with_unlock_key(account.id, key));
+            .and_then(|key| lock::open_with_unlock_key(KeyOwner::Person(account.id), key));
         let fresh = match opened {
             Ok((lock, fresh)) => {
                 state.lock.set(lock);
@@ -158,36 +159,43 @@ pub async fn sign_in(
     Ok(answer)
 }
 
-/// Opens the app with the PIN; then the pages fill and the sync goes on.
+/// Opens the app with the PIN (a kiosk's with the exit PIN); then the pages fill and the sync goes on.
 pub async fn unlock(state: AppState, pin: String) -> Result<(), PinRefused> {
-    let account =
-        stored_account().ok_or_else(|| PinRefused::Device("nobody is signed in".into()))?;
-    let opened = lock::open_with_pin(account.id, &pin).await;
+    let owner =
+        identity::key_owner().ok_or_else(|| PinRefused::Device("nobody is signed in".into()))?;
+    let opened = lock::open_with_pin(owner, &pin).await;
     if let Err(PinRefused::Wrong(AfterWrongPin::PasswordNeeded)) = &opened {
         state.lock.set(Lock::Password { pin_blocked: true });
     }
     opened?;
     state.lock.set(Lock::Open);
+    if let KeyOwner::Kiosk(_) = owner {
+        kiosk::unlocked(state).await;
+    }
     opened_again(state).await;
     Ok(())
 }
 
 pub async fn choose_pin(state: AppState, pin: Pin) -> Result<(), SaveFailure> {
     let account = actor()?.person.id;
-    lock::choose_pin(account, &pin).await?;
+    lock::seal_under_pin(KeyOwner::Person(account), pin.as_str()).await?;
     // The data was open already (the PIN is chosen after a sign-in); the pages and the sync went on.
     state.lock.set(Lock::Open);
     Ok(())
 }
 
-/// Locks the app: the data key leaves the page's memory, and the store it opened closes.
+/// Locks the app: the data key leaves the page's memory, and the store it opened closes; a kiosk's
+/// roster leaves the screen's memory too.
 pub fn lock_now(state: AppState) {
-    let Some(account) = stored_account() else {
+    let Some(owner) = identity::key_owner() else {
         return;
     };
     lock::drop_key();
     identity::close_db();
-    state.lock.set(lock::locked_state(account.id));
+    state.lock.set(lock::locked_state(owner));
+    if identity::locked() {
+        state.kiosk_package.set(None);
+    }
 }
 
 /// The data is open again: the pages show it, and what waited goes out.

@@ -87,25 +87,23 @@ pub async fn claimed(
 /// what an older version kept plain is sealed now.
 async fn open(event_id: Uuid, unlock: &KioskUnlock) -> Result<(), StoreError> {
     let owner = KeyOwner::Kiosk(event_id);
-    let plain_package = kiosk_package();
-    let plain_signed = super::identity::kiosk_signed_here();
     let (_, fresh) = lock::open_with_unlock_key(owner, &unlock.key)?;
     lock::seal_under_pin(owner, &unlock.exit_pin).await?;
     if fresh {
         close_db();
         db().await?.rewrite_all().await?;
-        if let Some(package) = plain_package {
+        // Read plain as they were kept, written back sealed.
+        if let Some(package) = kiosk_package() {
             keep_for_kiosk(KIOSK_PACKAGE_KEY, &package)?;
         }
-        keep_for_kiosk(KIOSK_SIGNED_KEY, &plain_signed)?;
+        keep_for_kiosk(KIOSK_SIGNED_KEY, &super::identity::kiosk_signed_here())?;
     }
     Ok(())
 }
 
-/// Opens the tablet with the exit PIN, offline; then the flow shows again and the signatures go out.
+/// The tablet was opened with the exit PIN: the flow shows its names again (the caller wakes the sync).
 pub async fn unlocked(state: AppState) {
     state.kiosk_package.set(kiosk_package());
-    wake_sync();
     refresh_package(state).await;
 }
 
